@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseEnvFile, parsePdpEndpoint } from './config';
+
+const secret = 'x'.repeat(32);
+const valid = {
+  AQ_DB_URL: 'mysql://amavis:pw@127.0.0.1:3306/amavis',
+  AQ_IMAP_HOST: 'mail.example.test',
+  AQ_PDP: 'tcp://127.0.0.1:9998',
+  AQ_SESSION_SECRET: secret,
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('lists every missing required setting in one error', () => {
+    const problems = problemsOf({});
+    expect(problems).toHaveLength(4);
+    for (const key of ['AQ_DB_URL', 'AQ_IMAP_HOST', 'AQ_PDP', 'AQ_SESSION_SECRET']) {
+      expect(problems.some((p) => p.startsWith(`${key} is required`))).toBe(true);
+    }
+  });
+
+  it('reports bad values with the variable name', () => {
+    const problems = problemsOf({
+      ...valid,
+      AQ_PDP: '127.0.0.1:9998',
+      AQ_IMAP_TLS: 'ssl',
+      AQ_PORT: 'eighty',
+      AQ_SESSION_SECRET: 'short',
+      AQ_IMAP_TLS_VERIFY: 'maybe',
+      AQ_SUPER_USERS: 'root',
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).toMatch(/AQ_PDP must be tcp:\/\/host:port/);
+    expect(problems.join('\n')).toMatch(/AQ_IMAP_TLS must be tls, starttls or none/);
+    expect(problems.join('\n')).toMatch(/AQ_SUPER_USERS/);
+  });
+
+  it('applies defaults and freezes the result', () => {
+    const config = loadConfig({ ...valid, AQ_SUPER_USERS: 'Root@Example.test, admin@example.test', AQ_IMAP_TLS: 'tls' });
+    expect(config.imap).toMatchObject({ port: 993, tls: 'tls', tlsVerify: true });
+    expect(config.appDbUrl).toBe(valid.AQ_DB_URL);
+    expect(config.superUsers).toEqual(['root@example.test', 'admin@example.test']);
+    expect(Object.isFrozen(config) && Object.isFrozen(config.imap)).toBe(true);
+    expect(loadConfig(valid).imap.port).toBe(143);
+  });
+
+  it('accepts a list of session secrets for rotation', () => {
+    expect(loadConfig({ ...valid, AQ_SESSION_SECRET: `${secret},${'y'.repeat(40)}` }).sessionSecrets).toHaveLength(2);
+  });
+});
+
+describe('parsePdpEndpoint', () => {
+  it('parses tcp and unix endpoints', () => {
+    expect(parsePdpEndpoint('tcp://127.0.0.1:9998')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 9998 });
+    expect(parsePdpEndpoint('tcp://[::1]:9998')).toEqual({ kind: 'tcp', host: '::1', port: 9998 });
+    expect(parsePdpEndpoint('unix:/var/lib/amavis/amavisd.sock')).toEqual({ kind: 'unix', path: '/var/lib/amavis/amavisd.sock' });
+    expect(parsePdpEndpoint('tcp://host')).toBeUndefined();
+    expect(parsePdpEndpoint('tcp://host:70000')).toBeUndefined();
+  });
+});
+
+describe('parseEnvFile', () => {
+  it('reads KEY=value lines and skips comments', () => {
+    expect(parseEnvFile('# c\nAQ_A=1\nexport AQ_B="two words"\n\nAQ_C=\n')).toEqual({ AQ_A: '1', AQ_B: 'two words', AQ_C: '' });
+  });
+});

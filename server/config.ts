@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Where amavisd's AM.PDP policy bank listens. */
+export type PdpEndpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+
+export type ImapTlsMode = 'tls' | 'starttls' | 'none';
+
+/** The whole configuration, parsed once at startup and frozen. */
+export interface Config {
+  port: number;
+  bind: string;
+  dbUrl: string;
+  appDbUrl: string;
+  imap: { host: string; port: number; tls: ImapTlsMode; tlsVerify: boolean; caFile: string | undefined };
+  pdp: PdpEndpoint;
+  pdpTimeoutMs: number;
+  superUsers: readonly string[];
+  sessionSecrets: readonly string[];
+  allowedOrigins: readonly string[];
+  trustProxy: boolean;
+  widgetFile: string;
+}
+
+/** A configuration that cannot start the server; `problems` lists every one of them at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`amavis-quarantine: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const bool = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (/^(1|true|yes|on)$/i.test(v)) return true;
+      if (/^(0|false|no|off)$/i.test(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const port = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a port number`)
+    .transform(Number)
+    .refine((n) => n > 0 && n < 65536, `${name} must be between 1 and 65535`);
+
+const email = z.string().regex(/^[^\s@,]+@[^\s@,]+$/, 'must be an e-mail address');
+
+/** Parses `tcp://host:port` or `unix:/path` (the two listeners amavisd's AM.PDP can have). */
+export function parsePdpEndpoint(raw: string): PdpEndpoint | undefined {
+  const unix = /^unix:(\/.+)$/.exec(raw);
+  if (unix?.[1]) return { kind: 'unix', path: unix[1] };
+  const tcp = /^tcp:\/\/(\[[0-9a-fA-F:]+\]|[^:/\s]+):(\d{1,5})\/?$/.exec(raw);
+  if (tcp?.[1] && tcp[2]) {
+    const portNumber = Number(tcp[2]);
+    if (portNumber > 0 && portNumber < 65536) return { kind: 'tcp', host: tcp[1].replace(/^\[|\]$/g, ''), port: portNumber };
+  }
+  return undefined;
+}
+
+/** Prints an endpoint the way the configuration spells it. */
+export function formatPdpEndpoint(endpoint: PdpEndpoint): string {
+  return endpoint.kind === 'unix' ? `unix:${endpoint.path}` : `tcp://${endpoint.host}:${endpoint.port}`;
+}
+
+const dbUrl = (name: string) =>
+  z.string().refine((v) => /^(mysql|mariadb):\/\/[^/]+\/[^/?]+/.test(v) || /^sqlite:.+/.test(v), {
+    message: `${name} must look like mysql://user:password@host:3306/amavis (or sqlite:<path> for the demo)`,
+  });
+
+const schema = z
+  .object({
+    AQ_PORT: port('AQ_PORT').optional(),
+    AQ_BIND: z.string().min(1).optional(),
+    AQ_DB_URL: dbUrl('AQ_DB_URL'),
+    AQ_APP_DB_URL: dbUrl('AQ_APP_DB_URL').optional(),
+    AQ_IMAP_HOST: z.string().min(1, 'AQ_IMAP_HOST is required, e.g. mail.example.org'),
+    AQ_IMAP_PORT: port('AQ_IMAP_PORT').optional(),
+    AQ_IMAP_TLS: z.enum(['tls', 'starttls', 'none'], 'AQ_IMAP_TLS must be tls, starttls or none').optional(),
+    AQ_IMAP_TLS_VERIFY: bool('AQ_IMAP_TLS_VERIFY', true),
+    AQ_IMAP_CA_FILE: z.string().min(1).optional(),
+    AQ_PDP: z.string().transform((v, ctx) => {
+      const endpoint = parsePdpEndpoint(v);
+      if (!endpoint) {
+        ctx.addIssue({ code: 'custom', message: `AQ_PDP must be tcp://host:port or unix:/path, got "${v}"` });
+        return z.NEVER;
+      }
+      return endpoint;
+    }),
+    AQ_PDP_TIMEOUT_MS: z.string().regex(/^\d+$/).transform(Number).optional(),
+    AQ_SUPER_USERS: z
+      .string()
+      .optional()
+      .transform((v) => list(v).map((s) => s.toLowerCase()))
+      .pipe(z.array(email)),
+    // A list, so that a secret can be rotated: the first signs new cookies, all of them verify old ones.
+    AQ_SESSION_SECRET: z
+      .string({ message: 'AQ_SESSION_SECRET is required (no default): at least 32 random characters' })
+      .transform((v) => list(v))
+      .refine((secrets) => secrets.length > 0 && secrets.every((s) => s.length >= 32), {
+        message: 'AQ_SESSION_SECRET: every secret must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+      }),
+    AQ_ALLOWED_ORIGINS: z
+      .string()
+      .optional()
+      .transform((v) => list(v))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin like https://mail.example.org'))),
+    AQ_TRUST_PROXY: bool('AQ_TRUST_PROXY', false),
+    AQ_WIDGET_FILE: z.string().min(1).optional(),
+  })
+  .transform((env): Config => {
+    const tls = env.AQ_IMAP_TLS ?? 'starttls';
+    return {
+      port: env.AQ_PORT ?? 8080,
+      bind: env.AQ_BIND ?? '127.0.0.1',
+      dbUrl: env.AQ_DB_URL,
+      appDbUrl: env.AQ_APP_DB_URL ?? env.AQ_DB_URL,
+      imap: {
+        host: env.AQ_IMAP_HOST,
+        port: env.AQ_IMAP_PORT ?? (tls === 'tls' ? 993 : 143),
+        tls,
+        tlsVerify: env.AQ_IMAP_TLS_VERIFY,
+        caFile: env.AQ_IMAP_CA_FILE,
+      },
+      pdp: env.AQ_PDP,
+      pdpTimeoutMs: env.AQ_PDP_TIMEOUT_MS ?? 10_000,
+      superUsers: env.AQ_SUPER_USERS,
+      sessionSecrets: env.AQ_SESSION_SECRET,
+      allowedOrigins: env.AQ_ALLOWED_ORIGINS,
+      trustProxy: env.AQ_TRUST_PROXY,
+      widgetFile: env.AQ_WIDGET_FILE ?? 'dist/widget/amavis-quarantine.js',
+    };
+  });
+
+/** Reads `KEY=value` lines (the format of AQ_CONFIG_FILE); `#` starts a comment line. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m?.[1] || line.trimStart().startsWith('#')) continue;
+    out[m[1]] = (m[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+/**
+ * Parses the configuration from `AQ_*` variables (and the optional `AQ_CONFIG_FILE`, which the
+ * environment overrides). Throws a ConfigError that lists every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  let fromFile: Record<string, string> = {};
+  if (env.AQ_CONFIG_FILE) {
+    try {
+      fromFile = parseEnvFile(readFileSync(env.AQ_CONFIG_FILE, 'utf8'));
+    } catch (err) {
+      problems.push(`AQ_CONFIG_FILE: cannot read ${env.AQ_CONFIG_FILE}: ${(err as Error).message}`);
+    }
+  }
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (key.startsWith('AQ_') && value !== '') merged[key] = value;
+
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      const missing = issue.code === 'invalid_type' && merged[key] === undefined;
+      problems.push(missing ? `${key} is required${REQUIRED_HINTS[key] ? `: ${REQUIRED_HINTS[key]}` : ''}` : prefixed(key, issue.message));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success) throw new ConfigError(['unreachable']);
+  return deepFreeze(parsed.data);
+}
+
+const REQUIRED_HINTS: Record<string, string> = {
+  AQ_DB_URL: 'the amavis storage database, e.g. mysql://amavis:secret@127.0.0.1:3306/amavis',
+  AQ_IMAP_HOST: 'the IMAP server that checks users\u2019 passwords, e.g. mail.example.org',
+  AQ_PDP: 'amavisd\u2019s AM.PDP policy bank, e.g. tcp://127.0.0.1:9998 or unix:/var/lib/amavis/amavisd.sock',
+  AQ_SESSION_SECRET: 'at least 32 random characters, e.g. from `openssl rand -hex 32`',
+};
+
+const prefixed = (key: string, message: string) => (message.startsWith(key) || !key ? message : `${key}: ${message}`);
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

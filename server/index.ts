@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createContext } from './context';
+import { createLogger } from './logger';
+
+/** Starts the server: config, clients, listen, and a graceful shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`${err.message}\n\nSee README.md ("Configuration") for every AQ_* setting.`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(process.env.LOG_LEVEL);
+  const context = createContext(config);
+  if (!existsSync(config.widgetFile)) logger.warn({ widgetFile: config.widgetFile }, 'the widget is not built: run `npm run build`');
+
+  const app = createApp({ config, logger, health: context.health });
+  const server = app.listen(config.port, config.bind, () => {
+    logger.info({ url: `http://${config.bind}:${config.port}` }, 'amavis-quarantine listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'cannot listen');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      void context.close().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,35 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ApiErrorBody } from '../../shared/errors';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+
+/** Answers unknown API paths with the same JSON shape as every other error. */
+export const apiNotFound: RequestHandler = (req, _res, next) => {
+  next(new AppError(404, 'not_found', `no such API endpoint: ${req.method} ${req.path}`));
+};
+
+/** The one error handler: known errors keep their status and code; the rest are logged and hidden. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let body: ApiErrorBody;
+    let status: number;
+    if (err instanceof AppError) {
+      status = err.status;
+      body = { code: err.code, message: err.message, requestId: req.id, ...(err.details === undefined ? {} : { details: err.details }) };
+    } else if (isBodyParserError(err)) {
+      status = err.status;
+      body = { code: 'bad_request', message: `the request body could not be read: ${err.message}`, requestId: req.id };
+    } else {
+      status = 500;
+      logger.error({ requestId: req.id, err }, 'unhandled error');
+      body = { code: 'internal', message: 'something went wrong on the server; the log has the details', requestId: req.id };
+    }
+    if (res.headersSent) return;
+    res.status(status).json(body);
+  };
+}
+
+function isBodyParserError(err: unknown): err is { status: number; message: string } {
+  const e = err as { type?: string; status?: number };
+  return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+}

@@ -1,0 +1,26 @@
+/** Stable error codes of the API: clients branch on `code`, people read `message`. */
+export const ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'unauthorized',
+  'invalid_credentials',
+  'csrf_failed',
+  'forbidden',
+  'not_found',
+  'gone',
+  'too_many_attempts',
+  'mail_server_unavailable',
+  'amavis_unavailable',
+  'release_failed',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The body of every 4xx/5xx answer. `requestId` ties an answer to the server log. */
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  requestId?: string;
+  details?: unknown;
+}

@@ -1,0 +1,56 @@
+import { defineConfig } from 'vitest/config';
+import preact from '@preact/preset-vite';
+
+// One config for the widget build and for vitest, so both resolve JSX and paths the same way.
+export default defineConfig({
+  plugins: [preact()],
+  build: {
+    outDir: 'dist/widget',
+    emptyOutDir: true,
+    target: 'es2020',
+    // A webmail embeds us with one <script> tag: one self-contained IIFE file, CSS inlined as a string
+    // (it is injected into the shadow root, never into the host document).
+    lib: {
+      entry: 'plugin/index.tsx',
+      formats: ['iife'],
+      name: 'AmavisQuarantineBundle',
+      fileName: () => 'amavis-quarantine.js',
+    },
+    sourcemap: false,
+    minify: true,
+  },
+  test: {
+    // Integration and browser tests share one real stack (amavisd is stopped and started by some of
+    // them), so files run one after another; unit tests are pure and stay parallel.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{server,shared,plugin}/**/*.test.{ts,tsx}'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['e2e/integration/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['e2e/browser/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
