@@ -20,7 +20,7 @@ export function requestContext(logger: Logger): RequestHandler {
     res.on('finish', () => {
       // Only the method, path and status: bodies and query strings may hold credentials or secret_ids.
       logger.info(
-        { requestId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        { requestId: req.id, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
         'request',
       );
     });

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
+import { hostPageHtml, startHostServer } from '../support/host-page';
+import { startTestServer, type TestServer } from '../support/server';
+
+// The widget embedded by one <script> tag in a webmail page on another origin, in real Chromium, talking
+// to the real server on the real stack.
+describe('the widget in a host page, in Chromium', () => {
+  let api: TestServer;
+  let host: Awaited<ReturnType<typeof startHostServer>>;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    host = await startHostServer((url) =>
+      hostPageHtml({
+        widgetUrl: `${api.url}/amavis-quarantine.js`,
+        apiUrl: `${api.url}/api`,
+        hostile: url.searchParams.has('hostile'),
+        dark: url.searchParams.has('dark'),
+      }),
+    );
+    api = await startTestServer({ AQ_ALLOWED_ORIGINS: host.origin });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await api?.close();
+  });
+
+  async function open(query = '', viewport: { width: number; height: number } = VIEWPORTS.desktop): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${host.origin}/${query}`);
+    await page.getByText('The quarantine service is working.').waitFor();
+    return page;
+  }
+
+  it('mounts into <amavis-quarantine> and shows the health of every peer', async () => {
+    const page = await open();
+    const items = page.locator('amavis-quarantine .aq-health__item');
+    expect(await items.count()).toBe(3);
+    for (const component of ['db', 'imap', 'pdp']) {
+      expect(await page.locator(`amavis-quarantine [data-component="${component}"]`).getAttribute('data-state')).toBe('ok');
+    }
+    expect(await page.evaluate(() => document.getElementById('aq')?.shadowRoot?.mode)).toBe('open');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('is untouched by hostile host CSS and adds no global styles', async () => {
+    const page = await open('?hostile');
+    const style = await page.locator('amavis-quarantine .aq-title').evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { fontSize: s.fontSize, color: s.color, fontFamily: s.fontFamily, border: s.borderTopStyle, letterSpacing: s.letterSpacing };
+    });
+    expect(style).toEqual({ fontSize: '20px', color: 'rgb(44, 54, 58)', fontFamily: expect.stringMatching(/^Roboto/), border: 'none', letterSpacing: 'normal' });
+    const bodyText = await page.locator('amavis-quarantine .aq-health__label').first().evaluate((el) => getComputedStyle(el).fontSize);
+    expect(bodyText).toBe('14px');
+    // The only <style> in the document is the host's own; ours lives in the shadow root.
+    expect(await page.evaluate(() => document.querySelectorAll('style').length)).toBe(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'health-hostile-desktop.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('mount() and unmount() may be called twice', async () => {
+    const page = await open();
+    const counts = await page.evaluate(() => {
+      const el = document.getElementById('aq') as Element;
+      const aq = window.AmavisQuarantine;
+      if (!aq) throw new Error('no global');
+      const apiBase = document.querySelector('script[data-api]')?.getAttribute('data-api') ?? '';
+      aq.mount(el, { api: apiBase });
+      aq.mount(el, { api: apiBase });
+      const mounted = el.shadowRoot?.childElementCount;
+      aq.unmount(el);
+      aq.unmount(el);
+      return { mounted, unmounted: el.shadowRoot?.childElementCount };
+    });
+    expect(counts).toEqual({ mounted: 2, unmounted: 0 });
+    await page.close();
+  });
+
+  it('fails loudly on a bad data-api', async () => {
+    const page = await open();
+    const message = await page.evaluate(() => {
+      try {
+        window.AmavisQuarantine?.mount(document.body, { api: 'javascript:alert(1)' });
+        return 'mounted';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    });
+    expect(message).toMatch(/^amavis-quarantine: data-api must be an http\(s\) URL/);
+    await page.close();
+  });
+
+  it('follows the webmail into dark mode', async () => {
+    const page = await open();
+    const theme = () => page.evaluate(() => document.getElementById('aq')?.getAttribute('data-aq-theme'));
+    expect(await theme()).toBe('light');
+    await page.evaluate(() => document.documentElement.classList.add('dark-mode'));
+    await expect.poll(theme).toBe('dark');
+    const background = await page.locator('amavis-quarantine .aq-root').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(background).toBe('rgb(33, 41, 44)');
+    await page.close();
+  });
+
+  it.each([
+    ['desktop', 'light'],
+    ['desktop', 'dark'],
+    ['phone', 'light'],
+    ['phone', 'dark'],
+  ] as const)('renders at %s width in %s mode (screenshot)', async (size, mode) => {
+    const page = await open(mode === 'dark' ? '?dark' : '', VIEWPORTS[size]);
+    await page.screenshot({ path: path.join(ARTIFACTS, `health-${size}-${mode}.png`), fullPage: true });
+    const box = await page.locator('amavis-quarantine .aq-root').boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+    await page.close();
+  });
+});

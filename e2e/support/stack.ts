@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseEnvFile } from '../../server/config';
+
+const run = promisify(execFile);
+
+/** Where e2e/stack/up.sh keeps its state (configs, pids, stack.env, seed.json). */
+export const STACK_DIR = process.env.AQ_STACK_DIR ?? '/var/tmp/aq-stack';
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The settings up.sh wrote for the running stack. */
+export interface StackEnv {
+  AQ_DB_URL: string;
+  AQ_IMAP_HOST: string;
+  AQ_IMAP_PORT: string;
+  AQ_IMAP_TLS: string;
+  AQ_IMAP_TLS_PORT: string;
+  AQ_IMAP_CA_FILE: string;
+  AQ_PDP: string;
+  AQ_PDP_SOCKET: string;
+  AQ_SMTP_IN_PORT: string;
+  AQ_LMTP_PORT: string;
+  AQ_MAILDIR_ROOT: string;
+}
+
+/** Reads stack.env, failing with the command to run when the stack is not up. */
+export function stackEnv(): StackEnv {
+  let text: string;
+  try {
+    text = readFileSync(path.join(STACK_DIR, 'stack.env'), 'utf8');
+  } catch {
+    throw new Error(`no ${STACK_DIR}/stack.env: start the real stack with \`bash e2e/stack/up.sh\` (npm test does it)`);
+  }
+  return parseEnvFile(text) as unknown as StackEnv;
+}
+
+export interface SeedMail {
+  messageId: string;
+  from: string;
+  to: string[];
+  subject: string;
+  expect: 'S' | 'B' | 'V' | 'H' | 'C';
+}
+
+/** Reads what seed.sh sent through amavisd in its last run. */
+export function seedManifest(): { runId: string; mails: Record<string, SeedMail> } {
+  try {
+    return JSON.parse(readFileSync(path.join(STACK_DIR, 'seed.json'), 'utf8'));
+  } catch {
+    throw new Error(`no ${STACK_DIR}/seed.json: run \`bash e2e/stack/seed.sh\` (npm test does it)`);
+  }
+}
+
+/** The AQ_* environment a server under test gets: the real stack, plus test-only secrets. */
+export function serverEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const env = stackEnv();
+  const base: Record<string, string> = {
+    AQ_DB_URL: env.AQ_DB_URL,
+    AQ_IMAP_HOST: env.AQ_IMAP_HOST,
+    AQ_IMAP_PORT: env.AQ_IMAP_PORT,
+    AQ_IMAP_TLS: env.AQ_IMAP_TLS,
+    AQ_IMAP_CA_FILE: env.AQ_IMAP_CA_FILE,
+    AQ_PDP: env.AQ_PDP,
+    AQ_SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+  };
+  return { ...base, ...overrides };
+}
+
+/** Stops or starts one peer of the stack (amavisd or dovecot), waiting until it is really down or up. */
+export async function stackCtl(action: 'stop' | 'start', component: 'amavisd' | 'dovecot'): Promise<void> {
+  await run('bash', [path.join(ROOT, 'e2e/stack/ctl.sh'), action, component], { timeout: 60_000 });
+}
+
+/** Runs `npm run doctor` as a separate process, the way an operator does, with the given AQ_* settings. */
+export async function runDoctor(
+  env: Record<string, string>,
+  options: { asUser?: string; args?: string[] } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AQ_')));
+  const tsx = path.join(ROOT, 'node_modules/.bin/tsx');
+  const doctor = path.join(ROOT, 'server/cli/doctor.ts');
+  const [cmd, args] = options.asUser
+    ? ['runuser', ['-u', options.asUser, '--', process.execPath, path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), doctor, ...(options.args ?? [])]]
+    : [tsx, [doctor, ...(options.args ?? [])]];
+  try {
+    const { stdout, stderr } = await run(cmd, args as string[], {
+      env: { ...clean, ...env, ...(options.asUser ? { HOME: '/tmp', TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') } : {}) },
+      cwd: ROOT,
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}

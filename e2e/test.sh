@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm test`: installs and starts the real stack (MariaDB, Dovecot, amavisd-new) on loopback, sends the
+# seed mail through amavisd, type-checks, builds the widget and checks its size budget, then runs the
+# unit, integration and browser tests, in that order (integration and browser tests stop and start
+# peers of the one shared stack, so they never run side by side).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "npm test installs and starts the real stack and must run as root (see README.md)" >&2
+  exit 2
+fi
+
+# In CI the stack goes away with the run; on a developer machine it stays up for the next run.
+if [ "${CI:-}" = "true" ]; then trap 'bash e2e/stack/down.sh || true' EXIT; fi
+
+bash e2e/stack/up.sh
+bash e2e/stack/seed.sh
+npm run --silent typecheck
+npm run --silent build
+npm run --silent size
+
+results=$(mktemp -d)
+status=0
+for project in unit integration browser; do
+  echo "== vitest: $project"
+  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$results/$project.json" || status=1
+done
+
+node -e '
+  const fs = require("fs"); let passed = 0, failed = 0, skipped = 0;
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests + (r.numTodoTests || 0);
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results"
+rm -rf "$results"
+exit $status

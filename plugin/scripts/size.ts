@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+/**
+ * `npm run size`: the widget's gzip size (JS with its CSS inlined), against its budget. Fails above it,
+ * so CI stops a change that would make every webmail page load slower.
+ */
+const BUDGET_BYTES = 20 * 1024;
+const file = process.argv[2] ?? 'dist/widget/amavis-quarantine.js';
+
+let source: Buffer;
+try {
+  source = readFileSync(file);
+} catch {
+  console.error(`size: ${file} is missing: run \`npm run build\` first`);
+  process.exit(2);
+}
+const gzip = gzipSync(source, { level: 9 }).length;
+const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
+console.log(`widget ${file}: ${kb(source.length)} raw, ${kb(gzip)} gzip (budget ${kb(BUDGET_BYTES)} gzip, ${Math.round((gzip / BUDGET_BYTES) * 100)}% used)`);
+if (gzip > BUDGET_BYTES) {
+  console.error(`size: over budget by ${kb(gzip - BUDGET_BYTES)}`);
+  process.exit(1);
+}
