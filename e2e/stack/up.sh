@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Brings up the real test stack on loopback: MariaDB (reused or ours), Dovecot (IMAP
+# STARTTLS 10143, IMAPS 10993, LMTP 2424) and amavisd-new (SMTP 10024, AM.PDP on TCP 9998
+# and on /var/lib/amavis/amavisd.sock). Idempotent: healthy components whose config did
+# not change are kept; anything else is (re)started cleanly. Writes $STATE/stack.env.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || die "up.sh must run as root (daemons drop to amavis/vmail themselves)"
+T0=$(date +%s.%N)
+
+bash "$STACK_SRC/install.sh"
+
+umask 022
+mkdir -p "$STATE" "$PIDS" "$LOGS" "$ETC" "$MAILROOT" "$STATE/dovecot" "$STATE/amavis"
+# amavisd refuses to run when its config dir is writable by the amavis user.
+chown root:root "$STATE" "$ETC"; chmod 0755 "$STATE" "$ETC"
+# amavisd (as user amavis) writes its log and lock file there.
+chown amavis:amavis "$STATE/amavis"
+chmod 0755 "$LOGS"
+
+# SpamAssassin runs offline (sa-update cannot reach the net): it relies on the rules the
+# Debian package ships. Without them GTUBE is not spam and the seed fails obscurely.
+ls /usr/share/spamassassin/*.cf >/dev/null 2>&1 || ls /var/lib/spamassassin/*/*.cf >/dev/null 2>&1 \
+  || die "no SpamAssassin rules in /usr/share/spamassassin (reinstall the spamassassin package)"
+
+# ---------------------------------------------------------------- users
+# Dovecot will not deliver mail as root, and refuses uids below first_valid_uid.
+if ! id -u vmail >/dev/null 2>&1; then
+  useradd --system --user-group --home-dir /nonexistent --no-create-home \
+          --shell /usr/sbin/nologin vmail
+fi
+VMAIL_UID=$(id -u vmail)
+chown vmail:vmail "$MAILROOT"
+
+# ---------------------------------------------------------------- MariaDB
+# Reuse a server that already answers root over the unix socket (many machines run one);
+# otherwise start mysqld_safe ourselves and record it so down.sh stops only that one.
+start_mariadb() {
+  if mysql_root -e 'SELECT 1' >/dev/null 2>&1; then
+    return 0
+  fi
+  if port_open "$DB_PORT"; then
+    die "something listens on $DB_HOST:$DB_PORT but root@localhost over the unix socket does not work"
+  fi
+  log "starting MariaDB (mysqld_safe)"
+  # The Debian init script normally creates /run/mysqld; without it the socket and pid
+  # file cannot be created. The datadir was initialized by the package's postinst.
+  install -d -o mysql -g mysql -m 0755 /run/mysqld
+  [ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql --datadir=/var/lib/mysql >"$LOGS/mariadb-install-db.log" 2>&1
+  # mariadbd (user mysql) opens the error log itself: the file must be mysql's.
+  touch "$LOGS/mysqld.log"; chown mysql:mysql "$LOGS/mysqld.log"
+  # setsid: own session, so the caller's terminal/CI job control does not signal it.
+  setsid mysqld_safe --log-error="$LOGS/mysqld.log" --bind-address=127.0.0.1 --port="$DB_PORT" \
+    </dev/null >>"$LOGS/mysqld_safe.out" 2>&1 &
+  local safe_pid=$!
+  echo "$safe_pid" >"$PIDS/mysqld_safe.pid"
+  local n=600
+  until mysql_root -e 'SELECT 1' >/dev/null 2>&1; do
+    if ! pid_alive "$safe_pid" || [ "$n" -le 0 ]; then   # mysqld_safe gives up -> fail fast
+      show_log_tail "$LOGS/mysqld_safe.out"; show_log_tail "$LOGS/mysqld.log"
+      rm -f "$PIDS/mysqld_safe.pid"; die "MariaDB did not start"
+    fi
+    sleep 0.1; n=$((n - 1))
+  done
+  # mysqld_safe is a shell loop; the server itself is mariadbd with its own pid file.
+  wait_until 10 "mariadbd pid file" test -s /run/mysqld/mysqld.pid || true
+  cp /run/mysqld/mysqld.pid "$PIDS/mariadbd.pid" 2>/dev/null || true
+}
+start_mariadb
+
+# Database, user (both host forms: 'localhost' = unix socket, '127.0.0.1' = TCP, since
+# name resolution may be off), privileges on every database matching amavis% (the server
+# creates aq_* tables in amavis; the benchmark uses amavis_bench).
+mysql_root <<SQL
+CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
+CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
+ALTER USER '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+GRANT ALL PRIVILEGES ON \`amavis%\`.* TO '$DB_USER'@'localhost';
+GRANT ALL PRIVILEGES ON \`amavis%\`.* TO '$DB_USER'@'127.0.0.1';
+FLUSH PRIVILEGES;
+SQL
+
+# Schema: the committed copy must match Debian's README.sql-mysql.gz when that file is
+# there (Debian images may drop /usr/share/doc via dpkg path-exclude, hence the copy).
+SCHEMA="$STACK_SRC/amavis-schema.sql"
+if [ -r /usr/share/doc/amavisd-new/README.sql-mysql.gz ]; then
+  if ! diff <(sed '1,3d' "$SCHEMA") <(bash "$STACK_SRC/extract-schema.sh") >"$LOGS/schema.diff" 2>&1; then
+    cat "$LOGS/schema.diff" >&2
+    die "e2e/stack/amavis-schema.sql differs from README.sql-mysql.gz (regenerate with extract-schema.sh)"
+  fi
+fi
+TABLES=(maddr msgs msgrcpt quarantine users mailaddr wblist policy)
+have=$(mysql_root -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$DB_NAME'
+        AND table_name IN ($(printf "'%s'," "${TABLES[@]}" | sed 's/,$//'))")
+if [ "$have" -ne "${#TABLES[@]}" ]; then
+  log "loading amavisd schema into $DB_NAME ($have of ${#TABLES[@]} tables present)"
+  # IF NOT EXISTS so that a partially present schema is completed, not clobbered.
+  sed -e 's/^CREATE TABLE /CREATE TABLE IF NOT EXISTS /' \
+      -e 's/^CREATE INDEX \([a-z_]*\)/CREATE INDEX IF NOT EXISTS \1/' "$SCHEMA" \
+    | mysql_root "$DB_NAME"
+fi
+
+# ---------------------------------------------------------------- TLS (once)
+if [ ! -s "$STATE/ca.pem" ] || [ ! -s "$STATE/server.pem" ] || [ ! -s "$STATE/server.key" ]; then
+  log "generating test CA and server certificate"
+  tmp=$(mktemp -d)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=aq-stack test CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.pem" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$tmp/server.key" -out "$tmp/server.csr" 2>/dev/null
+  printf '%s\n' 'basicConstraints=CA:FALSE' 'keyUsage=critical,digitalSignature,keyEncipherment' \
+    'extendedKeyUsage=serverAuth' 'subjectAltName=DNS:localhost,IP:127.0.0.1' >"$tmp/ext.cnf"
+  openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$tmp/ext.cnf" -out "$tmp/server.pem" 2>/dev/null
+  install -m 0644 "$tmp/ca.pem" "$STATE/ca.pem"
+  install -m 0600 "$tmp/ca.key" "$STATE/ca.key"
+  install -m 0644 "$tmp/server.pem" "$STATE/server.pem"
+  install -m 0600 "$tmp/server.key" "$STATE/server.key"
+  rm -rf "$tmp"
+fi
+
+# ---------------------------------------------------------------- configs
+render() {  # render <template> <dest>: returns 0 if dest changed
+  local new
+  new=$(sed -e "s|@STATE@|$STATE|g" -e "s|@ETC@|$ETC|g" -e "s|@MAILROOT@|$MAILROOT|g" \
+            -e "s|@VMAIL_UID@|$VMAIL_UID|g" -e "s|@IMAP_PORT@|$IMAP_PORT|g" \
+            -e "s|@IMAPS_PORT@|$IMAPS_PORT|g" -e "s|@LMTP_PORT@|$LMTP_PORT|g" \
+            -e "s|@SMTP_IN_PORT@|$SMTP_IN_PORT|g" -e "s|@PDP_PORT@|$PDP_PORT|g" \
+            -e "s|@PDP_SOCKET@|$PDP_SOCKET|g" -e "s|@DB_NAME@|$DB_NAME|g" \
+            -e "s|@DB_HOST@|$DB_HOST|g" -e "s|@DB_PORT@|$DB_PORT|g" \
+            -e "s|@DB_USER@|$DB_USER|g" -e "s|@DB_PASS@|$DB_PASS|g" "$1")
+  if [ -f "$2" ] && [ "$new" == "$(cat "$2")" ]; then return 1; fi
+  printf '%s\n' "$new" >"$2"
+  return 0
+}
+DOVECOT_CHANGED=0 AMAVIS_CHANGED=0
+render "$STACK_SRC/dovecot.conf.in" "$ETC/dovecot.conf" && DOVECOT_CHANGED=1
+render "$STACK_SRC/amavisd.conf.in" "$ETC/amavisd.conf" && AMAVIS_CHANGED=1
+chmod 0644 "$ETC/dovecot.conf" "$ETC/amavisd.conf"
+if ! cmp -s "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"; then
+  # A copy in the root-owned etc dir: amavis must be able to read/execute it wherever
+  # the repo lives, and must not be able to modify it.
+  install -m 0755 "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"; AMAVIS_CHANGED=1
+fi
+
+# Test users: user@domain:{PLAIN}password::::::  (uid/gid/home come from default_fields)
+users_tmp=$(mktemp)
+for up in alice@example.test:alice-pw bob@example.test:bob-pw admin@example.test:admin-pw \
+          super@example.test:super-pw carol@other.test:carol-pw; do
+  printf '%s:{PLAIN}%s::::::\n' "${up%%:*}" "${up#*:}" >>"$users_tmp"
+done
+if ! cmp -s "$users_tmp" "$ETC/dovecot-users"; then
+  install -m 0640 -o root -g dovecot "$users_tmp" "$ETC/dovecot-users"
+fi
+rm -f "$users_tmp"
+# Maildirs exist from the start, so tests can watch <root>/<domain>/<user>/new at once.
+for u in example.test/alice example.test/bob example.test/admin example.test/super other.test/carol; do
+  for sub in new cur tmp; do
+    [ -d "$MAILROOT/$u/$sub" ] || install -d -o vmail -g vmail -m 0700 "$MAILROOT/$u" "$MAILROOT/$u/$sub"
+  done
+done
+chown vmail:vmail "$MAILROOT"/*
+
+# ---------------------------------------------------------------- Dovecot
+# Config test first: a broken template should fail here with dovecot's own message.
+doveconf -c "$ETC/dovecot.conf" -n >/dev/null 2>"$LOGS/doveconf.err" \
+  || { cat "$LOGS/doveconf.err" >&2; die "dovecot config invalid"; }
+[ "$DOVECOT_CHANGED" = 1 ] && stop_dovecot
+start_dovecot
+
+# ---------------------------------------------------------------- amavisd
+[ "$AMAVIS_CHANGED" = 1 ] && stop_amavisd
+start_amavisd
+# Expect the socket to be usable by root and closed to everybody else.
+[ -S "$PDP_SOCKET" ] || die "amavisd did not create $PDP_SOCKET"
+
+# ---------------------------------------------------------------- stack.env
+cat >"$STATE/stack.env" <<EOF
+AQ_STACK_DIR=$STATE
+AQ_DB_URL=mysql://$DB_USER:$DB_PASS@$DB_HOST:$DB_PORT/$DB_NAME
+AQ_IMAP_HOST=127.0.0.1
+AQ_IMAP_PORT=$IMAP_PORT
+AQ_IMAP_TLS=starttls
+AQ_IMAP_TLS_PORT=$IMAPS_PORT
+AQ_IMAP_CA_FILE=$STATE/ca.pem
+AQ_PDP=tcp://127.0.0.1:$PDP_PORT
+AQ_PDP_SOCKET=$PDP_SOCKET
+AQ_SMTP_IN_PORT=$SMTP_IN_PORT
+AQ_LMTP_PORT=$LMTP_PORT
+AQ_MAILDIR_ROOT=$MAILROOT
+EOF
+
+secs=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+db_owner=reused; [ -s "$PIDS/mysqld_safe.pid" ] && db_owner=ours
+echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET; env: $STATE/stack.env"
