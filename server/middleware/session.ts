@@ -1,0 +1,58 @@
+import connectSessionSequelize from 'connect-session-sequelize';
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
+import type { AppModels } from '../db/app-models';
+import { AppError } from '../errors';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The signed-in address and the addresses it receives mail for (resolved at sign-in). */
+    user: { email: string; addresses: string[] };
+    csrfToken: string;
+    /** When the user signed in (ms): the absolute lifetime counts from here, whatever the activity. */
+    signedInAt: number;
+  }
+}
+
+const SequelizeStore = connectSessionSequelize(session.Store);
+
+/** The session store in the app database, shared by every instance of the server. */
+export function createSessionStore(sequelize: Sequelize, models: AppModels): session.Store {
+  return new SequelizeStore({ db: sequelize, table: models.Session.name, checkExpirationInterval: 15 * 60_000 });
+}
+
+/** express-session as STYLE.md says: no resave, no empty sessions, httpOnly, SameSite, rolling idle timeout. */
+export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cookie' | 'session'>, store: session.Store): RequestHandler {
+  return session({
+    name: 'aq_session',
+    secret: [...config.sessionSecrets],
+    store,
+    resave: false,
+    saveUninitialized: false,
+    // Every request moves the idle deadline: AQ_SESSION_IDLE_MINUTES of inactivity ends the session.
+    rolling: true,
+    unset: 'destroy',
+    cookie: {
+      httpOnly: true,
+      sameSite: config.cookie.sameSite,
+      secure: config.cookie.secure,
+      partitioned: config.cookie.partitioned,
+      maxAge: config.session.idleMinutes * 60_000,
+      path: '/',
+    },
+  });
+}
+
+/** Ends sessions older than AQ_SESSION_MAX_HOURS however active they were, in the store too. */
+export function absoluteLifetime(maxHours: number): RequestHandler {
+  return (req, _res, next) => {
+    const started = req.session?.signedInAt;
+    if (req.session?.user && (!started || Date.now() - started > maxHours * 3_600_000)) {
+      req.session.destroy(() => next(new AppError(401, 'session_expired', 'your session has expired; sign in again')));
+      return;
+    }
+    next();
+  };
+}

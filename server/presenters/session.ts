@@ -1,0 +1,6 @@
+import type { SessionResponse, SessionUser } from '../../shared/session';
+
+/** The answer of sign-in and GET /api/session. */
+export function presentSession(user: SessionUser, csrfToken: string): SessionResponse {
+  return { user: { email: user.email, role: user.role, addresses: [...user.addresses], domains: [...user.domains] }, csrfToken };
+}

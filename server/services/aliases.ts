@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+/** Finds the other addresses whose mail a user receives (aliases of their mailbox). */
+export interface AliasSource {
+  aliasesOf(email: string): Promise<string[]>;
+}
+
+/**
+ * Reads AQ_ALIASES_FILE: one alias a line, `alias@example.org: user@example.org, other@example.org`
+ * (the targets that receive it), as in a Postfix virtual map. `#` starts a comment.
+ */
+export function parseAliasFile(text: string): Map<string, string[]> {
+  const byTarget = new Map<string, string[]>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/#.*/, '').trim();
+    const m = /^([^\s:@]+@[^\s:]+)\s*[:\s]\s*(.+)$/.exec(line);
+    if (!m?.[1] || !m[2]) continue;
+    const alias = m[1].toLowerCase();
+    for (const target of m[2].split(/[,\s]+/).map((t) => t.trim().toLowerCase()).filter((t) => t.includes('@'))) {
+      byTarget.set(target, [...(byTarget.get(target) ?? []), alias]);
+    }
+  }
+  return byTarget;
+}
+
+/** Builds the alias source from config: a file, a SQL query (`:email` is the user), both, or none. */
+export function createAliasSource(options: { file?: string | undefined; sql?: string | undefined; sequelize?: Sequelize | undefined }): AliasSource {
+  const fromFile = options.file ? parseAliasFile(readFileSync(options.file, 'utf8')) : undefined;
+  return {
+    async aliasesOf(email) {
+      const found = new Set(fromFile?.get(email) ?? []);
+      if (options.sql && options.sequelize) {
+        const rows = await options.sequelize.query<Record<string, unknown>>(options.sql, { type: QueryTypes.SELECT, replacements: { email } });
+        for (const row of rows) {
+          const value = Object.values(row)[0];
+          const address = (Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '')).trim().toLowerCase();
+          if (address.includes('@')) found.add(address);
+        }
+      }
+      found.delete(email);
+      return [...found];
+    },
+  };
+}

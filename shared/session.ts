@@ -1,0 +1,23 @@
+/** What a signed-in user is allowed to see: their own mail, their domains', or everyone's. */
+export type Role = 'user' | 'domain_admin' | 'super';
+
+export interface SessionUser {
+  email: string;
+  role: Role;
+  /** The addresses whose quarantined mail this user sees as a recipient. */
+  addresses: string[];
+  /** The domains a domain admin sees (empty for others). */
+  domains: string[];
+}
+
+/** The body of POST /api/session and GET /api/session. */
+export interface SessionResponse {
+  user: SessionUser;
+  /** Send it back as X-CSRF-Token on every state-changing request. */
+  csrfToken: string;
+}
+
+export interface SignInRequest {
+  username: string;
+  password: string;
+}
