@@ -1,37 +1,48 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config';
+import type { AppContext } from './context';
 import type { Logger } from './logger';
 import { cors } from './middleware/cors';
+import { csrfProtection } from './middleware/csrf';
 import { apiNotFound, errorHandler } from './middleware/error-handler';
+import { loginLimits } from './middleware/login-limits';
 import { requestContext } from './middleware/request-context';
+import { absoluteLifetime, sessionMiddleware } from './middleware/session';
 import { healthRoutes } from './routes/health';
+import { messageRoutes } from './routes/messages';
+import { sessionRoutes } from './routes/session';
 import { widgetRoutes } from './routes/widget';
-import type { HealthService } from './services/health';
 
 export interface AppDeps {
-  config: Pick<Config, 'allowedOrigins' | 'trustProxy' | 'widgetFile'>;
+  config: Readonly<Config>;
   logger: Logger;
-  health: HealthService;
+  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'sessionStore'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
-export function createApp(deps: AppDeps): Express {
+export function createApp({ config, logger, services }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.trustProxy);
-  app.use(requestContext(deps.logger));
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestContext(logger));
   app.use(helmet());
 
-  app.use(widgetRoutes(deps.config.widgetFile));
+  app.use(widgetRoutes(config.widgetFile));
 
   const api = express.Router();
-  api.use(cors(deps.config.allowedOrigins));
+  api.use(cors(config.allowedOrigins));
   api.use(express.json({ limit: '100kb' }));
-  api.use(healthRoutes(deps.health));
+  // Health is public and needs no session: keep it in front, so probes create nothing in the store.
+  api.use(healthRoutes(services.health));
+  api.use(sessionMiddleware(config, services.sessionStore));
+  api.use(absoluteLifetime(config.session.maxHours));
+  api.use(csrfProtection({ exempt: (req) => req.method === 'POST' && req.path === '/session' }));
+  api.use(sessionRoutes({ auth: services.auth, config, loginLimits: loginLimits(config.loginLimits) }));
+  api.use(messageRoutes({ lister: services.lister, messages: services.messages, config, retentionDays: config.retentionDays }));
   api.use(apiNotFound);
   app.use('/api', api);
 
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(logger));
   return app;
 }

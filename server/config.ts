@@ -16,6 +16,18 @@ export interface Config {
   pdp: PdpEndpoint;
   pdpTimeoutMs: number;
   superUsers: readonly string[];
+  /** Domain admins: address -> the domains they administer. */
+  domainAdmins: ReadonlyMap<string, readonly string[]>;
+  defaultDomain: string | undefined;
+  /** The IMAP master-user separator (Dovecot's auth_master_user_separator): refused in usernames. */
+  imapMasterSeparator: string;
+  recipientDelimiter: string | undefined;
+  aliases: { file: string | undefined; sql: string | undefined; dbUrl: string };
+  retentionDays: number;
+  maxParseBytes: number;
+  cookie: { sameSite: 'strict' | 'lax' | 'none'; secure: boolean | 'auto'; partitioned: boolean };
+  session: { idleMinutes: number; maxHours: number };
+  loginLimits: { perIpPerMinute: number; perAccountPerHour: number };
   sessionSecrets: readonly string[];
   allowedOrigins: readonly string[];
   trustProxy: boolean;
@@ -56,6 +68,28 @@ const port = (name: string) =>
     .refine((n) => n > 0 && n < 65536, `${name} must be between 1 and 65535`);
 
 const email = z.string().regex(/^[^\s@,]+@[^\s@,]+$/, 'must be an e-mail address');
+const domain = /^(?=.{1,253}$)[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+const positiveInt = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n > 0, `${name} must be above 0`);
+
+/** Parses AQ_DOMAIN_ADMINS: `admin@x.org:x.org,y.org;other@z.org:z.org`. */
+export function parseDomainAdmins(raw: string): Map<string, string[]> | string {
+  const admins = new Map<string, string[]>();
+  for (const entry of raw.split(';').map((e) => e.trim()).filter(Boolean)) {
+    const [address, domains] = entry.split(':');
+    const list = (domains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+    if (!address || !/^[^\s@,]+@[^\s@,]+$/.test(address.trim()) || list.length === 0 || !list.every((d) => domain.test(d))) {
+      return `AQ_DOMAIN_ADMINS: "${entry}" must look like admin@example.org:example.org,example.net`;
+    }
+    admins.set(address.trim().toLowerCase(), list);
+  }
+  return admins;
+}
 
 /** Parses `tcp://host:port` or `unix:/path` (the two listeners amavisd's AM.PDP can have). */
 export function parsePdpEndpoint(raw: string): PdpEndpoint | undefined {
@@ -111,6 +145,35 @@ const schema = z
       .refine((secrets) => secrets.length > 0 && secrets.every((s) => s.length >= 32), {
         message: 'AQ_SESSION_SECRET: every secret must be at least 32 characters (e.g. `openssl rand -hex 32`)',
       }),
+    AQ_DOMAIN_ADMINS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const parsed = parseDomainAdmins(v ?? '');
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
+    AQ_DEFAULT_DOMAIN: z.string().toLowerCase().regex(domain, 'AQ_DEFAULT_DOMAIN must be a domain like example.org').optional(),
+    AQ_IMAP_MASTER_SEPARATOR: z.string().min(1).max(4).optional(),
+    AQ_RECIPIENT_DELIMITER: z.string().regex(/^[+\-_.=]+$/, 'AQ_RECIPIENT_DELIMITER must be characters like + or -').optional(),
+    AQ_ALIASES_FILE: z.string().min(1).optional(),
+    AQ_ALIASES_SQL: z
+      .string()
+      .refine((q) => /^\s*select\b/i.test(q) && q.includes(':email'), 'AQ_ALIASES_SQL must be a SELECT with an :email placeholder')
+      .optional(),
+    AQ_ALIASES_DB_URL: dbUrl('AQ_ALIASES_DB_URL').optional(),
+    AQ_RETENTION_DAYS: positiveInt('AQ_RETENTION_DAYS').optional(),
+    AQ_MAX_PARSE_BYTES: positiveInt('AQ_MAX_PARSE_BYTES').optional(),
+    AQ_COOKIE_SAMESITE: z.enum(['strict', 'lax', 'none'], 'AQ_COOKIE_SAMESITE must be strict, lax or none').optional(),
+    AQ_COOKIE_SECURE: z.enum(['true', 'false', 'auto'], 'AQ_COOKIE_SECURE must be true, false or auto').optional(),
+    AQ_COOKIE_PARTITIONED: bool('AQ_COOKIE_PARTITIONED', false),
+    AQ_SESSION_IDLE_MINUTES: positiveInt('AQ_SESSION_IDLE_MINUTES').optional(),
+    AQ_SESSION_MAX_HOURS: positiveInt('AQ_SESSION_MAX_HOURS').optional(),
+    AQ_LOGIN_LIMIT_PER_IP: positiveInt('AQ_LOGIN_LIMIT_PER_IP').optional(),
+    AQ_LOGIN_LIMIT_PER_ACCOUNT: positiveInt('AQ_LOGIN_LIMIT_PER_ACCOUNT').optional(),
     AQ_ALLOWED_ORIGINS: z
       .string()
       .optional()
@@ -118,6 +181,12 @@ const schema = z
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be an origin like https://mail.example.org'))),
     AQ_TRUST_PROXY: bool('AQ_TRUST_PROXY', false),
     AQ_WIDGET_FILE: z.string().min(1).optional(),
+  })
+  .superRefine((env, ctx) => {
+    // Browsers drop SameSite=None cookies that are not Secure: say so now, not as a silent logout.
+    if (env.AQ_COOKIE_SAMESITE === 'none' && env.AQ_COOKIE_SECURE === 'false') {
+      ctx.addIssue({ code: 'custom', path: ['AQ_COOKIE_SAMESITE'], message: 'AQ_COOKIE_SAMESITE=none needs AQ_COOKIE_SECURE=true (or auto behind TLS)' });
+    }
   })
   .transform((env): Config => {
     const tls = env.AQ_IMAP_TLS ?? 'starttls';
@@ -136,6 +205,20 @@ const schema = z
       pdp: env.AQ_PDP,
       pdpTimeoutMs: env.AQ_PDP_TIMEOUT_MS ?? 10_000,
       superUsers: env.AQ_SUPER_USERS,
+      domainAdmins: env.AQ_DOMAIN_ADMINS,
+      defaultDomain: env.AQ_DEFAULT_DOMAIN,
+      imapMasterSeparator: env.AQ_IMAP_MASTER_SEPARATOR ?? '*',
+      recipientDelimiter: env.AQ_RECIPIENT_DELIMITER,
+      aliases: { file: env.AQ_ALIASES_FILE, sql: env.AQ_ALIASES_SQL, dbUrl: env.AQ_ALIASES_DB_URL ?? env.AQ_DB_URL },
+      retentionDays: env.AQ_RETENTION_DAYS ?? 14,
+      maxParseBytes: env.AQ_MAX_PARSE_BYTES ?? 25 * 1024 * 1024,
+      cookie: {
+        sameSite: env.AQ_COOKIE_SAMESITE ?? 'strict',
+        secure: env.AQ_COOKIE_SECURE === undefined || env.AQ_COOKIE_SECURE === 'auto' ? 'auto' : env.AQ_COOKIE_SECURE === 'true',
+        partitioned: env.AQ_COOKIE_PARTITIONED,
+      },
+      session: { idleMinutes: env.AQ_SESSION_IDLE_MINUTES ?? 30, maxHours: env.AQ_SESSION_MAX_HOURS ?? 12 },
+      loginLimits: { perIpPerMinute: env.AQ_LOGIN_LIMIT_PER_IP ?? 10, perAccountPerHour: env.AQ_LOGIN_LIMIT_PER_ACCOUNT ?? 100 },
       sessionSecrets: env.AQ_SESSION_SECRET,
       allowedOrigins: env.AQ_ALLOWED_ORIGINS,
       trustProxy: env.AQ_TRUST_PROXY,

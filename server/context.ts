@@ -1,25 +1,46 @@
 import { readFileSync } from 'node:fs';
+import type session from 'express-session';
 import type { Sequelize } from 'sequelize';
 import { createPdpClient, type PdpClient } from './clients/amavis-pdp';
+import { createImapAuthenticator } from './clients/imap-auth';
 import type { ImapProbeOptions } from './clients/imap-probe';
 import type { Config } from './config';
 import { defineAmavisModels, type AmavisModels } from './db/amavis-models';
+import { defineAppModels, ensureAppTables, type AppModels } from './db/app-models';
 import { createSequelize, describeDbUrl } from './db/connect';
+import { createRecipientIdResolver } from './db/recipient-ids';
+import { createSessionStore } from './middleware/session';
+import { createAliasSource } from './services/aliases';
+import { createAuthService, type AuthService } from './services/auth';
 import { createHealthService, type HealthService } from './services/health';
+import { createMessageService, type MessageService } from './services/messages';
+import { createQuarantineLister, type QuarantineLister } from './services/quarantine-list';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
 export interface AppContext {
+  config: Readonly<Config>;
   sequelize: Sequelize;
+  appSequelize: Sequelize;
   models: AmavisModels;
+  appModels: AppModels;
   pdp: PdpClient;
   imap: ImapProbeOptions;
   health: HealthService;
+  auth: AuthService;
+  lister: QuarantineLister;
+  messages: MessageService;
+  sessionStore: session.Store;
+  /** Creates our own tables if they are missing; call once before serving. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Creates the clients (no connection is opened until first use). */
 export function createContext(config: Readonly<Config>): AppContext {
   const sequelize = createSequelize(config.dbUrl);
+  const appSequelize = config.appDbUrl === config.dbUrl ? sequelize : createSequelize(config.appDbUrl);
+  const aliasSequelize = config.aliases.sql ? (config.aliases.dbUrl === config.dbUrl ? sequelize : createSequelize(config.aliases.dbUrl)) : undefined;
+  const appModels = defineAppModels(appSequelize);
   const pdp = createPdpClient({ endpoint: config.pdp, replyTimeoutMs: config.pdpTimeoutMs });
   const imap: ImapProbeOptions = {
     host: config.imap.host,
@@ -28,12 +49,31 @@ export function createContext(config: Readonly<Config>): AppContext {
     tlsVerify: config.imap.tlsVerify,
     ca: config.imap.caFile ? readFileSync(config.imap.caFile) : undefined,
   };
+  const resolver = createRecipientIdResolver(sequelize);
+  const sessionStore = createSessionStore(appSequelize, appModels);
+  const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
   return {
+    config,
     sequelize,
+    appSequelize,
     models: defineAmavisModels(sequelize),
+    appModels,
     pdp,
     imap,
     health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdp }),
-    close: () => sequelize.close(),
+    auth: createAuthService({ imap: createImapAuthenticator(imap), aliases, config }),
+    lister: createQuarantineLister(sequelize, { recipientDelimiter: config.recipientDelimiter, resolver }),
+    messages: createMessageService(sequelize, resolver, {
+      recipientDelimiter: config.recipientDelimiter,
+      retentionDays: config.retentionDays,
+      maxParseBytes: config.maxParseBytes,
+    }),
+    sessionStore,
+    ready: () => ensureAppTables(appModels),
+    async close() {
+      // The store sweeps expired sessions on a timer; stop it so the process can exit.
+      (sessionStore as unknown as { stopExpiringSessions?: () => void }).stopExpiringSessions?.();
+      await Promise.all([...new Set([sequelize, appSequelize, aliasSequelize].filter((s) => s !== undefined))].map((s) => s.close()));
+    },
   };
 }

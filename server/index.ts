@@ -18,9 +18,15 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(process.env.LOG_LEVEL);
   const context = createContext(config);
+  try {
+    await context.ready();
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'cannot prepare our tables in AQ_APP_DB_URL (run `npm run doctor` for the details)');
+    process.exit(1);
+  }
   if (!existsSync(config.widgetFile)) logger.warn({ widgetFile: config.widgetFile }, 'the widget is not built: run `npm run build`');
 
-  const app = createApp({ config, logger, health: context.health });
+  const app = createApp({ config, logger, services: context });
   const server = app.listen(config.port, config.bind, () => {
     logger.info({ url: `http://${config.bind}:${config.port}` }, 'amavis-quarantine listening');
   });

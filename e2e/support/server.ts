@@ -17,7 +17,8 @@ export interface TestServer {
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig(serverEnv(overrides));
   const context = createContext(config);
-  const app = createApp({ config, logger: createLogger('silent'), health: context.health });
+  await context.ready();
+  const app = createApp({ config, logger: createLogger('silent'), services: context });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

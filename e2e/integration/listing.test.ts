@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QuarantineItem, QuarantineListResponse } from '../../shared/quarantine';
+import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import { seedIds } from '../support/seed-ids';
+import { startTestServer, type TestServer } from '../support/server';
+import { seedManifest } from '../support/stack';
+
+// Listing against the seed mail that went through the real amavisd (several seed runs may be stored).
+describe('GET /api/messages', () => {
+  let server: TestServer;
+  const sessions: Record<string, ApiSession> = {};
+  const { runId, mails } = seedManifest();
+
+  beforeAll(async () => {
+    server = await startTestServer(ROLE_ENV);
+    for (const [name, user] of Object.entries(USERS)) sessions[name] = await signedIn(server.url, user.email, user.password);
+  });
+  afterAll(() => server.close());
+
+  async function list(who: string, query = ''): Promise<QuarantineListResponse> {
+    const res = await sessions[who]!.get(`/messages${query}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    return res.json() as Promise<QuarantineListResponse>;
+  }
+  /** Every item of this seed run a user can see, following the cursor. */
+  async function listAll(who: string, query = ''): Promise<QuarantineItem[]> {
+    const items: QuarantineItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: QuarantineListResponse = await list(who, `?q=${runId}&limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  it('shows alice her row of the multi-recipient spam, not bob\u2019s, and bob his', async () => {
+    const ids = await seedIds(server.context, 'spam-multi');
+    const alice = await listAll('alice');
+    const bob = await listAll('bob');
+    expect(alice.map((i) => i.id)).toContain(ids['alice@example.test']);
+    expect(alice.map((i) => i.id)).not.toContain(ids['bob@example.test']);
+    expect(bob.map((i) => i.id)).toContain(ids['bob@example.test']);
+    expect(bob.map((i) => i.id)).not.toContain(ids['alice@example.test']);
+    expect(new Set(alice.map((i) => i.recipient))).toEqual(new Set(['alice@example.test']));
+    expect(new Set(bob.map((i) => i.recipient))).toEqual(new Set(['bob@example.test']));
+  });
+
+  it('shows the super user both rows, and everything', async () => {
+    const ids = await seedIds(server.context, 'spam-multi');
+    const all = await listAll('super');
+    expect(all.map((i) => i.id)).toEqual(expect.arrayContaining([ids['alice@example.test'], ids['bob@example.test']]));
+    expect(new Set(all.map((i) => i.recipient))).toEqual(new Set(['alice@example.test', 'bob@example.test', 'carol@other.test']));
+    // The search is by run id, which every seed subject carries except the UTF-8 one.
+    const quarantined = Object.values(mails).reduce((n, m) => n + (m.expect === 'C' || !m.subject.includes(runId) ? 0 : m.to.length), 0);
+    expect(all).toHaveLength(quarantined);
+  });
+
+  it('shows a domain admin only their domain', async () => {
+    const domain = await listAll('admin');
+    expect(new Set(domain.map((i) => i.recipient))).toEqual(new Set(['alice@example.test', 'bob@example.test']));
+    const carol = await listAll('carol');
+    expect(new Set(carol.map((i) => i.recipient))).toEqual(new Set(['carol@other.test']));
+  });
+
+  it('describes each item', async () => {
+    const [item] = (await list('alice', `?q=${encodeURIComponent(mails.banned!.subject)}`)).items;
+    expect(item).toMatchObject({
+      envelopeFrom: mails.banned!.from,
+      recipient: 'alice@example.test',
+      subject: mails.banned!.subject,
+      type: 'banned',
+      status: expect.stringMatching(/^(new|viewed)$/),
+      purgeInDays: 14,
+    });
+    expect(item!.headerFrom).toContain(mails.banned!.from);
+    expect(Date.parse(item!.receivedAt)).toBeGreaterThan(Date.now() - 86_400_000);
+    expect(item!.size).toBeGreaterThan(0);
+  });
+
+  it('filters by type, search, sender and recipient, and sorts by score', async () => {
+    expect(new Set((await listAll('alice', '&type=virus')).map((i) => i.type))).toEqual(new Set(['virus']));
+    expect(new Set((await listAll('super', '&type=banned,bad-header')).map((i) => i.type))).toEqual(new Set(['banned', 'bad-header']));
+    const utf8 = await list('alice', `?q=${encodeURIComponent('köln')}`);
+    expect(utf8.items[0]?.subject).toContain('Grüße aus Köln 🎉');
+    expect((await listAll('super', '&to=carol')).every((i) => i.recipient === 'carol@other.test')).toBe(true);
+    expect((await listAll('alice', '&from=seed-sender')).length).toBeGreaterThan(0);
+    expect(await listAll('alice', '&from=nobody-sends-this')).toEqual([]);
+    const byScore = await listAll('alice', '&sort=score');
+    const scores = byScore.map((i) => i.spamLevel ?? -9999);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it('pages with a keyset cursor, without repeats or gaps', async () => {
+    const paged = await listAll('super');
+    const whole = (await list('super', `?q=${runId}&limit=100`)).items;
+    expect(paged.map((i) => i.id)).toEqual(whole.map((i) => i.id));
+    expect(new Set(paged.map((i) => i.id)).size).toBe(paged.length);
+    const times = whole.map((i) => Date.parse(i.receivedAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('counts on request, up to a cap', async () => {
+    const res = await list('alice', `?q=${runId}&count=true&limit=1`);
+    expect(res.count).toEqual({ value: (await listAll('alice')).length, capped: false });
+    expect(res.items).toHaveLength(1);
+  });
+
+  it('refuses bad input with 400 and a stable code', async () => {
+    for (const query of ['?limit=1000', '?type=ham', '?cursor=bogus!', '?since=yesterday', '?sort=size']) {
+      const res = await sessions.alice!.get(`/messages${query}`);
+      expect(res.status, query).toBe(400);
+      expect((await res.json()).code).toBe('validation_failed');
+    }
+    const dateCursor = (await list('alice', '?limit=1')).nextCursor;
+    const mixed = await sessions.alice!.get(`/messages?sort=score&cursor=${dateCursor}`);
+    expect(mixed.status).toBe(400);
+  });
+
+  it('lets only admins list deleted rows', async () => {
+    const user = await sessions.alice!.get('/messages?status=deleted');
+    expect(user.status).toBe(403);
+    expect((await sessions.admin!.get('/messages?status=deleted')).status).toBe(200);
+  });
+
+  it('needs a session', async () => {
+    const res = await fetch(`${server.url}/api/messages`);
+    expect(res.status).toBe(401);
+  });
+});

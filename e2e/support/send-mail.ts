@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { AppContext } from '../../server/context';
+import { encodeMessageRef } from '../../server/services/message-ref';
+import { stackEnv } from './stack';
+
+const run = promisify(execFile);
+
+/** SpamAssassin's GTUBE: scores 1000, so amavisd quarantines the mail as spam. */
+export const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+
+/**
+ * Sends a mail through the real amavisd over SMTP (as production mail arrives) and waits until amavisd
+ * has stored it. Returns the API id of each recipient's row.
+ */
+export async function sendThroughAmavis(
+  context: AppContext,
+  mail: { to: string[]; subject?: string; body?: string; from?: string },
+): Promise<Record<string, string>> {
+  const messageId = `<test.${randomBytes(6).toString('hex')}@tests.example.test>`;
+  const args = ['--server', `127.0.0.1:${stackEnv().AQ_SMTP_IN_PORT}`, '--from', mail.from ?? 'test-sender@sender.example.net'];
+  // One --to with a comma-separated list: a repeated --to would replace the earlier ones.
+  args.push('--to', mail.to.join(','));
+  args.push('--header', `Subject: ${mail.subject ?? `Test spam ${messageId}`}`, '--header', `Message-Id: ${messageId}`, '--body', mail.body ?? `Hello.\n\n${GTUBE}\n`);
+  await run('swaks', [...args, '--silent', '2'], { timeout: 60_000 });
+  for (let i = 0; i < 50; i++) {
+    const msg = await context.models.Msg.findOne({ where: { message_id: messageId } });
+    if (msg?.content) {
+      const ids: Record<string, string> = {};
+      for (const row of await context.models.Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } })) {
+        const addr = await context.models.Maddr.findByPk(row.rid);
+        ids[addr?.email ?? '?'] = encodeMessageRef({ partitionTag: msg.partition_tag, mailId: msg.mail_id, rseqnum: row.rseqnum });
+      }
+      return ids;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`amavisd did not store ${messageId}`);
+}

@@ -1,0 +1,90 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { MESSAGE_STATUSES, MESSAGE_TYPES } from '../../shared/quarantine';
+import { ROUTES } from '../../shared/routes';
+import { AppError } from '../errors';
+import { requireUser, userOf, type IdentityConfig } from '../middleware/require-user';
+import { presentItem } from '../presenters/quarantine-item';
+import { scopeOf } from '../services/identity';
+import type { MessageService } from '../services/messages';
+import type { QuarantineLister } from '../services/quarantine-list';
+import { parseInput } from '../validation';
+
+// ?type=spam&type=virus and ?type=spam,virus both work.
+const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).filter(Boolean))
+    .pipe(z.array(z.enum(values)))
+    .optional();
+
+// A date (2026-11-21), a timestamp, or Unix seconds.
+const instant = z
+  .string()
+  .transform((v, ctx) => {
+    const seconds = /^\d{9,11}$/.test(v) ? Number(v) : Math.floor(Date.parse(v) / 1000);
+    if (!Number.isFinite(seconds)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a date like 2026-11-21 or an ISO timestamp' });
+      return z.NEVER;
+    }
+    return seconds;
+  })
+  .optional();
+
+const listSchema = z.object({
+  type: listOf(MESSAGE_TYPES),
+  status: listOf(MESSAGE_STATUSES),
+  q: z.string().trim().max(200).optional(),
+  from: z.string().trim().max(254).optional(),
+  to: z.string().trim().max(254).optional(),
+  since: instant,
+  until: instant,
+  sort: z.enum(['date', 'score']).optional(),
+  cursor: z.string().max(300).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  count: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+});
+
+const viewSchema = z.object({ received: z.enum(['1', 'true']).optional() });
+
+/** The quarantine: list, view, raw download. Every lookup is scoped to the session user in SQL. */
+export function messageRoutes(deps: { lister: QuarantineLister; messages: MessageService; config: IdentityConfig; retentionDays: number }): Router {
+  const router = Router();
+  router.use(ROUTES.messages, requireUser(deps.config));
+
+  router.get(ROUTES.messages, async (req, res) => {
+    const user = userOf(req);
+    const query = parseInput(listSchema, req.query);
+    if (query.status?.includes('deleted') && user.role === 'user') {
+      throw new AppError(403, 'forbidden', 'only administrators can list deleted messages');
+    }
+    const result = await deps.lister.list(scopeOf(user), { ...query, q: query.q || undefined, from: query.from || undefined, to: query.to || undefined });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      items: result.rows.map((row) => presentItem(row, deps.retentionDays)),
+      nextCursor: result.nextCursor,
+      ...(result.count ? { count: result.count } : {}),
+    });
+  });
+
+  router.get('/messages/:id', async (req, res) => {
+    const { received } = parseInput(viewSchema, req.query);
+    const detail = await deps.messages.view(userOf(req), String(req.params.id), { withReceived: Boolean(received) });
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(detail);
+  });
+
+  router.get('/messages/:id/raw', async (req, res) => {
+    const { filename, chunks } = await deps.messages.raw(userOf(req), String(req.params.id));
+    res.setHeader('Content-Type', 'message/rfc822');
+    res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    for await (const chunk of chunks) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+
+  return router;
+}

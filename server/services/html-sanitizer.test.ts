@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { sanitizeMailHtml } from './html-sanitizer';
+
+describe('sanitizeMailHtml', () => {
+  it('removes scripts, handlers and javascript: links', () => {
+    const { html } = sanitizeMailHtml(
+      '<p onclick="x()">hi<script>window.__pwned=1</script><a href="javascript:alert(1)">a</a><svg><animate onbegin="alert(1)"/></svg></p>',
+    );
+    expect(html).not.toMatch(/script|onclick|javascript:|onbegin/i);
+    expect(html).toContain('hi');
+  });
+
+  it('holds remote images back and counts them', () => {
+    const { html, remoteImages } = sanitizeMailHtml('<img src="https://tracker.example/p.gif"><img srcset="https://x/1.png 1x"><img src="cid:logo">');
+    expect(remoteImages).toBe(1);
+    expect(html).toContain('data-aq-src="https://tracker.example/p.gif"');
+    expect(html).not.toMatch(/ src=|srcset/);
+    expect(html).toContain('data-aq-cid="logo"');
+  });
+
+  it('neutralises CSS that would load something', () => {
+    const { html } = sanitizeMailHtml(
+      '<style>@import url(https://x/a.css); body{background:url(https://x/b.png)}</style><div style="background-image:url(https://x/c.png)">t</div>',
+    );
+    expect(html).not.toMatch(/url\(|@import/);
+  });
+
+  it('drops forms, meta refresh and base', () => {
+    const { html } = sanitizeMailHtml('<meta http-equiv="refresh" content="0;url=https://x"><base href="https://x/"><form action="https://x"><input name=p></form>ok');
+    expect(html).not.toMatch(/meta|base|form|input/i);
+    expect(html).toContain('ok');
+  });
+
+  it('opens links in a new tab without referrer', () => {
+    const { html } = sanitizeMailHtml('<a href="https://example.org/">x</a>');
+    expect(html).toContain('rel="noopener noreferrer nofollow"');
+    expect(html).toContain('target="_blank"');
+  });
+});

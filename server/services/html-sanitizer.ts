@@ -1,0 +1,75 @@
+import createDOMPurify, { type DOMPurify } from 'dompurify';
+import { JSDOM } from 'jsdom';
+
+/**
+ * Quarantined HTML is hostile. It is sanitized here, on the server, rather than in the widget: every
+ * client gets the same protection, the widget stays within its size budget, and the browser receives
+ * nothing executable. The widget adds a second wall (a sandboxed iframe without allow-scripts, and a
+ * CSP that forbids network loads).
+ *
+ * Remote content is held back: an image's source moves to data-aq-src (shown only when the user asks),
+ * and CSS url()/@import, srcset and background attributes are removed, so opening a message never
+ * tells a spammer that the address is read.
+ */
+export interface SanitizedHtml {
+  html: string;
+  remoteImages: number;
+}
+
+const FORBID_TAGS = ['form', 'input', 'button', 'textarea', 'select', 'option', 'meta', 'link', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'script', 'noscript', 'template'];
+const FORBID_ATTR = ['srcset', 'background', 'action', 'formaction', 'ping', 'poster', 'lowsrc', 'dynsrc'];
+const CSS_URL = /url\s*\(|@import|expression\s*\(|image-set\s*\(|-moz-binding|behavior\s*:/gi;
+
+let purify: DOMPurify | undefined;
+
+function instance(): DOMPurify {
+  if (purify) return purify;
+  const { window } = new JSDOM('');
+  const p = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
+  p.addHook('uponSanitizeElement', (node, data) => {
+    // The contents of <style> elements: keep layout rules, drop anything that loads.
+    if (data.tagName === 'style' && node.textContent) node.textContent = node.textContent.replace(CSS_URL, 'blocked(');
+  });
+  p.addHook('afterSanitizeAttributes', (node) => {
+    const el = node as Element;
+    const style = el.getAttribute?.('style');
+    if (style && CSS_URL.test(style)) el.setAttribute('style', style.replace(CSS_URL, 'blocked('));
+    if (el.tagName === 'IMG' || el.tagName === 'image') {
+      const src = el.getAttribute('src') ?? el.getAttribute('href') ?? '';
+      if (/^https?:/i.test(src)) {
+        el.setAttribute('data-aq-src', src);
+        (p as unknown as { remote: number }).remote++;
+      } else if (/^cid:/i.test(src)) {
+        el.setAttribute('data-aq-cid', src.slice(4));
+      }
+      if (!/^data:image\/(png|gif|jpe?g|webp);/i.test(src)) {
+        el.removeAttribute('src');
+        el.removeAttribute('href');
+      }
+    }
+    if (el.tagName === 'A' && el.hasAttribute('href')) {
+      const href = el.getAttribute('href') ?? '';
+      if (!/^(https?:|mailto:)/i.test(href)) el.removeAttribute('href');
+      el.setAttribute('target', '_blank');
+      el.setAttribute('rel', 'noopener noreferrer nofollow');
+    }
+  });
+  purify = p;
+  return p;
+}
+
+/** Sanitizes a message's HTML body and counts the remote images it holds back. */
+export function sanitizeMailHtml(html: string): SanitizedHtml {
+  const p = instance();
+  const counter = p as unknown as { remote: number };
+  counter.remote = 0;
+  const clean = p.sanitize(html, {
+    WHOLE_DOCUMENT: false,
+    FORBID_TAGS,
+    FORBID_ATTR,
+    ALLOW_DATA_ATTR: false,
+    ADD_ATTR: ['target'],
+    ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|cid:|data:image\/(?:png|gif|jpe?g|webp);)/i,
+  });
+  return { html: String(clean), remoteImages: counter.remote };
+}

@@ -1,0 +1,46 @@
+/** Why a message was quarantined, in user words (amavis `content` codes V B U S Y M H O). */
+export const MESSAGE_TYPES = ['spam', 'spammy', 'virus', 'banned', 'bad-header', 'bad-mime', 'oversized', 'unchecked'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** Where a recipient's copy stands (amavis `msgrcpt.rs`: blank, V, R, p, D). */
+export const MESSAGE_STATUSES = ['new', 'viewed', 'released', 'requested', 'deleted'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** One quarantined message as one recipient got it (a msgrcpt row). */
+export interface QuarantineItem {
+  /** Opaque: names the partition, the message and the recipient row. */
+  id: string;
+  receivedAt: string;
+  envelopeFrom: string;
+  headerFrom: string;
+  recipient: string;
+  subject: string;
+  spamLevel: number | null;
+  type: MessageType | 'other';
+  size: number;
+  status: MessageStatus;
+  /** Days until the cleanup removes it (AQ_RETENTION_DAYS after receipt); 0 means due now. */
+  purgeInDays: number;
+}
+
+export interface QuarantineListResponse {
+  items: QuarantineItem[];
+  nextCursor: string | null;
+  /** Only with count=true: how many match, counted up to a cap so that it stays cheap. */
+  count?: { value: number; capped: boolean };
+}
+
+/** The query string of GET /api/messages. */
+export interface QuarantineListParams {
+  type?: MessageType | MessageType[];
+  status?: MessageStatus | MessageStatus[];
+  q?: string;
+  from?: string;
+  to?: string;
+  since?: string;
+  until?: string;
+  sort?: 'date' | 'score';
+  cursor?: string;
+  limit?: number;
+  count?: boolean;
+}
