@@ -47,6 +47,8 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
   return resolver;
 
   async function forAddresses(addresses: readonly string[], delimiters = ''): Promise<string[]> {
+    // amavisd stores maddr.email lowercased (mail to Alice@Example.TEST is kept as alice@example.test),
+    // and the column is VARBINARY, so the exact match is on lowercase bytes.
     const emails = [...new Set(addresses.map((a) => a.toLowerCase()))];
     if (emails.length === 0) return [];
     const tags = await partitionTags();
