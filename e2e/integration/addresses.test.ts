@@ -48,6 +48,19 @@ describe('the addresses a user receives mail for', () => {
     expect(withThem).not.toContain(ids.lookalike);
   });
 
+  it('reads aliases from the mail server\u2019s alias table with AQ_ALIASES_SQL', async () => {
+    // A Postfix-style alias table, as postfixadmin keeps it (address -> goto).
+    const db = plain.context.sequelize;
+    await db.query('CREATE TABLE IF NOT EXISTS test_alias (address VARCHAR(255) PRIMARY KEY, goto TEXT NOT NULL)');
+    await db.query("REPLACE INTO test_alias VALUES ('sales@example.test', 'alice@example.test'), ('postmaster@example.test', 'bob@example.test')");
+    const sqlServer = await startTestServer({ ...ROLE_ENV, AQ_ALIASES_SQL: 'SELECT address FROM test_alias WHERE goto = :email' });
+    try {
+      expect(await visibleIds(sqlServer)).toContain(ids.alias);
+    } finally {
+      await sqlServer.close();
+    }
+  });
+
   it('lists the aliases among the user\u2019s addresses at sign-in', async () => {
     const alice = await signedIn(withAliases.url, USERS.alice.email, USERS.alice.password);
     expect((await (await alice.get('/session')).json()).user.addresses).toEqual(['alice@example.test', 'sales@example.test']);
