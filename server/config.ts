@@ -1,10 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MESSAGE_TYPES, type MessageType } from '../shared/quarantine';
 
 /** Where amavisd's AM.PDP policy bank listens. */
 export type PdpEndpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
 export type ImapTlsMode = 'tls' | 'starttls' | 'none';
+
+export type ReleaseMode = 'direct' | 'request' | 'admin';
+
+/** The default release policy: what a false positive usually is may go out at once; malware may not. */
+export const DEFAULT_RELEASE_POLICY: Record<MessageType, ReleaseMode> = {
+  spam: 'direct',
+  spammy: 'direct',
+  'bad-header': 'direct',
+  'bad-mime': 'direct',
+  oversized: 'direct',
+  unchecked: 'request',
+  banned: 'request',
+  virus: 'admin',
+};
+
+/** Parses AQ_RELEASE_POLICY (`banned=direct,spam=request`) over the defaults. */
+export function parseReleasePolicy(raw: string): Record<MessageType, ReleaseMode> | string {
+  const policy = { ...DEFAULT_RELEASE_POLICY };
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [type, mode] = entry.split('=').map((p) => p.trim());
+    if (!MESSAGE_TYPES.includes(type as MessageType) || !['direct', 'request', 'admin'].includes(mode ?? '')) {
+      return `AQ_RELEASE_POLICY: "${entry}" must be <type>=direct|request|admin, with a type among ${MESSAGE_TYPES.join(', ')}`;
+    }
+    policy[type as MessageType] = mode as ReleaseMode;
+  }
+  return policy;
+}
 
 /** The whole configuration, parsed once at startup and frozen. */
 export interface Config {
@@ -25,6 +53,8 @@ export interface Config {
   aliases: { file: string | undefined; sql: string | undefined; dbUrl: string };
   retentionDays: number;
   maxParseBytes: number;
+  /** Per content type: release directly, only by request to an admin, or by admins only. */
+  releasePolicy: Readonly<Record<MessageType, ReleaseMode>>;
   cookie: { sameSite: 'strict' | 'lax' | 'none'; secure: boolean | 'auto'; partitioned: boolean };
   session: { idleMinutes: number; maxHours: number };
   loginLimits: { perIpPerMinute: number; perAccountPerHour: number };
@@ -166,6 +196,17 @@ const schema = z
       .optional(),
     AQ_ALIASES_DB_URL: dbUrl('AQ_ALIASES_DB_URL').optional(),
     AQ_RETENTION_DAYS: positiveInt('AQ_RETENTION_DAYS').optional(),
+    AQ_RELEASE_POLICY: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const parsed = parseReleasePolicy(v ?? '');
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
     AQ_MAX_PARSE_BYTES: positiveInt('AQ_MAX_PARSE_BYTES').optional(),
     AQ_COOKIE_SAMESITE: z.enum(['strict', 'lax', 'none'], 'AQ_COOKIE_SAMESITE must be strict, lax or none').optional(),
     AQ_COOKIE_SECURE: z.enum(['true', 'false', 'auto'], 'AQ_COOKIE_SECURE must be true, false or auto').optional(),
@@ -211,6 +252,7 @@ const schema = z
       recipientDelimiter: env.AQ_RECIPIENT_DELIMITER,
       aliases: { file: env.AQ_ALIASES_FILE, sql: env.AQ_ALIASES_SQL, dbUrl: env.AQ_ALIASES_DB_URL ?? env.AQ_DB_URL },
       retentionDays: env.AQ_RETENTION_DAYS ?? 14,
+      releasePolicy: env.AQ_RELEASE_POLICY,
       maxParseBytes: env.AQ_MAX_PARSE_BYTES ?? 25 * 1024 * 1024,
       cookie: {
         sameSite: env.AQ_COOKIE_SAMESITE ?? 'strict',

@@ -15,6 +15,8 @@ import { createAuthService, type AuthService } from './services/auth';
 import { createHealthService, type HealthService } from './services/health';
 import { createMessageService, type MessageService } from './services/messages';
 import { createQuarantineLister, type QuarantineLister } from './services/quarantine-list';
+import { createAuditLog, type AuditLog } from './services/audit';
+import { createReleaseService, type ReleaseService } from './services/release';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
 export interface AppContext {
@@ -29,6 +31,8 @@ export interface AppContext {
   auth: AuthService;
   lister: QuarantineLister;
   messages: MessageService;
+  audit: AuditLog;
+  release: ReleaseService;
   sessionStore: session.Store;
   /** Creates our own tables if they are missing; call once before serving. */
   ready(): Promise<void>;
@@ -51,6 +55,12 @@ export function createContext(config: Readonly<Config>): AppContext {
   };
   const resolver = createRecipientIdResolver(sequelize);
   const sessionStore = createSessionStore(appSequelize, appModels);
+  const messages = createMessageService(sequelize, resolver, {
+    recipientDelimiter: config.recipientDelimiter,
+    retentionDays: config.retentionDays,
+    maxParseBytes: config.maxParseBytes,
+  });
+  const audit = createAuditLog(appModels);
   const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
   return {
     config,
@@ -63,11 +73,9 @@ export function createContext(config: Readonly<Config>): AppContext {
     health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdp }),
     auth: createAuthService({ imap: createImapAuthenticator(imap), aliases, config }),
     lister: createQuarantineLister(sequelize, { recipientDelimiter: config.recipientDelimiter, resolver }),
-    messages: createMessageService(sequelize, resolver, {
-      recipientDelimiter: config.recipientDelimiter,
-      retentionDays: config.retentionDays,
-      maxParseBytes: config.maxParseBytes,
-    }),
+    messages,
+    audit,
+    release: createReleaseService({ sequelize, messages, pdp, audit, config }),
     sessionStore,
     ready: () => ensureAppTables(appModels),
     async close() {

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'mail_server_unavailable',
   'amavis_unavailable',
   'release_failed',
+  'release_unknown',
   'internal',
 ] as const;
 

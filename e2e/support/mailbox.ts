@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { ImapFlow } from 'imapflow';
+import { stackEnv } from './stack';
+
+/** Reads a test user's INBOX over IMAP (real Dovecot) and returns the messages whose header matches. */
+export async function inboxMessages(user: { email: string; password: string }, header: string, value: string): Promise<string[]> {
+  const env = stackEnv();
+  const client = new ImapFlow({
+    host: env.AQ_IMAP_HOST,
+    port: Number(env.AQ_IMAP_PORT),
+    secure: false,
+    doSTARTTLS: true,
+    tls: { ca: readFileSync(env.AQ_IMAP_CA_FILE) },
+    auth: { user: user.email, pass: user.password },
+    logger: false,
+  });
+  await client.connect();
+  try {
+    const lock = await client.getMailboxLock('INBOX');
+    try {
+      const uids = (await client.search({ header: { [header]: value } }, { uid: true })) || [];
+      const sources: string[] = [];
+      for (const uid of uids) {
+        const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
+        if (message && message.source) sources.push(message.source.toString('utf8'));
+      }
+      return sources;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+}
