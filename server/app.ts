@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { absoluteLifetime, sessionMiddleware } from './middleware/session';
 import { healthRoutes } from './routes/health';
 import { actionRoutes } from './routes/actions';
+import { requestRoutes } from './routes/requests';
 import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
 import { widgetRoutes } from './routes/widget';
@@ -18,7 +19,7 @@ import { widgetRoutes } from './routes/widget';
 export interface AppDeps {
   config: Readonly<Config>;
   logger: Logger;
-  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'sessionStore'>;
+  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'sessionStore'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
@@ -42,6 +43,7 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   api.use(sessionRoutes({ auth: services.auth, config, loginLimits: loginLimits(config.loginLimits) }));
   api.use(messageRoutes({ lister: services.lister, messages: services.messages, config, retentionDays: config.retentionDays }));
   api.use(actionRoutes({ release: services.release, config }));
+  api.use(requestRoutes({ requests: services.requests, config }));
   api.use(apiNotFound);
   app.use('/api', api);
 

@@ -53,6 +53,8 @@ export interface Config {
   aliases: { file: string | undefined; sql: string | undefined; dbUrl: string };
   retentionDays: number;
   maxParseBytes: number;
+  /** Where notification mails go out: smtp://, smtps:// or lmtp://host:port (none: no notifications). */
+  mail: { url: string | undefined; from: string; publicUrl: string | undefined; batchDelayMs: number; caFile: string | undefined };
   /** Per content type: release directly, only by request to an admin, or by admins only. */
   releasePolicy: Readonly<Record<MessageType, ReleaseMode>>;
   cookie: { sameSite: 'strict' | 'lax' | 'none'; secure: boolean | 'auto'; partitioned: boolean };
@@ -195,6 +197,14 @@ const schema = z
       .refine((q) => /^\s*select\b/i.test(q) && q.includes(':email'), 'AQ_ALIASES_SQL must be a SELECT with an :email placeholder')
       .optional(),
     AQ_ALIASES_DB_URL: dbUrl('AQ_ALIASES_DB_URL').optional(),
+    AQ_SMTP_URL: z
+      .string()
+      .regex(/^(smtps?|lmtp):\/\/[^/\s]+$/, 'AQ_SMTP_URL must look like smtp://mail.example.org:25, smtps://…:465 or lmtp://127.0.0.1:24')
+      .optional(),
+    AQ_MAIL_FROM: email.optional(),
+    AQ_SMTP_CA_FILE: z.string().min(1).optional(),
+    AQ_PUBLIC_URL: z.string().regex(/^https?:\/\/\S+$/, 'AQ_PUBLIC_URL must be the http(s) address of the page that embeds the widget').optional(),
+    AQ_NOTIFY_DELAY_MS: z.string().regex(/^\d+$/).transform(Number).optional(),
     AQ_RETENTION_DAYS: positiveInt('AQ_RETENTION_DAYS').optional(),
     AQ_RELEASE_POLICY: z
       .string()
@@ -253,6 +263,13 @@ const schema = z
       aliases: { file: env.AQ_ALIASES_FILE, sql: env.AQ_ALIASES_SQL, dbUrl: env.AQ_ALIASES_DB_URL ?? env.AQ_DB_URL },
       retentionDays: env.AQ_RETENTION_DAYS ?? 14,
       releasePolicy: env.AQ_RELEASE_POLICY,
+      mail: {
+        url: env.AQ_SMTP_URL,
+        from: env.AQ_MAIL_FROM ?? `quarantine@${env.AQ_DEFAULT_DOMAIN ?? 'localhost'}`,
+        publicUrl: env.AQ_PUBLIC_URL,
+        batchDelayMs: env.AQ_NOTIFY_DELAY_MS ?? 60_000,
+        caFile: env.AQ_SMTP_CA_FILE,
+      },
       maxParseBytes: env.AQ_MAX_PARSE_BYTES ?? 25 * 1024 * 1024,
       cookie: {
         sameSite: env.AQ_COOKIE_SAMESITE ?? 'strict',

@@ -17,6 +17,9 @@ import { createMessageService, type MessageService } from './services/messages';
 import { createQuarantineLister, type QuarantineLister } from './services/quarantine-list';
 import { createAuditLog, type AuditLog } from './services/audit';
 import { createReleaseService, type ReleaseService } from './services/release';
+import { createReleaseRequestService, type ReleaseRequestService } from './services/release-requests';
+import { createMailer } from './clients/mailer';
+import type { Logger } from './logger';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
 export interface AppContext {
@@ -33,6 +36,7 @@ export interface AppContext {
   messages: MessageService;
   audit: AuditLog;
   release: ReleaseService;
+  requests: ReleaseRequestService;
   sessionStore: session.Store;
   /** Creates our own tables if they are missing; call once before serving. */
   ready(): Promise<void>;
@@ -40,7 +44,7 @@ export interface AppContext {
 }
 
 /** Creates the clients (no connection is opened until first use). */
-export function createContext(config: Readonly<Config>): AppContext {
+export function createContext(config: Readonly<Config>, logger: Logger): AppContext {
   const sequelize = createSequelize(config.dbUrl);
   const appSequelize = config.appDbUrl === config.dbUrl ? sequelize : createSequelize(config.appDbUrl);
   const aliasSequelize = config.aliases.sql ? (config.aliases.dbUrl === config.dbUrl ? sequelize : createSequelize(config.aliases.dbUrl)) : undefined;
@@ -61,6 +65,8 @@ export function createContext(config: Readonly<Config>): AppContext {
     maxParseBytes: config.maxParseBytes,
   });
   const audit = createAuditLog(appModels);
+  const release = createReleaseService({ sequelize, messages, pdp, audit, config });
+  const mailer = createMailer(config.mail);
   const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
   return {
     config,
@@ -75,7 +81,8 @@ export function createContext(config: Readonly<Config>): AppContext {
     lister: createQuarantineLister(sequelize, { recipientDelimiter: config.recipientDelimiter, resolver }),
     messages,
     audit,
-    release: createReleaseService({ sequelize, messages, pdp, audit, config }),
+    release,
+    requests: createReleaseRequestService({ sequelize, models: appModels, messages, release, audit, mailer, logger, config }),
     sessionStore,
     ready: () => ensureAppTables(appModels),
     async close() {

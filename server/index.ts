@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(process.env.LOG_LEVEL);
-  const context = createContext(config);
+  const context = createContext(config, logger);
   try {
     await context.ready();
   } catch (err) {

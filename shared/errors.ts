@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'session_expired',
   'forbidden',
   'not_found',
+  'conflict',
   'gone',
   'too_large',
   'too_many_attempts',

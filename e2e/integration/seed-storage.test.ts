@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Op } from 'sequelize';
 import { loadConfig } from '../../server/config';
 import { createContext, type AppContext } from '../../server/context';
+import { createLogger } from '../../server/logger';
 import { decodeMessageRef } from '../../server/services/message-ref';
 import { sendThroughAmavis } from '../support/send-mail';
 import { seedManifest, serverEnv, type SeedMail } from '../support/stack';
@@ -14,7 +15,7 @@ describe('seed mail in the amavis storage, read through the server models', () =
   const quarantined = Object.entries(mails).filter(([, m]) => m.expect !== 'C');
 
   beforeAll(() => {
-    context = createContext(loadConfig(serverEnv()));
+    context = createContext(loadConfig(serverEnv()), createLogger('silent'));
   });
   afterAll(() => context.close());
 

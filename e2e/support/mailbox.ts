@@ -32,3 +32,29 @@ export async function inboxMessages(user: { email: string; password: string }, h
     await client.logout();
   }
 }
+
+/**
+ * Waits until a message whose header matches (and whose decoded text passes `accept`) is in the INBOX,
+ * since delivery is asynchronous; returns the matching messages.
+ */
+export async function waitForInbox(
+  user: { email: string; password: string },
+  header: string,
+  value: string,
+  accept: (text: string) => boolean = () => true,
+  timeoutMs = 15_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found: string[] = [];
+    for (const source of await inboxMessages(user, header, value)) if (accept(await textOf(source))) found.push(source);
+    if (found.length > 0 || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The decoded text body of a raw message (bodies may be quoted-printable or base64 on the wire). */
+export async function textOf(source: string): Promise<string> {
+  const { default: PostalMime } = await import('postal-mime');
+  return (await PostalMime.parse(source)).text ?? '';
+}

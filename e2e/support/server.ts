@@ -16,7 +16,7 @@ export interface TestServer {
 /** Builds the app exactly as index.ts does and listens on 127.0.0.1:0. */
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig(serverEnv(overrides));
-  const context = createContext(config);
+  const context = createContext(config, createLogger('silent'));
   await context.ready();
   const app = createApp({ config, logger: createLogger('silent'), services: context });
   const server: Server = await new Promise((resolve) => {

@@ -1,6 +1,7 @@
 import type { HealthCheckReport, HealthFinding } from '../../shared/health';
 import { ConfigError, loadConfig } from '../config';
 import { createContext } from '../context';
+import { createLogger } from '../logger';
 
 /**
  * `npm run doctor`: checks that amavis-quarantine can reach and understand this amavis setup, with the
@@ -18,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     else console.error(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
     return 2;
   }
-  const context = createContext(config);
+  const context = createContext(config, createLogger('silent'));
   try {
     const reports = await context.health.runChecks();
     const failed = reports.some((r) => r.status === 'fail');

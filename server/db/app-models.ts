@@ -4,6 +4,28 @@ import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
 export interface AppModels {
   Session: ModelStatic<Model>;
   Audit: ModelStatic<AuditRow>;
+  ReleaseRequest: ModelStatic<ReleaseRequestRow>;
+}
+
+/** A user's request that an admin release one recipient's copy. */
+export interface ReleaseRequestRow extends Model {
+  id: number;
+  created_at: Date;
+  requester: string;
+  partition_tag: number;
+  mail_id: string;
+  rseqnum: number;
+  recipient: string;
+  /** The domain of the recipient, so admins find their domains' requests without amavis joins. */
+  recipient_domain: string;
+  subject: string;
+  status: 'pending' | 'approved' | 'denied' | 'cancelled';
+  /** msgrcpt.rs before the request set it to 'p', restored on cancel or deny. */
+  previous_rs: string;
+  decided_by: string | null;
+  decided_at: Date | null;
+  note: string | null;
+  admins_notified_at: Date | null;
 }
 
 /** One audited event: who did what to which recipient's copy, and what amavisd answered. */
@@ -60,11 +82,40 @@ export function defineAppModels(sequelize: Sequelize): AppModels {
       ],
     },
   );
-  return { Session, Audit };
+  const ReleaseRequest = sequelize.define<ReleaseRequestRow>(
+    'aq_release_request',
+    {
+      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      created_at: { type: DataTypes.DATE, allowNull: false },
+      requester: { type: DataTypes.STRING(255), allowNull: false },
+      partition_tag: { type: DataTypes.INTEGER, allowNull: false },
+      mail_id: { type: DataTypes.STRING(16), allowNull: false },
+      rseqnum: { type: DataTypes.INTEGER, allowNull: false },
+      recipient: { type: DataTypes.STRING(255), allowNull: false },
+      recipient_domain: { type: DataTypes.STRING(255), allowNull: false },
+      subject: { type: DataTypes.STRING(255), allowNull: false, defaultValue: '' },
+      status: { type: DataTypes.STRING(10), allowNull: false },
+      previous_rs: { type: DataTypes.STRING(1), allowNull: false, defaultValue: '' },
+      decided_by: { type: DataTypes.STRING(255), allowNull: true },
+      decided_at: { type: DataTypes.DATE, allowNull: true },
+      note: { type: DataTypes.TEXT, allowNull: true },
+      admins_notified_at: { type: DataTypes.DATE, allowNull: true },
+    },
+    {
+      tableName: 'aq_release_requests',
+      timestamps: false,
+      indexes: [
+        { name: 'aq_release_requests_status', fields: ['status', 'recipient_domain', 'created_at'] },
+        { name: 'aq_release_requests_row', fields: ['mail_id', 'partition_tag', 'rseqnum'] },
+      ],
+    },
+  );
+  return { Session, Audit, ReleaseRequest };
 }
 
 /** Creates our tables when they are missing (never alters existing ones). */
 export async function ensureAppTables(models: AppModels): Promise<void> {
   await models.Session.sync();
   await models.Audit.sync();
+  await models.ReleaseRequest.sync();
 }

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMessageRef } from '../../server/services/message-ref';
+import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import { inboxMessages, textOf, waitForInbox } from '../support/mailbox';
+import { GTUBE, sendThroughAmavis } from '../support/send-mail';
+import { startTestServer, type TestServer } from '../support/server';
+import { stackEnv } from '../support/stack';
+
+// The request workflow end to end: notifications go out over LMTP into the real Dovecot INBOXes.
+describe('release requests', () => {
+  let server: TestServer;
+  let alice: ApiSession;
+  let admin: ApiSession;
+  let bob: ApiSession;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      ...ROLE_ENV,
+      AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
+      AQ_MAIL_FROM: 'quarantine@example.test',
+      AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
+      AQ_PUBLIC_URL: 'https://mail.example.test/',
+      AQ_NOTIFY_DELAY_MS: '200',
+    });
+    alice = await signedIn(server.url, USERS.alice.email, USERS.alice.password);
+    admin = await signedIn(server.url, USERS.admin.email, USERS.admin.password);
+    bob = await signedIn(server.url, USERS.bob.email, USERS.bob.password);
+  });
+  afterAll(() => server.close());
+
+  const rsOf = async (id: string) => {
+    const ref = decodeMessageRef(id)!;
+    return (await server.context.models.Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
+  };
+  const fresh = async () => {
+    const subject = `Request test ${Math.random().toString(36).slice(2)}`;
+    return { subject, id: Object.values(await sendThroughAmavis(server.context, { to: ['alice@example.test'], subject }))[0]! };
+  };
+  const requestRelease = async (id: string) => {
+    const res = await alice.request('POST', `/messages/${id}/request-release`, {});
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json()) as { id: number; status: string };
+  };
+
+  it('notifies the admin, and approving delivers the message and tells alice', async () => {
+    const { subject, id } = await fresh();
+    const request = await requestRelease(id);
+    expect(request.status).toBe('pending');
+    expect(await rsOf(id)).toBe('p');
+
+    const hasSubject = (text: string) => text.includes(subject);
+    const notices = await Promise.all((await waitForInbox(USERS.admin, 'subject', 'new release request', hasSubject)).map(textOf));
+    const notice = notices.find(hasSubject);
+    expect(notice).toBeDefined();
+    expect(notice).toContain(`alice@example.test asks to release "${subject}"`);
+    expect(notice).toContain(`https://mail.example.test/#aq-request=${request.id}`);
+    expect(await waitForInbox(USERS.super, 'subject', 'new release request', hasSubject)).toHaveLength(1);
+
+    const pending = (await (await admin.get('/requests')).json()).items as Array<{ id: number }>;
+    expect(pending.map((r) => r.id)).toContain(request.id);
+    // bob is not an admin: he may not see or decide requests.
+    expect((await bob.get('/requests')).status).toBe(403);
+    expect((await bob.request('POST', `/requests/${request.id}/approve`, {})).status).toBe(403);
+
+    const approved = await admin.request('POST', `/requests/${request.id}/approve`, {});
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect((await approved.json()).request.status).toBe('approved');
+    // The released mail itself (it carries GTUBE), and the separate outcome notice.
+    expect(await waitForInbox(USERS.alice, 'subject', subject, (text) => text.includes(GTUBE))).toHaveLength(1);
+    expect(await waitForInbox(USERS.alice, 'subject', `release approved: ${subject}`)).toHaveLength(1);
+    expect(await rsOf(id)).toBe('R');
+  });
+
+  it('denying keeps the message, tells alice with the note, and restores its status', async () => {
+    const { subject, id } = await fresh();
+    const request = await requestRelease(id);
+    const denied = await admin.request('POST', `/requests/${request.id}/deny`, { note: 'This really is a phishing mail.' });
+    expect(denied.status).toBe(200);
+    expect((await denied.json()).status).toBe('denied');
+    const outcome = await waitForInbox(USERS.alice, 'subject', `release denied: ${subject}`);
+    expect(outcome).toHaveLength(1);
+    expect(await textOf(outcome[0]!)).toContain('This really is a phishing mail.');
+    const copies = await Promise.all((await inboxMessages(USERS.alice, 'subject', subject)).map(textOf));
+    expect(copies.filter((text) => text.includes(GTUBE))).toEqual([]);
+    expect(await rsOf(id)).toBe('');
+  });
+
+  it('lets the requester cancel, and nobody else', async () => {
+    const { id } = await fresh();
+    const request = await requestRelease(id);
+    expect((await bob.request('POST', `/requests/${request.id}/cancel`, {})).status).toBe(404);
+    const cancelled = await alice.request('POST', `/requests/${request.id}/cancel`, {});
+    expect(cancelled.status).toBe(200);
+    expect(await rsOf(id)).toBe('');
+    expect((await admin.request('POST', `/requests/${request.id}/approve`, {})).status).toBe(404);
+  });
+
+  it('records requests and decisions in the audit log', async () => {
+    const rows = await server.context.appModels.Audit.findAll({ where: { actor: 'admin@example.test' } });
+    expect(new Set(rows.map((r) => r.get('action')))).toEqual(new Set(['release', 'approve', 'deny']));
+  });
+});

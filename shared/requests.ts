@@ -1,0 +1,14 @@
+/** A release request as the API shows it. */
+export interface ReleaseRequestView {
+  id: number;
+  /** The quarantine item it is about (the id of GET /api/messages/:id). */
+  messageId: string;
+  requester: string;
+  recipient: string;
+  subject: string;
+  createdAt: string;
+  status: 'pending' | 'approved' | 'denied' | 'cancelled';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  note: string | null;
+}
