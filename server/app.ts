@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { absoluteLifetime, sessionMiddleware } from './middleware/session';
 import { healthRoutes } from './routes/health';
 import { actionRoutes } from './routes/actions';
+import { auditRoutes } from './routes/audit';
 import { requestRoutes } from './routes/requests';
 import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
@@ -19,7 +20,7 @@ import { widgetRoutes } from './routes/widget';
 export interface AppDeps {
   config: Readonly<Config>;
   logger: Logger;
-  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'sessionStore'>;
+  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'audit' | 'sessionStore'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
@@ -42,8 +43,9 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   api.use(csrfProtection({ exempt: (req) => req.method === 'POST' && req.path === '/session' }));
   api.use(sessionRoutes({ auth: services.auth, config, loginLimits: loginLimits(config.loginLimits) }));
   api.use(messageRoutes({ lister: services.lister, messages: services.messages, config, retentionDays: config.retentionDays }));
-  api.use(actionRoutes({ release: services.release, config }));
+  api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
+  api.use(auditRoutes({ audit: services.audit, config }));
   api.use(apiNotFound);
   app.use('/api', api);
 

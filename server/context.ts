@@ -59,12 +59,12 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
   };
   const resolver = createRecipientIdResolver(sequelize);
   const sessionStore = createSessionStore(appSequelize, appModels);
-  const messages = createMessageService(sequelize, resolver, {
+  const audit = createAuditLog(appModels);
+  const messages = createMessageService(sequelize, resolver, audit, {
     recipientDelimiter: config.recipientDelimiter,
     retentionDays: config.retentionDays,
     maxParseBytes: config.maxParseBytes,
   });
-  const audit = createAuditLog(appModels);
   const release = createReleaseService({ sequelize, messages, pdp, audit, config });
   const mailer = createMailer(config.mail);
   const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });

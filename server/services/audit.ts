@@ -1,3 +1,4 @@
+import { Op, type WhereOptions } from 'sequelize';
 import type { AppModels, AuditRow } from '../db/app-models';
 import type { MessageRef } from './message-ref';
 
@@ -12,6 +13,20 @@ export type AuditEntry = Pick<AuditRow, 'actor' | 'action' | 'result'> & {
 /** The audit log: every release attempt, delete, request, decision, and every admin view of others' mail. */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
+  /** The newest entries first, filtered, paged by id (before = the last id of the previous page). */
+  list(filter: AuditFilter): Promise<AuditRow[]>;
+}
+
+export interface AuditFilter {
+  actor?: string | undefined;
+  action?: AuditRow['action'] | undefined;
+  recipient?: string | undefined;
+  mailId?: string | undefined;
+  result?: AuditRow['result'] | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  before?: number | undefined;
+  limit: number;
 }
 
 /** Creates the audit log on our aq_audit table. */
@@ -31,6 +46,21 @@ export function createAuditLog(models: AppModels): AuditLog {
         reply: entry.reply ?? null,
         detail: entry.detail ?? null,
       });
+    },
+
+    list(filter) {
+      const where: WhereOptions<AuditRow> = {
+        ...(filter.actor ? { actor: filter.actor } : {}),
+        ...(filter.action ? { action: filter.action } : {}),
+        ...(filter.recipient ? { recipient: filter.recipient } : {}),
+        ...(filter.mailId ? { mail_id: filter.mailId } : {}),
+        ...(filter.result ? { result: filter.result } : {}),
+        ...(filter.since || filter.until
+          ? { at: { ...(filter.since ? { [Op.gte]: filter.since } : {}), ...(filter.until ? { [Op.lt]: filter.until } : {}) } }
+          : {}),
+        ...(filter.before ? { id: { [Op.lt]: filter.before } } : {}),
+      };
+      return models.Audit.findAll({ where, order: [['id', 'DESC']], limit: filter.limit });
     },
   };
 }

@@ -3,6 +3,7 @@ import type { MessageDetail } from '../../shared/message';
 import type { SessionUser } from '../../shared/session';
 import { ROW_COLUMNS } from '../db/list-sql';
 import type { RecipientIdResolver } from '../db/recipient-ids';
+import type { AuditLog } from './audit';
 import { AppError } from '../errors';
 import { presentItem } from '../presenters/quarantine-item';
 import { scopeOf } from './identity';
@@ -34,7 +35,12 @@ const NOT_FOUND = () => new AppError(404, 'not_found', 'no such message in your 
 const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 
 /** Creates the message service. */
-export function createMessageService(sequelize: Sequelize, resolver: RecipientIdResolver, options: MessageServiceOptions): MessageService {
+export function createMessageService(
+  sequelize: Sequelize,
+  resolver: RecipientIdResolver,
+  audit: AuditLog,
+  options: MessageServiceOptions,
+): MessageService {
   async function findAccessible(user: SessionUser, id: string) {
     const ref = decodeMessageRef(id);
     if (!ref) throw NOT_FOUND();
@@ -78,10 +84,17 @@ export function createMessageService(sequelize: Sequelize, resolver: RecipientId
     return rows.length > 0;
   }
 
-  /** A recipient opening their own new message marks it viewed; an admin looking leaves it as it is. */
-  async function markViewed(user: SessionUser, ref: MessageRef, row: AccessibleRow): Promise<boolean> {
+  /**
+   * A recipient opening their own new message marks it viewed. An admin looking at someone else's mail
+   * leaves it as it is, and is audited.
+   */
+  async function markViewed(user: SessionUser, ref: MessageRef, row: AccessibleRow, how: 'view' | 'raw'): Promise<boolean> {
     const own = await resolver.forAddresses(user.addresses, options.recipientDelimiter);
-    if (!own.includes(String(row.rid))) return false;
+    if (!own.includes(String(row.rid))) {
+      await audit.record({ actor: user.email, action: 'view', ref, recipient: text(row.recipient), result: 'ok', detail: how });
+      return false;
+    }
+    if (how === 'raw') return false;
     // The condition is in the UPDATE itself, so a concurrent release or delete is never overwritten.
     await sequelize.query("UPDATE msgrcpt SET rs = 'V' WHERE partition_tag = :p AND mail_id = :m AND rseqnum = :r AND rs IN ('', ' ')", {
       replacements: { p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum },
@@ -128,13 +141,14 @@ export function createMessageService(sequelize: Sequelize, resolver: RecipientId
           throw new AppError(422, 'validation_failed', 'this message cannot be parsed; download the raw message instead');
         }
       }
-      if (await markViewed(user, ref, row)) detail.item.status = 'viewed';
+      if (await markViewed(user, ref, row, 'view')) detail.item.status = 'viewed';
       return detail;
     },
 
     async raw(user, id) {
-      const { ref } = await findAccessible(user, id);
+      const { ref, row } = await findAccessible(user, id);
       if (!(await hasChunks(ref))) throw new AppError(410, 'gone', 'the quarantined copy of this message has been purged');
+      await markViewed(user, ref, row, 'raw');
       return { filename: `${ref.mailId}.eml`, chunks: chunks(ref) };
     },
   };

@@ -23,6 +23,11 @@ export interface ReleaseService {
   release(user: SessionUser, id: string): Promise<ReleaseOutcome>;
   /** Marks one recipient's copy deleted (rs='D'); amavis's rows stay until the cleanup. */
   remove(user: SessionUser, id: string): Promise<{ id: string; status: 'deleted' }>;
+  /**
+   * Super users only: removes the whole message (msgs, msgrcpt, quarantine) in one transaction, and only
+   * when every recipient's copy is released or deleted, so no one loses mail they still have to decide on.
+   */
+  purge(user: SessionUser, id: string): Promise<{ id: string; status: 'purged' }>;
 }
 
 const isAdmin = (user: SessionUser) => user.role !== 'user';
@@ -153,6 +158,27 @@ export function createReleaseService(deps: {
       await setRs(ref, 'D');
       await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient, result: 'ok' });
       return { id, status: 'deleted' };
+    },
+
+    async purge(user, id) {
+      if (user.role !== 'super') throw new AppError(403, 'forbidden', 'only super users can purge a message');
+      const { ref } = await deps.messages.findAccessible(user, id);
+      const key = { p: ref.partitionTag, m: Buffer.from(ref.mailId) };
+      await sequelize.transaction(async (transaction) => {
+        const rows = await sequelize.query<{ rs: string }>(
+          `SELECT rs FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m${mysql ? ' FOR UPDATE' : ''}`,
+          { type: QueryTypes.SELECT, transaction, replacements: key },
+        );
+        const open = rows.filter((r) => r.rs !== 'D' && r.rs !== 'R').length;
+        if (open > 0) {
+          throw new AppError(409, 'conflict', `${open} recipient(s) have not released or deleted this message yet; it cannot be purged`);
+        }
+        for (const table of ['quarantine', 'msgrcpt', 'msgs']) {
+          await sequelize.query(`DELETE FROM ${table} WHERE partition_tag = :p AND mail_id = :m`, { transaction, replacements: key });
+        }
+      });
+      await deps.audit.record({ actor: user.email, action: 'purge', ref: { partitionTag: ref.partitionTag, mailId: ref.mailId }, result: 'ok' });
+      return { id, status: 'purged' };
     },
   };
 }
