@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health';
 import { actionRoutes } from './routes/actions';
 import { auditRoutes } from './routes/audit';
 import { requestRoutes } from './routes/requests';
+import { selfServiceRoutes } from './routes/self-service';
 import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
 import { widgetRoutes } from './routes/widget';
@@ -20,7 +21,7 @@ import { widgetRoutes } from './routes/widget';
 export interface AppDeps {
   config: Readonly<Config>;
   logger: Logger;
-  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'audit' | 'sessionStore'>;
+  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sessionStore'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
@@ -40,7 +41,9 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   api.use(healthRoutes(services.health));
   api.use(sessionMiddleware(config, services.sessionStore));
   api.use(absoluteLifetime(config.session.maxHours));
-  api.use(csrfProtection({ exempt: (req) => req.method === 'POST' && req.path === '/session' }));
+  // Sign-in and self-service links have no session yet, hence no token; they still must be JSON.
+  api.use(csrfProtection({ exempt: (req) => req.method === 'POST' && (req.path === '/session' || req.path === '/self-service') }));
+  api.use(selfServiceRoutes({ selfService: services.selfService, enabled: config.selfService }));
   api.use(sessionRoutes({ auth: services.auth, config, loginLimits: loginLimits(config.loginLimits) }));
   api.use(messageRoutes({ lister: services.lister, messages: services.messages, config, retentionDays: config.retentionDays }));
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));

@@ -55,6 +55,8 @@ export interface Config {
   maxParseBytes: number;
   /** Where notification mails go out: smtp://, smtps:// or lmtp://host:port (none: no notifications). */
   mail: { url: string | undefined; from: string; publicUrl: string | undefined; batchDelayMs: number; caFile: string | undefined };
+  /** Self-service links (mail_id + secret_id + recipient) for people who are not signed in. */
+  selfService: boolean;
   /** Per content type: release directly, only by request to an admin, or by admins only. */
   releasePolicy: Readonly<Record<MessageType, ReleaseMode>>;
   cookie: { sameSite: 'strict' | 'lax' | 'none'; secure: boolean | 'auto'; partitioned: boolean };
@@ -205,6 +207,7 @@ const schema = z
     AQ_SMTP_CA_FILE: z.string().min(1).optional(),
     AQ_PUBLIC_URL: z.string().regex(/^https?:\/\/\S+$/, 'AQ_PUBLIC_URL must be the http(s) address of the page that embeds the widget').optional(),
     AQ_NOTIFY_DELAY_MS: z.string().regex(/^\d+$/).transform(Number).optional(),
+    AQ_SELF_SERVICE: bool('AQ_SELF_SERVICE', false),
     AQ_RETENTION_DAYS: positiveInt('AQ_RETENTION_DAYS').optional(),
     AQ_RELEASE_POLICY: z
       .string()
@@ -263,6 +266,7 @@ const schema = z
       aliases: { file: env.AQ_ALIASES_FILE, sql: env.AQ_ALIASES_SQL, dbUrl: env.AQ_ALIASES_DB_URL ?? env.AQ_DB_URL },
       retentionDays: env.AQ_RETENTION_DAYS ?? 14,
       releasePolicy: env.AQ_RELEASE_POLICY,
+      selfService: env.AQ_SELF_SERVICE,
       mail: {
         url: env.AQ_SMTP_URL,
         from: env.AQ_MAIL_FROM ?? `quarantine@${env.AQ_DEFAULT_DOMAIN ?? 'localhost'}`,

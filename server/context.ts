@@ -18,6 +18,7 @@ import { createQuarantineLister, type QuarantineLister } from './services/quaran
 import { createAuditLog, type AuditLog } from './services/audit';
 import { createReleaseService, type ReleaseService } from './services/release';
 import { createReleaseRequestService, type ReleaseRequestService } from './services/release-requests';
+import { createSelfService, type SelfService } from './services/self-service';
 import { createMailer } from './clients/mailer';
 import type { Logger } from './logger';
 
@@ -37,6 +38,7 @@ export interface AppContext {
   audit: AuditLog;
   release: ReleaseService;
   requests: ReleaseRequestService;
+  selfService: SelfService;
   sessionStore: session.Store;
   /** Creates our own tables if they are missing; call once before serving. */
   ready(): Promise<void>;
@@ -67,6 +69,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
   });
   const release = createReleaseService({ sequelize, messages, pdp, audit, config });
   const mailer = createMailer(config.mail);
+  const requests = createReleaseRequestService({ sequelize, models: appModels, messages, release, audit, mailer, logger, config });
   const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
   return {
     config,
@@ -82,7 +85,8 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     messages,
     audit,
     release,
-    requests: createReleaseRequestService({ sequelize, models: appModels, messages, release, audit, mailer, logger, config }),
+    requests,
+    selfService: createSelfService({ sequelize, messages, release, requests }),
     sessionStore,
     ready: () => ensureAppTables(appModels),
     async close() {
