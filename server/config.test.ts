@@ -73,3 +73,18 @@ describe('parseEnvFile', () => {
     expect(parseEnvFile('# c\nAQ_A=1\nexport AQ_B="two words"\n\nAQ_C=\n')).toEqual({ AQ_A: '1', AQ_B: 'two words', AQ_C: '' });
   });
 });
+
+describe('AQ_PDP host map and AQ_RELEASE_POLICY', () => {
+  it('maps amavis hosts to endpoints with a default', () => {
+    const config = loadConfig({ ...valid, AQ_PDP: 'mx1.example.org=tcp://10.0.0.1:9998, *=unix:/var/lib/amavis/amavisd.sock' });
+    expect(config.pdp).toEqual({ kind: 'unix', path: '/var/lib/amavis/amavisd.sock' });
+    expect(config.pdpByHost.get('mx1.example.org')).toEqual({ kind: 'tcp', host: '10.0.0.1', port: 9998 });
+    expect(problemsOf({ ...valid, AQ_PDP: 'mx1=tcp://10.0.0.1:9998' })).toEqual(['AQ_PDP: a host map needs a default entry, *=tcp://host:port']);
+  });
+
+  it('overrides the default release policy per type', () => {
+    const config = loadConfig({ ...valid, AQ_RELEASE_POLICY: 'banned=direct,spam=request' });
+    expect(config.releasePolicy).toMatchObject({ banned: 'direct', spam: 'request', virus: 'admin', spammy: 'direct' });
+    expect(problemsOf({ ...valid, AQ_RELEASE_POLICY: 'ham=direct' })[0]).toMatch(/AQ_RELEASE_POLICY/);
+  });
+});

@@ -41,7 +41,10 @@ export interface Config {
   dbUrl: string;
   appDbUrl: string;
   imap: { host: string; port: number; tls: ImapTlsMode; tlsVerify: boolean; caFile: string | undefined };
+  /** The AM.PDP endpoint for mail stored by an amavis host without an entry of its own in pdpByHost. */
   pdp: PdpEndpoint;
+  /** msgs.host -> endpoint, when several amavisd hosts share one database. */
+  pdpByHost: ReadonlyMap<string, PdpEndpoint>;
   pdpTimeoutMs: number;
   superUsers: readonly string[];
   /** Domain admins: address -> the domains they administer. */
@@ -137,6 +140,28 @@ export function parsePdpEndpoint(raw: string): PdpEndpoint | undefined {
   return undefined;
 }
 
+/**
+ * Parses AQ_PDP: one endpoint, or, when several amavisd hosts share the database, a map from msgs.host
+ * to endpoints with `*` for the rest: `mx1.example.org=tcp://10.0.0.1:9998,*=tcp://127.0.0.1:9998`.
+ */
+export function parsePdpSetting(raw: string): { fallback: PdpEndpoint; byHost: Map<string, PdpEndpoint> } | string {
+  const single = parsePdpEndpoint(raw.trim());
+  if (single) return { fallback: single, byHost: new Map() };
+  if (!raw.includes('=')) return `AQ_PDP must be tcp://host:port or unix:/path, got "${raw}"`;
+  const byHost = new Map<string, PdpEndpoint>();
+  let fallback: PdpEndpoint | undefined;
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const host = entry.slice(0, at).trim().toLowerCase();
+    const endpoint = parsePdpEndpoint(entry.slice(at + 1).trim());
+    if (at <= 0 || !endpoint) return `AQ_PDP: "${entry}" must be <amavis host>=tcp://host:port or unix:/path`;
+    if (host === '*') fallback = endpoint;
+    else byHost.set(host, endpoint);
+  }
+  if (!fallback) return 'AQ_PDP: a host map needs a default entry, *=tcp://host:port';
+  return { fallback, byHost };
+}
+
 /** Prints an endpoint the way the configuration spells it. */
 export function formatPdpEndpoint(endpoint: PdpEndpoint): string {
   return endpoint.kind === 'unix' ? `unix:${endpoint.path}` : `tcp://${endpoint.host}:${endpoint.port}`;
@@ -159,12 +184,12 @@ const schema = z
     AQ_IMAP_TLS_VERIFY: bool('AQ_IMAP_TLS_VERIFY', true),
     AQ_IMAP_CA_FILE: z.string().min(1).optional(),
     AQ_PDP: z.string().transform((v, ctx) => {
-      const endpoint = parsePdpEndpoint(v);
-      if (!endpoint) {
-        ctx.addIssue({ code: 'custom', message: `AQ_PDP must be tcp://host:port or unix:/path, got "${v}"` });
+      const parsed = parsePdpSetting(v);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
         return z.NEVER;
       }
-      return endpoint;
+      return parsed;
     }),
     AQ_PDP_TIMEOUT_MS: z.string().regex(/^\d+$/).transform(Number).optional(),
     AQ_SUPER_USERS: z
@@ -256,7 +281,8 @@ const schema = z
         tlsVerify: env.AQ_IMAP_TLS_VERIFY,
         caFile: env.AQ_IMAP_CA_FILE,
       },
-      pdp: env.AQ_PDP,
+      pdp: env.AQ_PDP.fallback,
+      pdpByHost: env.AQ_PDP.byHost,
       pdpTimeoutMs: env.AQ_PDP_TIMEOUT_MS ?? 10_000,
       superUsers: env.AQ_SUPER_USERS,
       domainAdmins: env.AQ_DOMAIN_ADMINS,

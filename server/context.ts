@@ -67,7 +67,10 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     retentionDays: config.retentionDays,
     maxParseBytes: config.maxParseBytes,
   });
-  const release = createReleaseService({ sequelize, messages, pdp, audit, config });
+  // One client per endpoint; a message goes to the amavisd host that stored it (msgs.host).
+  const pdpByHost = new Map([...config.pdpByHost].map(([host, endpoint]) => [host, createPdpClient({ endpoint, replyTimeoutMs: config.pdpTimeoutMs })]));
+  const pdpFor = (host: string) => pdpByHost.get(host.toLowerCase()) ?? pdp;
+  const release = createReleaseService({ sequelize, messages, pdpFor, audit, config });
   const mailer = createMailer(config.mail);
   const requests = createReleaseRequestService({ sequelize, models: appModels, messages, release, audit, mailer, logger, config });
   const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
@@ -79,7 +82,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     appModels,
     pdp,
     imap,
-    health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdp }),
+    health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdps: [pdp, ...new Set(pdpByHost.values())] }),
     auth: createAuthService({ imap: createImapAuthenticator(imap), aliases, config }),
     lister: createQuarantineLister(sequelize, { recipientDelimiter: config.recipientDelimiter, resolver }),
     messages,

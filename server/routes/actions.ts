@@ -6,6 +6,15 @@ import type { ReleaseRequestService } from '../services/release-requests';
 import type { ReleaseService } from '../services/release';
 import { parseInput } from '../validation';
 
+// An admin's explicit choice, logged: every blocked recipient, or another address.
+const releaseBody = z
+  .object({
+    allRecipients: z.literal(true).optional(),
+    to: z.string().trim().toLowerCase().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an e-mail address').optional(),
+  })
+  .refine((b) => !(b.allRecipients && b.to), 'give allRecipients or to, not both')
+  .default({});
+
 const batchSchema = z.object({
   action: z.enum(['release', 'delete', 'request']),
   ids: z.array(z.string().min(1).max(100)).min(1).max(500),
@@ -23,7 +32,11 @@ export function actionRoutes(deps: { release: ReleaseService; requests: ReleaseR
   });
 
   router.post('/messages/:id/release', async (req, res) => {
-    res.json(await deps.release.release(userOf(req), String(req.params.id)));
+    const body = parseInput(releaseBody, req.body ?? {});
+    const id = String(req.params.id);
+    if (body.allRecipients) res.json(await deps.release.releaseAsAdmin(userOf(req), id, { allRecipients: true }));
+    else if (body.to) res.json(await deps.release.releaseAsAdmin(userOf(req), id, { to: body.to }));
+    else res.json(await deps.release.release(userOf(req), id));
   });
 
   router.post('/messages/:id/delete', async (req, res) => {

@@ -12,7 +12,8 @@ export interface HealthDeps {
   /** The database as the report names it (never with its password). */
   dbTarget: string;
   imap: ImapProbeOptions;
-  pdp: PdpClient;
+  /** Every AM.PDP endpoint in use (the default first, then one per mapped amavis host). */
+  pdps: PdpClient[];
   /** How long a public health answer is reused: GET /api/health is public and must not amplify load. */
   cacheMs?: number;
   checkTimeoutMs?: number;
@@ -48,8 +49,13 @@ export function createHealthService(deps: HealthDeps): HealthService {
     {
       component: 'pdp',
       title: 'amavisd AM.PDP (release)',
-      target: formatPdpEndpoint(deps.pdp.endpoint),
-      run: () => checkPdp(deps.pdp),
+      target: deps.pdps.map((p) => formatPdpEndpoint(p.endpoint)).join(', '),
+      run: async () => {
+        const all = await Promise.all(deps.pdps.map(checkPdp));
+        if (all.length === 1) return all[0] ?? [];
+        // Several amavisd hosts: say which endpoint each finding is about.
+        return all.flatMap((findings, i) => findings.map((f) => ({ ...f, message: `${formatPdpEndpoint(deps.pdps[i]!.endpoint)}: ${f.message}` })));
+      },
     },
   ];
 

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import { AppError } from '../errors';
 import { typeOfContent } from './amavis-codes';
 import type { AuditLog } from './audit';
-import type { MessageRef } from './message-ref';
+import { encodeMessageRef as encodeRef, type MessageRef } from './message-ref';
 import type { MessageService } from './messages';
 
 /** What a release did for one recipient's copy. */
@@ -18,9 +18,20 @@ export interface ReleaseOutcome {
   reply: PdpSetReply | null;
 }
 
+/** An admin's explicit, logged choice of where a release goes instead of the row's own recipient. */
+export type AdminTarget = { allRecipients: true } | { to: string };
+
+/** What an admin release did, per address. */
+export interface AdminReleaseOutcome {
+  id: string;
+  results: Array<{ recipient: string; delivered: boolean; reply: PdpSetReply | null }>;
+}
+
 export interface ReleaseService {
   /** Releases one recipient's copy to that recipient, through amavisd's AM.PDP. */
   release(user: SessionUser, id: string): Promise<ReleaseOutcome>;
+  /** Admins: release to every blocked recipient in their scope, or to another address. */
+  releaseAsAdmin(user: SessionUser, id: string, target: AdminTarget): Promise<AdminReleaseOutcome>;
   /** Marks one recipient's copy deleted (rs='D'); amavis's rows stay until the cleanup. */
   remove(user: SessionUser, id: string): Promise<{ id: string; status: 'deleted' }>;
   /**
@@ -31,6 +42,7 @@ export interface ReleaseService {
 }
 
 const isAdmin = (user: SessionUser) => user.role !== 'user';
+const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 const describeReply = (r: PdpSetReply) => `${r.code} ${r.enhanced ?? ''} ${r.text}`.replace(/\s+/g, ' ').trim();
 
 /**
@@ -41,38 +53,107 @@ export function isDelivered(reply: PdpSetReply | undefined): boolean {
   return Boolean(reply && reply.code >= 200 && reply.code < 300 && !(reply.enhanced === '2.5.0' && /no recipients/i.test(reply.text)));
 }
 
-/** Creates the release service. */
-export function createReleaseService(deps: {
+type Deps = {
   sequelize: Sequelize;
   messages: MessageService;
-  pdp: PdpClient;
+  /** The AM.PDP client for the amavis host that stored a message (msgs.host). */
+  pdpFor: (host: string) => PdpClient;
   audit: AuditLog;
   config: Pick<Config, 'releasePolicy'>;
-}): ReleaseService {
+};
+
+/** Creates the release service. */
+export function createReleaseService(deps: Deps): ReleaseService {
   const { sequelize } = deps;
   const mysql = sequelize.getDialect() !== 'sqlite';
-  // Concurrent releases of one row in this process share one attempt; across instances the row lock
-  // below serialises them.
+  // Concurrent releases of one row by one user in this process share one attempt; across users and
+  // instances the row lock below serialises them.
   const inFlight = new Map<string, Promise<ReleaseOutcome>>();
+  const key = (ref: Omit<MessageRef, 'rseqnum'>) => ({ p: ref.partitionTag, m: Buffer.from(ref.mailId) });
 
-  async function lockedRs(ref: MessageRef, transaction: Transaction): Promise<string | undefined> {
-    const [row] = await sequelize.query<{ rs: string }>(
-      `SELECT rs FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m AND rseqnum = :r${mysql ? ' FOR UPDATE' : ''}`,
-      { type: QueryTypes.SELECT, transaction, replacements: { p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum } },
+  async function messageFacts(ref: MessageRef): Promise<{ secretId: string; host: string }> {
+    const [row] = await sequelize.query<{ secret_id: Buffer | string; host: string }>(
+      'SELECT secret_id, host FROM msgs WHERE partition_tag = :p AND mail_id = :m',
+      { type: QueryTypes.SELECT, replacements: key(ref) },
     );
-    return row?.rs;
+    return { secretId: text(row?.secret_id), host: row?.host ?? '' };
+  }
+
+  /**
+   * Locks the message's msgrcpt rows (or one of them) for the transaction. Only msgrcpt is locked: a
+   * lock on maddr would hold up amavisd, which reads those rows while it stores new mail.
+   */
+  async function lockedRows(ref: MessageRef, transaction: Transaction, rseqnum?: number): Promise<Array<{ rseqnum: number; rs: string; email: string }>> {
+    const only = rseqnum === undefined ? '' : ' AND rseqnum = :r';
+    const rows = await sequelize.query<{ rseqnum: number; rs: string; rid: string }>(
+      `SELECT rseqnum, rs, rid FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m${only}${mysql ? ' FOR UPDATE' : ''}`,
+      { type: QueryTypes.SELECT, transaction, replacements: { ...key(ref), r: rseqnum } },
+    );
+    if (rows.length === 0) return [];
+    const addresses = await sequelize.query<{ id: string; email: Buffer | string }>('SELECT id, email FROM maddr WHERE id IN (:ids)', {
+      type: QueryTypes.SELECT,
+      transaction,
+      replacements: { ids: rows.map((r) => r.rid) },
+    });
+    const byId = new Map(addresses.map((a) => [String(a.id), text(a.email)]));
+    return rows.map((r) => ({ rseqnum: Number(r.rseqnum), rs: r.rs, email: byId.get(String(r.rid)) ?? '' }));
   }
 
   async function setRs(ref: MessageRef, rs: string, transaction?: Transaction): Promise<void> {
     await sequelize.query('UPDATE msgrcpt SET rs = :rs WHERE partition_tag = :p AND mail_id = :m AND rseqnum = :r', {
-      replacements: { rs, p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum },
+      replacements: { rs, ...key(ref), r: ref.rseqnum },
       ...(transaction ? { transaction } : {}),
     });
   }
 
+  async function assertNotPurged(user: SessionUser, ref: MessageRef, recipients: string[], transaction: Transaction): Promise<void> {
+    const found = await sequelize.query('SELECT 1 FROM quarantine WHERE partition_tag = :p AND mail_id = :m LIMIT 1', {
+      type: QueryTypes.SELECT,
+      transaction,
+      replacements: key(ref),
+    });
+    if (found.length > 0) return;
+    for (const recipient of recipients) {
+      await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', detail: 'the quarantined copy was purged' });
+    }
+    throw new AppError(410, 'gone', 'the quarantined copy of this message has been purged');
+  }
+
+  /**
+   * Sends one AM.PDP release for these recipients and returns amavisd's setreply for each, in order.
+   * When amavisd cannot be asked, every recipient's attempt is audited and the error says which case it is.
+   */
+  async function askAmavis(user: SessionUser, ref: MessageRef, recipients: string[], note?: string): Promise<Array<PdpSetReply | undefined>> {
+    const facts = await messageFacts(ref);
+    try {
+      const answer = await deps.pdpFor(facts.host).request([
+        ['request', 'release'],
+        ['mail_id', ref.mailId],
+        ['secret_id', facts.secretId],
+        ['partition_tag', String(ref.partitionTag)],
+        ['quar_type', 'Q'],
+        // Always name the recipients: without any, amavisd re-sends to every blocked recipient.
+        ...recipients.map((r) => ['recipient', `<${r}>`] as const),
+        ['requested_by', `<${user.email}>`],
+      ]);
+      // One setreply per named recipient, in the order they were named. A lone request-level failure
+      // (e.g. a secret mismatch) answers for all of them.
+      return recipients.map((_, i) => answer.setReplies[i] ?? (answer.setReplies.length === 1 ? answer.setReplies[0] : undefined));
+    } catch (err) {
+      if (!(err instanceof PdpError)) throw err;
+      const unknown = err.kind === 'reply_timeout' || (err.sent && err.kind !== 'smtp_listener');
+      for (const recipient of recipients) {
+        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: unknown ? 'unknown' : 'failed', detail: note ? `${note}; ${err.message}` : err.message });
+      }
+      // After the request went out, it may have been delivered: a person decides; nothing is retried.
+      if (unknown) throw new AppError(504, 'release_unknown', `amavisd did not answer in time; the message may or may not have been delivered (${err.message})`);
+      throw new AppError(503, 'amavis_unavailable', `the release service (amavisd) cannot be reached: ${err.message}`);
+    }
+  }
+
   async function releaseOnce(user: SessionUser, id: string): Promise<ReleaseOutcome> {
     const { ref, row } = await deps.messages.findAccessible(user, id);
-    const recipient = Buffer.isBuffer(row.recipient) ? row.recipient.toString('utf8') : String(row.recipient ?? '');
+    const recipient = text(row.recipient);
     const type = typeOfContent(row.content);
     const mode = type === 'other' ? 'direct' : deps.config.releasePolicy[type];
     if (!isAdmin(user) && mode !== 'direct') {
@@ -82,57 +163,17 @@ export function createReleaseService(deps: {
         mode === 'request' ? 'this kind of message is released by an administrator: request its release instead' : 'only an administrator can release this kind of message',
       );
     }
-    if (row.rs === 'D' && !isAdmin(user)) throw new AppError(404, 'not_found', 'no such message in your quarantine');
-
-    const [secret] = await sequelize.query<{ secret_id: Buffer | string }>('SELECT secret_id FROM msgs WHERE partition_tag = :p AND mail_id = :m', {
-      type: QueryTypes.SELECT,
-      replacements: { p: ref.partitionTag, m: Buffer.from(ref.mailId) },
-    });
-    const secretId = secret ? (Buffer.isBuffer(secret.secret_id) ? secret.secret_id.toString('utf8') : secret.secret_id) : '';
 
     return sequelize.transaction(async (transaction) => {
-      const rs = await lockedRs(ref, transaction);
-      if (rs === 'R') return { id, status: 'released' as const, alreadyReleased: true, reply: null };
-      const purged = await sequelize.query('SELECT 1 FROM quarantine WHERE partition_tag = :p AND mail_id = :m LIMIT 1', {
-        type: QueryTypes.SELECT,
-        transaction,
-        replacements: { p: ref.partitionTag, m: Buffer.from(ref.mailId) },
-      });
-      if (purged.length === 0) {
-        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', detail: 'the quarantined copy was purged' });
-        throw new AppError(410, 'gone', 'the quarantined copy of this message has been purged');
-      }
-
-      let reply: PdpSetReply | undefined;
-      try {
-        const answer = await deps.pdp.request([
-          ['request', 'release'],
-          ['mail_id', ref.mailId],
-          ['secret_id', secretId],
-          ['partition_tag', String(ref.partitionTag)],
-          ['quar_type', 'Q'],
-          // Always name the recipient: without it amavisd re-sends to every blocked recipient.
-          ['recipient', `<${recipient}>`],
-          ['requested_by', `<${user.email}>`],
-        ]);
-        // One recipient was named, so its answer is the one setreply; anything else is not a delivery.
-        reply = answer.setReplies.length === 1 ? answer.setReplies[0] : answer.setReplies.find((r) => !isDelivered(r)) ?? answer.setReplies[0];
-      } catch (err) {
-        if (!(err instanceof PdpError)) throw err;
-        if (err.kind === 'reply_timeout' || (err.sent && err.kind !== 'smtp_listener')) {
-          // It may have been delivered: record it as unknown and let a person decide; no automatic retry.
-          await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'unknown', detail: err.message });
-          throw new AppError(504, 'release_unknown', `amavisd did not answer in time; the message may or may not have been delivered (${err.message})`);
-        }
-        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', detail: err.message });
-        throw new AppError(503, 'amavis_unavailable', `the release service (amavisd) cannot be reached: ${err.message}`);
-      }
-
+      const [locked] = await lockedRows(ref, transaction, ref.rseqnum);
+      if (locked?.rs === 'R') return { id, status: 'released' as const, alreadyReleased: true, reply: null };
+      await assertNotPurged(user, ref, [recipient], transaction);
+      const [reply] = await askAmavis(user, ref, [recipient]);
       if (!reply || !isDelivered(reply)) {
-        const text = reply ? describeReply(reply) : 'amavisd gave no answer for this recipient';
-        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', smtpCode: reply?.code ?? null, reply: text });
-        const code = reply && /can't open sql obj/i.test(reply.text) ? 410 : 502;
-        throw new AppError(code, code === 410 ? 'gone' : 'release_failed', `amavisd did not release the message: ${text}`, { reply: reply ?? null });
+        const said = reply ? describeReply(reply) : 'amavisd gave no answer for this recipient';
+        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', smtpCode: reply?.code ?? null, reply: said });
+        const gone = Boolean(reply && /can't open sql obj/i.test(reply.text));
+        throw new AppError(gone ? 410 : 502, gone ? 'gone' : 'release_failed', `amavisd did not release the message: ${said}`, { reply: reply ?? null });
       }
       await setRs(ref, 'R', transaction);
       await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'ok', smtpCode: reply.code, reply: describeReply(reply) });
@@ -140,41 +181,84 @@ export function createReleaseService(deps: {
     });
   }
 
+  async function releaseAsAdmin(user: SessionUser, id: string, target: AdminTarget): Promise<AdminReleaseOutcome> {
+    if (!isAdmin(user)) throw new AppError(403, 'forbidden', 'only administrators can release to other recipients');
+    const { ref } = await deps.messages.findAccessible(user, id);
+    return sequelize.transaction(async (transaction) => {
+      let targets: Array<{ email: string; rseqnum?: number }>;
+      if ('to' in target) {
+        targets = [{ email: target.to.toLowerCase() }];
+      } else {
+        // Every recipient row still held back, within the admin's own scope (a domain admin releases
+        // to their domains' recipients only).
+        const rows = (await lockedRows(ref, transaction)).filter((r) => r.rs !== 'R' && r.rs !== 'D');
+        const inScope = await Promise.all(
+          rows.map(async (r) => {
+            try {
+              await deps.messages.findAccessible(user, encodeRef({ ...ref, rseqnum: r.rseqnum }));
+              return true;
+            } catch {
+              return false;
+            }
+          }),
+        );
+        targets = rows.filter((_, i) => inScope[i]).map((r) => ({ email: r.email, rseqnum: r.rseqnum }));
+        if (targets.length === 0) throw new AppError(409, 'conflict', 'no recipient in your scope is still waiting for this message');
+      }
+      const note = 'to' in target ? `admin release to another address: ${target.to}` : 'admin release to all blocked recipients';
+      await assertNotPurged(user, ref, targets.map((t) => t.email), transaction);
+      const replies = await askAmavis(user, ref, targets.map((t) => t.email), note);
+      const results: AdminReleaseOutcome['results'] = [];
+      for (const [i, t] of targets.entries()) {
+        const reply = replies[i];
+        const delivered = isDelivered(reply);
+        // Only a copy released to its own recipient counts as released; a copy sent elsewhere does not.
+        if (delivered && t.rseqnum !== undefined) await setRs({ ...ref, rseqnum: t.rseqnum }, 'R', transaction);
+        await deps.audit.record({
+          actor: user.email,
+          action: 'release',
+          ref: t.rseqnum === undefined ? { partitionTag: ref.partitionTag, mailId: ref.mailId } : { ...ref, rseqnum: t.rseqnum },
+          recipient: t.email,
+          result: delivered ? 'ok' : 'failed',
+          smtpCode: reply?.code ?? null,
+          reply: reply ? describeReply(reply) : null,
+          detail: note,
+        });
+        results.push({ recipient: t.email, delivered, reply: reply ?? null });
+      }
+      return { id, results };
+    });
+  }
+
   return {
     release(user, id) {
       // Keyed by user too: a shared attempt must never hand one user's result to another unchecked.
-      const key = `${user.email}\n${id}`;
-      let attempt = inFlight.get(key);
+      const flightKey = `${user.email}\n${id}`;
+      let attempt = inFlight.get(flightKey);
       if (!attempt) {
-        attempt = releaseOnce(user, id).finally(() => inFlight.delete(key));
-        inFlight.set(key, attempt);
+        attempt = releaseOnce(user, id).finally(() => inFlight.delete(flightKey));
+        inFlight.set(flightKey, attempt);
       }
       return attempt;
     },
 
+    releaseAsAdmin,
+
     async remove(user, id) {
       const { ref, row } = await deps.messages.findAccessible(user, id);
-      const recipient = Buffer.isBuffer(row.recipient) ? row.recipient.toString('utf8') : String(row.recipient ?? '');
       await setRs(ref, 'D');
-      await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient, result: 'ok' });
+      await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient: text(row.recipient), result: 'ok' });
       return { id, status: 'deleted' };
     },
 
     async purge(user, id) {
       if (user.role !== 'super') throw new AppError(403, 'forbidden', 'only super users can purge a message');
       const { ref } = await deps.messages.findAccessible(user, id);
-      const key = { p: ref.partitionTag, m: Buffer.from(ref.mailId) };
       await sequelize.transaction(async (transaction) => {
-        const rows = await sequelize.query<{ rs: string }>(
-          `SELECT rs FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m${mysql ? ' FOR UPDATE' : ''}`,
-          { type: QueryTypes.SELECT, transaction, replacements: key },
-        );
-        const open = rows.filter((r) => r.rs !== 'D' && r.rs !== 'R').length;
-        if (open > 0) {
-          throw new AppError(409, 'conflict', `${open} recipient(s) have not released or deleted this message yet; it cannot be purged`);
-        }
+        const open = (await lockedRows(ref, transaction)).filter((r) => r.rs !== 'D' && r.rs !== 'R').length;
+        if (open > 0) throw new AppError(409, 'conflict', `${open} recipient(s) have not released or deleted this message yet; it cannot be purged`);
         for (const table of ['quarantine', 'msgrcpt', 'msgs']) {
-          await sequelize.query(`DELETE FROM ${table} WHERE partition_tag = :p AND mail_id = :m`, { transaction, replacements: key });
+          await sequelize.query(`DELETE FROM ${table} WHERE partition_tag = :p AND mail_id = :m`, { transaction, replacements: key(ref) });
         }
       });
       await deps.audit.record({ actor: user.email, action: 'purge', ref: { partitionTag: ref.partitionTag, mailId: ref.mailId }, result: 'ok' });
