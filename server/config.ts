@@ -36,6 +36,7 @@ export function parseReleasePolicy(raw: string): Record<MessageType, ReleaseMode
 
 /** The whole configuration, parsed once at startup and frozen. */
 export interface Config {
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   port: number;
   bind: string;
   dbUrl: string;
@@ -174,6 +175,7 @@ const dbUrl = (name: string) =>
 
 const schema = z
   .object({
+    AQ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'AQ_LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent').optional(),
     AQ_PORT: port('AQ_PORT').optional(),
     AQ_BIND: z.string().min(1).optional(),
     AQ_DB_URL: dbUrl('AQ_DB_URL'),
@@ -270,6 +272,7 @@ const schema = z
   .transform((env): Config => {
     const tls = env.AQ_IMAP_TLS ?? 'starttls';
     return {
+      logLevel: env.AQ_LOG_LEVEL ?? 'info',
       port: env.AQ_PORT ?? 8080,
       bind: env.AQ_BIND ?? '127.0.0.1',
       dbUrl: env.AQ_DB_URL,

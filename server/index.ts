@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(process.env.LOG_LEVEL);
+  const logger = createLogger(config.logLevel);
   const context = createContext(config, logger);
   try {
     await context.ready();
