@@ -36,7 +36,9 @@ describe('release requests', () => {
     const subject = `Request test ${Math.random().toString(36).slice(2)}`;
     return { subject, id: Object.values(await sendThroughAmavis(server.context, { to: ['alice@example.test'], subject }))[0]! };
   };
+  const requestedMailIds: string[] = [];
   const requestRelease = async (id: string) => {
+    requestedMailIds.push(decodeMessageRef(id)!.mailId);
     const res = await alice.request('POST', `/messages/${id}/request-release`, {});
     expect(res.status, await res.clone().text()).toBe(201);
     return (await res.json()) as { id: number; status: string };
@@ -96,7 +98,9 @@ describe('release requests', () => {
   });
 
   it('records requests and decisions in the audit log', async () => {
-    const rows = await server.context.appModels.Audit.findAll({ where: { actor: 'admin@example.test' } });
-    expect(new Set(rows.map((r) => r.get('action')))).toEqual(new Set(['release', 'approve', 'deny']));
+    const rows = await server.context.appModels.Audit.findAll({ where: { mail_id: requestedMailIds }, order: [['id', 'ASC']] });
+    const byActor = (actor: string) => new Set(rows.filter((r) => r.get('actor') === actor).map((r) => r.get('action')));
+    expect(byActor('alice@example.test')).toEqual(new Set(['request', 'cancel']));
+    expect(byActor('admin@example.test')).toEqual(new Set(['release', 'approve', 'deny']));
   });
 });
