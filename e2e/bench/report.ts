@@ -7,11 +7,16 @@ export interface Timing {
   max: number;
 }
 
-/** Runs `fn` `warmups` times unmeasured, then `runs` times, and returns each run's milliseconds. */
-export async function timeRuns(fn: () => Promise<unknown>, runs: number, warmups: number): Promise<number[]> {
+/**
+ * Runs `fn` `warmups` times unmeasured, then up to `runs` times, and returns each run's milliseconds.
+ * Once `budgetMs` is spent it stops early (after at least 5 runs): a 2-second query need not run 50 times.
+ */
+export async function timeRuns(fn: () => Promise<unknown>, runs: number, warmups: number, budgetMs = Infinity): Promise<number[]> {
   for (let i = 0; i < warmups; i++) await fn();
   const samples: number[] = [];
+  const begun = performance.now();
   for (let i = 0; i < runs; i++) {
+    if (samples.length >= 5 && performance.now() - begun > budgetMs) break;
     const started = performance.now();
     await fn();
     samples.push(performance.now() - started);
