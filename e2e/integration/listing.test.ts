@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuarantineItem, QuarantineListResponse } from '../../shared/quarantine';
+import { createQuarantineLister, type ListScope } from '../../server/services/quarantine-list';
 import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { seedIds } from '../support/seed-ids';
 import { startTestServer, type TestServer } from '../support/server';
@@ -121,6 +122,35 @@ describe('GET /api/messages', () => {
     const user = await sessions.alice!.get('/messages?status=deleted');
     expect(user.status).toBe(403);
     expect((await sessions.admin!.get('/messages?status=deleted')).status).toBe(200);
+  });
+
+  it('lists the same pages whichever plan serves them', async () => {
+    // The thresholds force each plan on the seed data; every page, cursor included, must be identical.
+    const plans = {
+      recipient: createQuarantineLister(server.context.sequelize, { keysFirstFrom: 1e9, timeFrom: 1e9 }),
+      keysFirst: createQuarantineLister(server.context.sequelize, { keysFirstFrom: 1, timeFrom: 1e9 }),
+      time: createQuarantineLister(server.context.sequelize, { keysFirstFrom: 1, timeFrom: 1 }),
+    };
+    const scopes: ListScope[] = [
+      { kind: 'addresses', addresses: ['alice@example.test'] },
+      { kind: 'domains', domains: ['example.test'] },
+    ];
+    for (const scope of scopes) {
+      const pages: Record<string, string[][]> = {};
+      for (const [name, lister] of Object.entries(plans)) {
+        pages[name] = [];
+        let cursor: string | undefined;
+        for (let i = 0; i < 6; i++) {
+          const page = await lister.list(scope, { limit: 4, cursor });
+          pages[name]!.push(page.rows.map((r) => `${String(r.mail_id)}#${r.rseqnum}`));
+          if (!page.nextCursor) break;
+          cursor = page.nextCursor;
+        }
+      }
+      expect(pages.keysFirst, scope.kind).toEqual(pages.recipient);
+      expect(pages.time, scope.kind).toEqual(pages.recipient);
+      expect(pages.recipient!.flat().length).toBeGreaterThan(8);
+    }
   });
 
   it('needs a session', async () => {

@@ -2,17 +2,19 @@
  * The SQL of the quarantine listing, as pure builders. Aliases: m = msgs, mr = msgrcpt, r = the
  * recipient's maddr row, s = the sender's maddr row.
  *
- * Two plans serve the same ordering:
- * - by recipient: start from the user's msgrcpt rows (index on rid), join msgs, sort. Cheap while the
- *   user has few rows; a heavy user would sort tens of thousands of rows for each page.
- * - by time: walk msgs newest first on its time_num index and keep the messages that have a matching
- *   recipient row; then fetch those messages' recipient rows. Cheap for heavy users and super users,
- *   because a page is found after a short walk; a light user would walk far.
+ * Three plans serve the same order (newest first), because no single plan is fast for every scope
+ * (measured with `npm run bench:list` on 1M messages):
+ * - by recipient: from the scope's msgrcpt rows (rid index), join msgs, sort. Cheap while the scope has
+ *   few rows; it sorts all of them.
+ * - keys first: the scope's message keys from the rid index alone, a walk of the msgs time index that
+ *   keeps the newest of them, then only those rows. For scopes of a few thousand rows.
+ * - by time: walk the msgs time index newest first and keep messages with a matching recipient row.
+ *   For heavy scopes and super users, where a page is found after a short walk.
  * Keyset predicates are written out (a < x OR (a = x AND …)): MariaDB is far slower on row-constructor
  * comparisons.
  */
 
-export type Dialect = 'mysql' | 'sqlite';
+export type Dialect = 'mariadb' | 'mysql' | 'sqlite';
 
 /** A filter a row must pass, with its named replacements. */
 export interface SqlPart {
@@ -37,11 +39,11 @@ export const ROW_COLUMNS = `m.partition_tag AS partition_tag, m.mail_id AS mail_
 
 /** The score expression both plans sort on: the recipient's level, else the message's. */
 export const scoreExpr = (dialect: Dialect) =>
-  dialect === 'mysql' ? 'CAST(COALESCE(mr.bspam_level, m.spam_level, -9999) AS DECIMAL(12,3))' : 'ROUND(COALESCE(mr.bspam_level, m.spam_level, -9999), 3)';
+  dialect !== 'sqlite' ? 'CAST(COALESCE(mr.bspam_level, m.spam_level, -9999) AS DECIMAL(12,3))' : 'ROUND(COALESCE(mr.bspam_level, m.spam_level, -9999), 3)';
 
 /** A case-insensitive LIKE that also works on amavis's binary columns (email VARBINARY, subject utf8mb4_bin). */
 export function ciLike(dialect: Dialect, expr: string, param: string): string {
-  return dialect === 'mysql' ? `CONVERT(${expr} USING utf8mb4) COLLATE utf8mb4_general_ci LIKE :${param}` : `${expr} LIKE :${param}`;
+  return dialect !== 'sqlite' ? `CONVERT(${expr} USING utf8mb4) COLLATE utf8mb4_general_ci LIKE :${param}` : `${expr} LIKE :${param}`;
 }
 
 /** Escapes LIKE wildcards in user input and wraps it for a substring match. */
@@ -80,7 +82,7 @@ const JOIN_ROW = `JOIN maddr r ON r.id = mr.rid
 
 /** Plan "by recipient": one query, from the user's msgrcpt rows. */
 export function recipientPlanSql(dialect: Dialect, where: SqlPart, sort: 'date' | 'score' | 'unordered', limit: number): SqlPart {
-  const straight = dialect === 'mysql' ? 'STRAIGHT_JOIN ' : '';
+  const straight = dialect !== 'sqlite' ? 'STRAIGHT_JOIN ' : '';
   return {
     sql: `SELECT ${straight}${ROW_COLUMNS}
   FROM msgrcpt mr
@@ -93,35 +95,64 @@ export function recipientPlanSql(dialect: Dialect, where: SqlPart, sort: 'date' 
   };
 }
 
-/** Plan "by time", step 1: the next messages, newest first, that have a matching recipient row. */
-export function timePlanMessagesSql(dialect: Dialect, rowWhere: SqlPart, messageWhere: SqlPart, limit: number): SqlPart {
-  const force = dialect === 'mysql' ? ' FORCE INDEX (msgs_idx_time_num)' : ' INDEXED BY msgs_idx_time_num';
+const hints = (dialect: Dialect) => ({
+  straight: dialect === 'sqlite' ? '' : 'STRAIGHT_JOIN ',
+  timeIndex: dialect === 'sqlite' ? ' INDEXED BY msgs_idx_time_num' : ' FORCE INDEX (msgs_idx_time_num)',
+  // Joined by primary key from a handful of messages, msgrcpt must not be read through its rid index:
+  // MariaDB estimates a few rows per rid and would read all of a heavy user's rows instead.
+  noRidIndex: dialect === 'sqlite' ? '' : ' IGNORE INDEX (msgrcpt_idx_rid)',
+});
+
+/** The outer half shared by the time and keys-first plans: rows of the messages picked in `k`. */
+function rowsOfPicked(dialect: Dialect, picked: string, rowWhere: SqlPart, rowKeysetPart: SqlPart | undefined, limit: number): string {
+  const h = hints(dialect);
+  return `SELECT ${h.straight}${ROW_COLUMNS}
+  FROM (${picked}) k
+  JOIN msgs m ON m.partition_tag = k.partition_tag AND m.mail_id = k.mail_id
+  JOIN msgrcpt mr${h.noRidIndex} ON mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id
+  ${JOIN_ROW}
+  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
+  ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC, mr.rseqnum DESC
+  LIMIT ${limit}`;
+}
+
+/**
+ * Plan "by time", for heavy scopes and super users: walk msgs newest first on its time index, keep the
+ * first `pick` messages that have a matching recipient row, then join their rows by primary key. The
+ * walk starts at the cursor's own message (its remaining rows are cut by the row keyset).
+ */
+export function timePlanSql(dialect: Dialect, rowWhere: SqlPart, cursor: ListCursor | undefined, pick: number, limit: number): SqlPart {
+  const h = hints(dialect);
+  const msgKey = cursor ? messageKeyset(cursor) : undefined;
+  const rowKey = cursor ? rowKeyset(dialect, cursor) : undefined;
+  const picked = `SELECT m.partition_tag AS partition_tag, m.mail_id AS mail_id FROM msgs m${h.timeIndex}
+    WHERE m.quar_type = 'Q' AND m.content IS NOT NULL${msgKey ? ` AND ${msgKey.sql}` : ''}
+      AND EXISTS (SELECT 1 FROM msgrcpt mr ${JOIN_ROW}
+        WHERE mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id AND ${rowWhere.sql})
+    ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC LIMIT ${pick}`;
+  // Pinned on MariaDB: turned into a semi-join, the EXISTS would read every row of a heavy user first.
+  const pin = dialect === 'mariadb' ? "SET STATEMENT optimizer_switch='semijoin=off,exists_to_in=off' FOR " : '';
   return {
-    sql: `SELECT m.partition_tag AS partition_tag, m.mail_id AS mail_id
-  FROM msgs m${force}
-  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${messageWhere.sql}
-    AND EXISTS (SELECT 1 FROM msgrcpt mr ${JOIN_ROW}
-      WHERE mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id AND ${rowWhere.sql})
-  ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC
-  LIMIT ${limit}`,
-    replacements: { ...rowWhere.replacements, ...messageWhere.replacements },
+    sql: `${pin}${rowsOfPicked(dialect, picked, rowWhere, rowKey, limit)}`,
+    replacements: { ...rowWhere.replacements, ...(msgKey?.replacements ?? {}), ...(rowKey?.replacements ?? {}) },
   };
 }
 
-/** Plan "by time", step 2: the matching recipient rows of the messages step 1 found. */
-export function timePlanRowsSql(rowWhere: SqlPart, messages: ReadonlyArray<{ partition_tag: number; mail_id: Buffer | string }>): SqlPart {
-  const replacements: Record<string, unknown> = { ...rowWhere.replacements };
-  const keys = messages.map((msg, i) => {
-    replacements[`tp${i}`] = msg.partition_tag;
-    replacements[`tm${i}`] = Buffer.isBuffer(msg.mail_id) ? msg.mail_id : Buffer.from(msg.mail_id);
-    return `(mr.partition_tag = :tp${i} AND mr.mail_id = :tm${i})`;
-  });
+/**
+ * Plan "keys first", for scopes of a few thousand rows, where neither other plan fits: the scope's
+ * message keys come from the rid index alone, the time index is walked newest first keeping the first
+ * `pick` of them (index only, no row reads), and only those messages' rows are read. Filters that need
+ * the rows (rs, quar_type) apply outside, so a page can come out short: the caller widens `pick`.
+ */
+export function keysFirstPlanSql(dialect: Dialect, rowWhere: SqlPart, cursor: ListCursor | undefined, pick: number, limit: number): SqlPart {
+  const h = hints(dialect);
+  const msgKey = cursor ? messageKeyset(cursor) : undefined;
+  const rowKey = cursor ? rowKeyset(dialect, cursor) : undefined;
+  const picked = `SELECT m.partition_tag AS partition_tag, m.mail_id AS mail_id FROM msgs m${h.timeIndex}
+    WHERE (m.partition_tag, m.mail_id) IN (SELECT mr.partition_tag, mr.mail_id FROM msgrcpt mr WHERE mr.rid IN (:rids))${msgKey ? ` AND ${msgKey.sql}` : ''}
+    ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC LIMIT ${pick}`;
   return {
-    sql: `SELECT ${ROW_COLUMNS}
-  FROM msgrcpt mr
-  JOIN msgs m ON m.partition_tag = mr.partition_tag AND m.mail_id = mr.mail_id
-  ${JOIN_ROW}
-  WHERE (${keys.join(' OR ')}) AND ${rowWhere.sql}`,
-    replacements,
+    sql: rowsOfPicked(dialect, picked, rowWhere, rowKey, limit),
+    replacements: { ...rowWhere.replacements, ...(msgKey?.replacements ?? {}), ...(rowKey?.replacements ?? {}) },
   };
 }

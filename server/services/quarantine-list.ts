@@ -1,17 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { MessageStatus, MessageType } from '../../shared/quarantine';
-import {
-  ciLike,
-  likeContains,
-  messageKeyset,
-  recipientPlanSql,
-  rowKeyset,
-  timePlanMessagesSql,
-  timePlanRowsSql,
-  type Dialect,
-  type ListCursor,
-  type SqlPart,
-} from '../db/list-sql';
+import { ciLike, keysFirstPlanSql, likeContains, recipientPlanSql, rowKeyset, timePlanSql, type Dialect, type ListCursor, type SqlPart } from '../db/list-sql';
 import { createRecipientIdResolver, type RecipientIdResolver } from '../db/recipient-ids';
 import { AppError } from '../errors';
 import { STATUS_TO_RS, TYPE_TO_CONTENT } from './amavis-codes';
@@ -69,38 +58,53 @@ export interface ListerOptions {
   recipientDelimiter?: string | undefined;
   /** Shared with the message service, so both use one cache of maddr ids. */
   resolver?: RecipientIdResolver;
-  /** A scope with at least this many recipient rows is listed by time; below it, by recipient. */
-  heavyRowThreshold?: number;
+  /** Below this many recipient rows a scope is listed by recipient; from it, keys first (measured: ~1.5k). */
+  keysFirstFrom?: number;
+  /** From this many recipient rows a scope is listed by time (measured: ~20k). */
+  timeFrom?: number;
   countCap?: number;
 }
+
+/** Which plan lists a page; exported for the benchmark and its EXPLAIN mode. */
+export type ListPlan = 'recipient' | 'keys-first' | 'time';
 
 const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 
 /** Creates the lister: scope resolution, plan choice, keyset paging. */
 export function createQuarantineLister(sequelize: Sequelize, options: ListerOptions = {}): QuarantineLister {
-  const dialect: Dialect = sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql';
   const resolver: RecipientIdResolver = options.resolver ?? createRecipientIdResolver(sequelize);
-  const heavyRowThreshold = options.heavyRowThreshold ?? 2_000;
+  const keysFirstFrom = options.keysFirstFrom ?? 1_500;
+  const timeFrom = options.timeFrom ?? 20_000;
   const countCap = options.countCap ?? 1_000;
-  const weightCache = new Map<string, { at: number; heavy: boolean }>();
+  const weightCache = new Map<string, { at: number; rows: number }>();
+  let dialectOnce: Promise<Dialect> | undefined;
+  // Read once: MariaDB and MySQL take the same SQL, but only MariaDB knows SET STATEMENT.
+  const dialectOf = () =>
+    (dialectOnce ??=
+      sequelize.getDialect() === 'sqlite'
+        ? Promise.resolve<Dialect>('sqlite')
+        : sequelize
+            .query<{ v: string }>('SELECT VERSION() AS v', { type: QueryTypes.SELECT })
+            .then(([row]) => (/mariadb/i.test(row?.v ?? '') ? 'mariadb' : 'mysql'))
+            .catch(() => 'mysql' as const));
 
 
-  /** Whether the scope has many rows: counted up to the threshold only, and remembered for a minute. */
-  async function isHeavy(rids: string[]): Promise<boolean> {
+  /** How many recipient rows the scope has, counted only up to timeFrom, and remembered for a minute. */
+  async function scopeRows(rids: string[]): Promise<number> {
     const key = rids.length > 50 ? `n${rids.length}:${rids[0]}:${rids.at(-1)}` : rids.join(',');
     const cached = weightCache.get(key);
-    if (cached && Date.now() - cached.at < 60_000) return cached.heavy;
-    const [row] = await sequelize.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM msgrcpt WHERE rid IN (:rids) LIMIT ${heavyRowThreshold}) t`,
-      { type: QueryTypes.SELECT, replacements: { rids } },
-    );
-    const heavy = Number(row?.n ?? 0) >= heavyRowThreshold;
+    if (cached && Date.now() - cached.at < 60_000) return cached.rows;
+    const [row] = await sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM msgrcpt WHERE rid IN (:rids) LIMIT ${timeFrom}) t`, {
+      type: QueryTypes.SELECT,
+      replacements: { rids },
+    });
+    const rows = Number(row?.n ?? 0);
     if (weightCache.size > 10_000) weightCache.clear();
-    weightCache.set(key, { at: Date.now(), heavy });
-    return heavy;
+    weightCache.set(key, { at: Date.now(), rows });
+    return rows;
   }
 
-  function rowFilter(rids: string[] | undefined, query: ListQuery): SqlPart {
+  function rowFilter(dialect: Dialect, rids: string[] | undefined, query: ListQuery): SqlPart {
     const parts: string[] = [];
     const replacements: Record<string, unknown> = {};
     if (rids) {
@@ -142,27 +146,28 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
     return { sql: parts.join(' AND '), replacements };
   }
 
-  async function byRecipient(where: SqlPart, sort: 'date' | 'score', cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
+  async function byRecipient(dialect: Dialect, where: SqlPart, sort: 'date' | 'score', cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
     const keyset = cursor ? rowKeyset(dialect, cursor) : undefined;
     const full = keyset ? { sql: `${where.sql} AND ${keyset.sql}`, replacements: { ...where.replacements, ...keyset.replacements } } : where;
     const sql = recipientPlanSql(dialect, full, sort, limit);
     return sequelize.query<ListRow>(sql.sql, { type: QueryTypes.SELECT, replacements: sql.replacements });
   }
 
-  async function byTime(where: SqlPart, cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
-    const messageWhere = cursor ? messageKeyset(cursor) : { sql: '1 = 1', replacements: {} };
-    // With a cursor, step 1 returns the cursor's own message too, and it may have no rows left.
-    const step1 = timePlanMessagesSql(dialect, where, messageWhere, cursor ? limit + 1 : limit);
-    const messages = await sequelize.query<{ partition_tag: number; mail_id: Buffer | string }>(step1.sql, {
-      type: QueryTypes.SELECT,
-      replacements: step1.replacements,
-    });
-    if (messages.length === 0) return [];
-    const step2 = timePlanRowsSql(where, messages);
-    const rows = await sequelize.query<ListRow>(step2.sql, { type: QueryTypes.SELECT, replacements: step2.replacements });
-    rows.sort(compareByDate);
-    // The cursor's own message was kept by step 1: drop its rows up to and including the cursor.
-    return cursor ? rows.filter((row) => compareByDate(row, cursorRow(cursor)) > 0) : rows;
+  async function byTime(dialect: Dialect, where: SqlPart, cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
+    // Every picked message has a matching row; the cursor's own message may have none left: +1.
+    const sql = timePlanSql(dialect, where, cursor, limit + 1, limit);
+    return sequelize.query<ListRow>(sql.sql, { type: QueryTypes.SELECT, replacements: sql.replacements });
+  }
+
+  async function keysFirst(dialect: Dialect, where: SqlPart, cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
+    // The walk cannot see rs or quar_type, so some picked messages may yield no row: widen and retry,
+    // and past a bound, let the recipient plan answer (slower, never wrong).
+    for (let pick = limit + 30; pick <= 4_000; pick *= 4) {
+      const sql = keysFirstPlanSql(dialect, where, cursor, pick, limit);
+      const rows = await sequelize.query<ListRow>(sql.sql, { type: QueryTypes.SELECT, replacements: sql.replacements });
+      if (rows.length >= limit) return rows;
+    }
+    return byRecipient(dialect, where, 'date', cursor, limit);
   }
 
   return {
@@ -172,27 +177,42 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
       if (query.cursor && (!cursor || cursor.sort !== sort)) {
         throw new AppError(400, 'validation_failed', 'the cursor is invalid or belongs to another sort order; start again from the first page');
       }
+      const dialect = await dialectOf();
       const rids = await resolver.forScope(scope, options.recipientDelimiter);
       if (rids && rids.length === 0) return { rows: [], nextCursor: null, ...(query.count ? { count: { value: 0, capped: false } } : {}) };
-      const where = rowFilter(rids, query);
-      // Searches, filters on rarer fields and the score order are bounded by the scope's own rows, so
-      // they go by recipient whenever there is a scope; only the newest-first page of a big scope, or
-      // of everyone, goes by time.
-      const selective = Boolean(query.q || query.from || query.to || query.type?.length || query.status?.length);
-      const useTime = sort === 'date' && (rids === undefined ? true : !selective && (await isHeavy(rids)));
-
-      const fetched = useTime ? await byTime(where, cursor, query.limit + 1) : await byRecipient(where, sort, cursor, query.limit + 1);
+      const where = rowFilter(dialect, rids, query);
+      const plan = await choosePlan(rids, query, sort);
+      const fetch = query.limit + 1;
+      const fetched =
+        plan === 'time'
+          ? await byTime(dialect, where, cursor, fetch)
+          : plan === 'keys-first'
+            ? await keysFirst(dialect, where, cursor, fetch)
+            : await byRecipient(dialect, where, sort, cursor, fetch);
       const rows = fetched.slice(0, query.limit);
       const last = rows.at(-1);
-      const nextCursor = fetched.length > query.limit && last ? encodeCursor(cursorOf(last, sort, dialect)) : null;
+      const nextCursor = fetched.length > query.limit && last ? encodeCursor(cursorOf(last, sort)) : null;
       const result: ListResult = { rows, nextCursor };
-      if (query.count) result.count = await countRows(where);
+      if (query.count) result.count = await countRows(dialect, where);
       return result;
     },
   };
 
+  /**
+   * Searches, filters and the score order are bounded by the scope's own rows, so they go by recipient
+   * whenever there is a scope. The newest-first page goes by the scope's size: by recipient, keys first,
+   * or by time (and always by time for everyone).
+   */
+  async function choosePlan(rids: string[] | undefined, query: ListQuery, sort: 'date' | 'score'): Promise<ListPlan> {
+    if (rids === undefined) return sort === 'date' ? 'time' : 'recipient';
+    const selective = Boolean(query.q || query.from || query.to || query.type?.length || query.status?.length);
+    if (sort !== 'date' || selective) return 'recipient';
+    const rows = await scopeRows(rids);
+    return rows >= timeFrom ? 'time' : rows >= keysFirstFrom ? 'keys-first' : 'recipient';
+  }
+
   /** Counts matching rows, but stops at the cap: an exact COUNT over amavis's tables can take minutes. */
-  async function countRows(where: SqlPart): Promise<{ value: number; capped: boolean }> {
+  async function countRows(dialect: Dialect, where: SqlPart): Promise<{ value: number; capped: boolean }> {
     const sql = recipientPlanSql(dialect, where, 'unordered', countCap + 1);
     const [row] = await sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${sql.sql}) t`, {
       type: QueryTypes.SELECT,
@@ -203,26 +223,12 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
   }
 }
 
-function cursorRow(cursor: ListCursor): Pick<ListRow, 'time_num' | 'partition_tag' | 'mail_id' | 'rseqnum'> {
-  return { time_num: cursor.timeNum, partition_tag: cursor.partitionTag, mail_id: cursor.mailId, rseqnum: cursor.rseqnum };
-}
-
-/** Newest first, then partition, mail_id (bytes) and rseqnum, all descending: the SQL order, in JS. */
-function compareByDate(a: Pick<ListRow, 'time_num' | 'partition_tag' | 'mail_id' | 'rseqnum'>, b: typeof a): number {
-  return (
-    Number(b.time_num) - Number(a.time_num) ||
-    Number(b.partition_tag) - Number(a.partition_tag) ||
-    Buffer.compare(Buffer.from(text(b.mail_id)), Buffer.from(text(a.mail_id))) ||
-    Number(b.rseqnum) - Number(a.rseqnum)
-  );
-}
-
-function cursorOf(row: ListRow, sort: 'date' | 'score', dialect: Dialect): ListCursor {
+function cursorOf(row: ListRow, sort: 'date' | 'score'): ListCursor {
   const cursor: ListCursor = { sort, timeNum: Number(row.time_num), partitionTag: Number(row.partition_tag), mailId: text(row.mail_id), rseqnum: Number(row.rseqnum) };
   if (sort === 'score') {
     const level = row.bspam_level ?? row.spam_level ?? -9999;
-    // Same rounding as the SQL's DECIMAL(12,3) (or ROUND(…, 3) on SQLite).
-    cursor.score = dialect === 'mysql' ? Number(level).toFixed(3) : String(Math.round(Number(level) * 1000) / 1000);
+    // Same rounding as the SQL's DECIMAL(12,3) (ROUND(…, 3) on SQLite compares equal to it too).
+    cursor.score = Number(level).toFixed(3);
   }
   return cursor;
 }
