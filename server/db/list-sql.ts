@@ -68,12 +68,22 @@ export function rowKeyset(dialect: Dialect, cursor: ListCursor): SqlPart {
   return { sql: `(${score} < :ks OR (${score} = :ks AND ${date}))`, replacements: { ...replacements, ks: cursor.score ?? '0' } };
 }
 
-/** The message-level keyset of the time plan: the cursor's own message is kept (its rows are cut later). */
-export function messageKeyset(cursor: ListCursor): SqlPart {
+/** A position in the msgs time order: the message after which (or, inclusive, at which) a walk starts. */
+export interface MessagePosition {
+  timeNum: number;
+  partitionTag: number;
+  mailId: string;
+}
+
+/**
+ * The message-level keyset of a walk. From a row cursor it is inclusive (the cursor's own message may
+ * have rows left, which the row keyset then cuts); when a walk continues after its last key, exclusive.
+ */
+export function messageKeyset(position: MessagePosition, inclusive = true, prefix = 'k'): SqlPart {
+  const [t, p, m] = [`${prefix}t`, `${prefix}p`, `${prefix}m`];
   return {
-    sql:
-      '(m.time_num < :kt OR (m.time_num = :kt AND (m.partition_tag < :kp OR (m.partition_tag = :kp AND m.mail_id <= :km))))',
-    replacements: { kt: cursor.timeNum, kp: cursor.partitionTag, km: Buffer.from(cursor.mailId) },
+    sql: `(m.time_num < :${t} OR (m.time_num = :${t} AND (m.partition_tag < :${p} OR (m.partition_tag = :${p} AND m.mail_id ${inclusive ? '<=' : '<'} :${m}))))`,
+    replacements: { [t]: position.timeNum, [p]: position.partitionTag, [m]: Buffer.from(position.mailId) },
   };
 }
 
@@ -139,20 +149,42 @@ export function timePlanSql(dialect: Dialect, rowWhere: SqlPart, cursor: ListCur
 }
 
 /**
- * Plan "keys first", for scopes of a few thousand rows, where neither other plan fits: the scope's
- * message keys come from the rid index alone, the time index is walked newest first keeping the first
- * `pick` of them (index only, no row reads), and only those messages' rows are read. Filters that need
- * the rows (rs, quar_type) apply outside, so a page can come out short: the caller widens `pick`.
+ * Plan "keys first", step 1, for scopes of a few thousand rows, where neither other plan fits: the
+ * scope's message keys come from the rid index alone, and the time index is walked newest first keeping
+ * the next `pick` of them, reading no rows at all.
  */
-export function keysFirstPlanSql(dialect: Dialect, rowWhere: SqlPart, cursor: ListCursor | undefined, pick: number, limit: number): SqlPart {
+export function keysFirstWalkSql(dialect: Dialect, rids: string[], from: SqlPart | undefined, pick: number): SqlPart {
   const h = hints(dialect);
-  const msgKey = cursor ? messageKeyset(cursor) : undefined;
-  const rowKey = cursor ? rowKeyset(dialect, cursor) : undefined;
-  const picked = `SELECT m.partition_tag AS partition_tag, m.mail_id AS mail_id FROM msgs m${h.timeIndex}
-    WHERE (m.partition_tag, m.mail_id) IN (SELECT mr.partition_tag, mr.mail_id FROM msgrcpt mr WHERE mr.rid IN (:rids))${msgKey ? ` AND ${msgKey.sql}` : ''}
-    ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC LIMIT ${pick}`;
   return {
-    sql: rowsOfPicked(dialect, picked, rowWhere, rowKey, limit),
-    replacements: { ...rowWhere.replacements, ...(msgKey?.replacements ?? {}), ...(rowKey?.replacements ?? {}) },
+    sql: `SELECT m.time_num AS time_num, m.partition_tag AS partition_tag, m.mail_id AS mail_id FROM msgs m${h.timeIndex}
+  WHERE (m.partition_tag, m.mail_id) IN (SELECT mr.partition_tag, mr.mail_id FROM msgrcpt mr WHERE mr.rid IN (:walkRids))${from ? ` AND ${from.sql}` : ''}
+  ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC LIMIT ${pick}`,
+    replacements: { walkRids: rids, ...(from?.replacements ?? {}) },
+  };
+}
+
+/** Plan "keys first", step 2: the matching rows of the walked messages, read by primary key. */
+export function rowsOfMessagesSql(
+  dialect: Dialect,
+  keys: ReadonlyArray<{ partition_tag: number; mail_id: Buffer | string }>,
+  rowWhere: SqlPart,
+  rowKeysetPart: SqlPart | undefined,
+): SqlPart {
+  const h = hints(dialect);
+  const replacements: Record<string, unknown> = { ...rowWhere.replacements, ...(rowKeysetPart?.replacements ?? {}) };
+  const pairs = keys.map((key, i) => {
+    replacements[`wp${i}`] = key.partition_tag;
+    replacements[`wm${i}`] = Buffer.isBuffer(key.mail_id) ? key.mail_id : Buffer.from(key.mail_id);
+    return dialect === 'sqlite' ? `(m.partition_tag = :wp${i} AND m.mail_id = :wm${i})` : `(:wp${i}, :wm${i})`;
+  });
+  const keyed = dialect === 'sqlite' ? `(${pairs.join(' OR ')})` : `(m.partition_tag, m.mail_id) IN (${pairs.join(', ')})`;
+  return {
+    sql: `SELECT ${h.straight}${ROW_COLUMNS}
+  FROM msgs m
+  JOIN msgrcpt mr${h.noRidIndex} ON mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id
+  ${JOIN_ROW}
+  WHERE ${keyed} AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
+  ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC, mr.rseqnum DESC`,
+    replacements,
   };
 }

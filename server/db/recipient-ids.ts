@@ -17,6 +17,9 @@ export function reverseDomain(domain: string): string {
 }
 
 const PARTITIONS_TTL_MS = 60_000;
+// A user's maddr ids change only when mail first reaches a new address or partition; at worst such
+// mail shows up in the list this much later.
+const ADDRESS_TTL_MS = 30_000;
 const DOMAIN_TTL_MS = 30_000;
 
 /** Creates the resolver. Domain lookups are cached and refreshed incrementally (maddr rows never change). */
@@ -33,6 +36,7 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
   };
   let partitions: { at: number; tags: number[] } | undefined;
   const domainCache = new Map<string, { at: number; maxId: bigint; ids: Set<string> }>();
+  const addressCache = new Map<string, { at: number; ids: string[] }>();
 
   // maddr's only index is (partition_tag, email): an exact lookup needs the partition tags first. The
   // DISTINCT reads that index's first column (a loose index scan), and there are only a few tags.
@@ -47,6 +51,16 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
   return resolver;
 
   async function forAddresses(addresses: readonly string[], delimiters = ''): Promise<string[]> {
+    const cacheKey = `${delimiters}\n${[...addresses].sort().join('\n')}`;
+    const cached = addressCache.get(cacheKey);
+    if (cached && Date.now() - cached.at < ADDRESS_TTL_MS) return cached.ids;
+    const ids = await lookUpAddresses(addresses, delimiters);
+    if (addressCache.size > 10_000) addressCache.clear();
+    addressCache.set(cacheKey, { at: Date.now(), ids });
+    return ids;
+  }
+
+  async function lookUpAddresses(addresses: readonly string[], delimiters: string): Promise<string[]> {
     // amavisd stores maddr.email lowercased (mail to Alice@Example.TEST is kept as alice@example.test),
     // and the column is VARBINARY, so the exact match is on lowercase bytes.
     const emails = [...new Set(addresses.map((a) => a.toLowerCase()))];

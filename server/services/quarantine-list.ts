@@ -1,6 +1,18 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { MessageStatus, MessageType } from '../../shared/quarantine';
-import { ciLike, keysFirstPlanSql, likeContains, recipientPlanSql, rowKeyset, timePlanSql, type Dialect, type ListCursor, type SqlPart } from '../db/list-sql';
+import {
+  ciLike,
+  keysFirstWalkSql,
+  likeContains,
+  messageKeyset,
+  recipientPlanSql,
+  rowKeyset,
+  rowsOfMessagesSql,
+  timePlanSql,
+  type Dialect,
+  type ListCursor,
+  type SqlPart,
+} from '../db/list-sql';
 import { createRecipientIdResolver, type RecipientIdResolver } from '../db/recipient-ids';
 import { AppError } from '../errors';
 import { STATUS_TO_RS, TYPE_TO_CONTENT } from './amavis-codes';
@@ -89,9 +101,11 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
             .catch(() => 'mysql' as const));
 
 
+  const scopeKeyOf = (rids: string[]) => (rids.length > 50 ? `n${rids.length}:${rids[0]}:${rids.at(-1)}` : rids.join(','));
+
   /** How many recipient rows the scope has, counted only up to timeFrom, and remembered for a minute. */
   async function scopeRows(rids: string[]): Promise<number> {
-    const key = rids.length > 50 ? `n${rids.length}:${rids[0]}:${rids.at(-1)}` : rids.join(',');
+    const key = scopeKeyOf(rids);
     const cached = weightCache.get(key);
     if (cached && Date.now() - cached.at < 60_000) return cached.rows;
     const [row] = await sequelize.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM msgrcpt WHERE rid IN (:rids) LIMIT ${timeFrom}) t`, {
@@ -159,13 +173,41 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
     return sequelize.query<ListRow>(sql.sql, { type: QueryTypes.SELECT, replacements: sql.replacements });
   }
 
-  async function keysFirst(dialect: Dialect, where: SqlPart, cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
-    // The walk cannot see rs or quar_type, so some picked messages may yield no row: widen and retry,
-    // and past a bound, let the recipient plan answer (slower, never wrong).
-    for (let pick = limit + 30; pick <= 4_000; pick *= 4) {
-      const sql = keysFirstPlanSql(dialect, where, cursor, pick, limit);
-      const rows = await sequelize.query<ListRow>(sql.sql, { type: QueryTypes.SELECT, replacements: sql.replacements });
-      if (rows.length >= limit) return rows;
+  // Per scope, the share of walked messages that yielded a row last time (clean mail is in msgs but not
+  // quarantined, and deleted rows are skipped), so the next walk takes about what a page needs.
+  const yieldCache = new Map<string, number>();
+
+  async function keysFirst(dialect: Dialect, rids: string[], where: SqlPart, cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
+    const scopeKey = scopeKeyOf(rids);
+    const expected = yieldCache.get(scopeKey) ?? 0.5;
+    const rowKey = cursor ? rowKeyset(dialect, cursor) : undefined;
+    let from: SqlPart | undefined = cursor ? messageKeyset(cursor, true) : undefined;
+    let pick = Math.ceil((limit / Math.max(expected, 0.05)) * 1.2) + 2;
+    let walked = 0;
+    const rows: ListRow[] = [];
+    // The walk cannot see rs or quar_type, so a batch may yield less than a page: continue the walk
+    // from its last key with a bigger batch; past a bound, the recipient plan answers (slower, never wrong).
+    for (let round = 0; round < 6; round++) {
+      const walk = keysFirstWalkSql(dialect, rids, from, pick);
+      const keys = await sequelize.query<{ time_num: number; partition_tag: number; mail_id: Buffer | string }>(walk.sql, {
+        type: QueryTypes.SELECT,
+        replacements: walk.replacements,
+      });
+      if (keys.length > 0) {
+        const step2 = rowsOfMessagesSql(dialect, keys, where, rowKey);
+        rows.push(...(await sequelize.query<ListRow>(step2.sql, { type: QueryTypes.SELECT, replacements: step2.replacements })));
+      }
+      walked += keys.length;
+      const last = keys.at(-1);
+      if (rows.length >= limit || keys.length < pick || !last) {
+        if (walked > 0) {
+          if (yieldCache.size > 10_000) yieldCache.clear();
+          yieldCache.set(scopeKey, Math.max(0.05, new Set(rows.map((r) => `${r.partition_tag}:${String(r.mail_id)}`)).size / walked));
+        }
+        return rows.slice(0, limit);
+      }
+      from = messageKeyset({ timeNum: Number(last.time_num), partitionTag: Number(last.partition_tag), mailId: text(last.mail_id) }, false, `w${round}`);
+      pick *= 2;
     }
     return byRecipient(dialect, where, 'date', cursor, limit);
   }
@@ -187,7 +229,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
         plan === 'time'
           ? await byTime(dialect, where, cursor, fetch)
           : plan === 'keys-first'
-            ? await keysFirst(dialect, where, cursor, fetch)
+            ? await keysFirst(dialect, rids ?? [], where, cursor, fetch)
             : await byRecipient(dialect, where, sort, cursor, fetch);
       const rows = fetched.slice(0, query.limit);
       const last = rows.at(-1);
