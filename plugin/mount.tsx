@@ -57,7 +57,7 @@ export function mount(el: Element, options: MountOptions): void {
     entry = { container, style, stopTheme: watchTheme(el) };
     mounted.set(el, entry);
   }
-  render(<App api={api} />, entry.container);
+  render(<App api={api} locale={options.locale} />, entry.container);
 }
 
 /** Removes the widget from el (or from every element it is mounted in). Harmless when not mounted. */

@@ -1,68 +1,101 @@
 /**
  * The widget's CSS, injected into its shadow root only. Values are Roundcube Elastic's (it has no CSS
  * variables, so they are carried here), exposed as role-named --aq-* properties that a host may override
- * on the <amavis-quarantine> element.
+ * on the <amavis-quarantine> element. Sizes are px, never rem: rem follows the host's <html> font-size,
+ * even inside a shadow root. Layout follows the widget's own width (container queries), not the page's.
  */
 export const css = `
-:host {
-  --aq-accent: #37beff;
-  --aq-accent-text: #00516e;
-  --aq-bg: #fff;
-  --aq-surface: #f4f4f4;
-  --aq-text: #2c363a;
-  --aq-muted: #7b8a8f;
-  --aq-border: #ddd;
-  --aq-error: #ff5552;
-  --aq-success: #41b849;
-  --aq-warning: #ffd452;
-  --aq-focus: #37beff;
-  --aq-radius: 4px;
-  --aq-font: Roboto, "Helvetica Neue", Helvetica, Arial, sans-serif;
-  display: block;
-  contain: content;
+:host{--aq-accent:#37beff;--aq-accent-strong:#00acff;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#6a7b80;--aq-border:#ddd;--aq-error:#ff5552;--aq-success:#41b849;--aq-warning:#ffd452;--aq-focus:#37beff;--aq-radius:4px;--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:content}
+:host([hidden]){display:none}
+:host([data-aq-theme=dark]){--aq-bg:#21292c;--aq-surface:#2f3a3f;--aq-hover:#263840;--aq-text:#c5d1d3;--aq-muted:#8c9da2;--aq-border:#4d6066;--aq-on-accent:#0b1a20}
+.aq-root{all:initial;container-type:inline-size;display:block;box-sizing:border-box;font-family:var(--aq-font);font-size:14px;line-height:1.42857;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);min-height:100%}
+.aq-root *,.aq-root *::before,.aq-root *::after{box-sizing:inherit;font-family:inherit}
+.aq-root :focus-visible{outline:2px solid var(--aq-focus);outline-offset:1px}
+.aq-header{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding:8px 16px;min-height:58px;border-bottom:1px solid var(--aq-border)}
+.aq-title{margin:0;font-size:20px;font-weight:400}
+.aq-tabs{display:flex;gap:4px}
+.aq-tab{font:inherit;color:inherit;background:none;border:0;border-bottom:2px solid transparent;padding:6px 10px;cursor:pointer}
+.aq-tab[aria-current=page]{border-bottom-color:var(--aq-accent);color:var(--aq-accent-strong)}
+.aq-user{margin-left:auto;display:flex;align-items:center;gap:8px;min-width:0}
+.aq-user>.aq-muted{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.aq-body{display:block;padding:16px}
+.aq-h3{margin:0 0 12px;font-size:18px;font-weight:500;overflow-wrap:anywhere}
+.aq-h4{margin:16px 0 6px;font-size:14px;font-weight:500}
+.aq-muted{color:var(--aq-muted)}
+.aq-live:empty{display:none}
+.aq-live{padding:0 16px}
+.aq-status{margin:12px 0;padding:8px 12px;border-radius:var(--aq-radius);border-left:4px solid var(--aq-muted);background:var(--aq-surface);overflow-wrap:anywhere}
+.aq-status--success{border-left-color:var(--aq-success)}
+.aq-status--error{border-left-color:var(--aq-error)}
+.aq-status--warning{border-left-color:var(--aq-warning)}
+.aq-status--info{border-left-color:var(--aq-accent)}
+.aq-error{color:var(--aq-error);min-height:1em;margin:4px 0}
+.aq-btn{font:inherit;font-size:13px;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);padding:5px 12px;cursor:pointer;white-space:nowrap}
+.aq-btn:hover{background:var(--aq-hover)}
+.aq-btn:disabled{opacity:.6;cursor:default}
+.aq-btn--primary{background:var(--aq-accent);border-color:var(--aq-accent);color:var(--aq-on-accent)}
+.aq-btn--primary:hover{background:var(--aq-accent-strong)}
+.aq-btn--danger{color:var(--aq-error);border-color:var(--aq-error)}
+.aq-btn--link{border:0;background:none;color:var(--aq-accent-strong);padding:2px 4px}
+.aq-btn--small{padding:2px 8px;font-size:12px}
+.aq-input{font:inherit;font-size:13px;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);padding:5px 8px;min-width:0;max-width:100%}
+.aq-signin{max-width:360px;margin:24px auto;display:flex;flex-direction:column;gap:10px}
+.aq-field{display:flex;flex-direction:column;gap:4px}
+.aq-field input{font:inherit;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);padding:8px 10px}
+.aq-toolbar{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:8px}
+.aq-search{flex:1 1 220px}
+.aq-bulk{display:flex;flex-wrap:wrap;align-items:center;gap:8px;min-height:36px;padding:4px 8px;border-bottom:1px solid var(--aq-border)}
+.aq-check{display:flex;align-items:center;gap:6px}
+.aq-actions{display:flex;flex-wrap:wrap;gap:6px}
+.aq-items{list-style:none;margin:0;padding:0}
+.aq-item{display:grid;grid-template-columns:24px minmax(0,200px) minmax(0,1fr) auto;grid-template-areas:"c f s m" "c f r a";align-items:center;gap:2px 12px;padding:8px;border-bottom:1px solid var(--aq-border);cursor:pointer}
+.aq-item:hover{background:var(--aq-hover)}
+.aq-item[aria-selected=true]{background:var(--aq-surface)}
+.aq-item--new .aq-item__subject,.aq-item--new .aq-item__from{font-weight:500}
+.aq-item__check{grid-area:c}
+.aq-item__from{grid-area:f;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.aq-item__subject{grid-area:s;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;margin:0}
+.aq-item__rcpt{grid-area:r;color:var(--aq-muted);font-size:12px;overflow:hidden;text-overflow:ellipsis}
+.aq-item__meta{grid-area:m;display:flex;gap:8px;align-items:center;justify-content:flex-end;font-size:12px;white-space:nowrap}
+.aq-item__actions{grid-area:a;display:flex;gap:4px;justify-content:flex-end;visibility:hidden}
+.aq-item:hover .aq-item__actions,.aq-item:focus-within .aq-item__actions,.aq-item:focus .aq-item__actions{visibility:visible}
+.aq-badge{display:inline-block;padding:0 6px;border-radius:9px;font-size:11px;line-height:18px;background:var(--aq-surface);border:1px solid var(--aq-border)}
+.aq-badge--virus,.aq-badge--banned,.aq-auth--fail{border-color:var(--aq-error);color:var(--aq-error)}
+.aq-badge--spam,.aq-badge--spammy{border-color:var(--aq-warning)}
+.aq-auth--pass{border-color:var(--aq-success);color:var(--aq-success)}
+.aq-score{font-variant-numeric:tabular-nums;color:var(--aq-muted)}
+.aq-empty{padding:32px 8px;text-align:center;color:var(--aq-muted)}
+.aq-more{display:block;margin:12px auto}
+.aq-keys{font-size:12px;margin-top:12px}
+.aq-msg-bar{display:flex;flex-wrap:wrap;justify-content:space-between;gap:8px;margin-bottom:12px}
+.aq-summary{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}
+.aq-summary dt{color:var(--aq-muted)}
+.aq-summary dd{margin:0;overflow-wrap:anywhere}
+.aq-why{margin:8px 0;padding:8px 12px;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
+.aq-why summary{cursor:pointer;font-weight:500}
+.aq-why p{margin:6px 0}
+.aq-alert{color:var(--aq-error);overflow-wrap:anywhere}
+.aq-test{display:inline-block;margin:0 4px 4px 0;padding:0 4px;font-size:12px;background:var(--aq-surface);border-radius:3px}
+.aq-body-frame{display:block;width:100%;height:420px;border:1px solid var(--aq-border);border-radius:var(--aq-radius);background:#fff;resize:vertical}
+.aq-attachments ul,.aq-requests{list-style:none;margin:0;padding:0}
+.aq-attachments li{padding:4px 0;overflow-wrap:anywhere}
+.aq-attach-name{font-weight:500}
+.aq-link{color:var(--aq-accent-strong)}
+.aq-request{padding:10px 0;border-bottom:1px solid var(--aq-border)}
+.aq-request p{margin:2px 0}
+.aq-decide{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
+.aq-decide .aq-input{flex:1 1 200px}
+.aq-scroll{overflow-x:auto}
+.aq-table{border-collapse:collapse;width:100%;font-size:13px}
+.aq-table th,.aq-table td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--aq-border);vertical-align:top}
+.aq-audit--failed td:last-child{color:var(--aq-error)}
+@container (max-width:600px){
+.aq-body{padding:8px}
+.aq-item{grid-template-columns:24px 1fr;grid-template-areas:"c f" "c s" "c r" "c m" "c a";padding:10px 8px;margin:8px 0;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
+.aq-item__subject{white-space:normal}
+.aq-item__meta{justify-content:flex-start;flex-wrap:wrap}
+.aq-item__actions{visibility:visible;justify-content:flex-start}
+.aq-toolbar .aq-input{flex:1 1 140px}
+.aq-body-frame{height:360px}
 }
-:host([hidden]) { display: none; }
-:host([data-aq-theme="dark"]) {
-  --aq-accent-text: #37beff;
-  --aq-bg: #21292c;
-  --aq-surface: #2f3a3f;
-  --aq-text: #c5d1d3;
-  --aq-muted: #8c9da2;
-  --aq-border: #4d6066;
-}
-/* The root resets everything it could inherit from the host page, so host CSS cannot reach in.
-   Sizes are px, never rem: rem follows the host's <html> font-size, even inside a shadow root. */
-.aq-root {
-  all: initial;
-  display: block;
-  box-sizing: border-box;
-  font-family: var(--aq-font);
-  font-size: 14px;
-  line-height: 1.42857;
-  color: var(--aq-text);
-  background: var(--aq-bg);
-  border: 1px solid var(--aq-border);
-  border-radius: var(--aq-radius);
-  min-height: 100%;
-}
-.aq-root *, .aq-root *::before, .aq-root *::after { box-sizing: inherit; }
-.aq-header {
-  display: flex; align-items: center; gap: 8px;
-  padding: 8px 16px; min-height: 58px;
-  border-bottom: 1px solid var(--aq-border);
-}
-.aq-title { margin: 0; font-size: 20px; font-weight: 400; }
-.aq-body { display: block; padding: 16px; }
-.aq-status { margin: 0 0 16px; padding: 8px 12px; border-radius: var(--aq-radius); border-left: 4px solid var(--aq-muted); background: var(--aq-surface); }
-.aq-status--success { border-left-color: var(--aq-success); }
-.aq-status--error { border-left-color: var(--aq-error); }
-.aq-status--loading { border-left-color: var(--aq-accent); }
-.aq-health__list { list-style: none; margin: 0; padding: 0; border: 1px solid var(--aq-border); border-radius: var(--aq-radius); }
-.aq-health__item { display: flex; align-items: center; gap: 12px; padding: 10px 12px; }
-.aq-health__item + .aq-health__item { border-top: 1px solid var(--aq-border); }
-.aq-health__label { flex: 1; }
-.aq-health__state { color: var(--aq-muted); }
-.aq-dot { width: 10px; height: 10px; border-radius: 50%; flex: none; }
-.aq-dot--ok { background: var(--aq-success); }
-.aq-dot--degraded { background: var(--aq-error); }
 `;

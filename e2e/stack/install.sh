@@ -10,7 +10,7 @@ set -euo pipefail
 # openssl: test CA and certificates. chromium + fonts-roboto: UI screenshot tests.
 PKGS=(mariadb-server mariadb-client dovecot-imapd dovecot-lmtpd amavisd-new spamassassin
       libdbd-mysql-perl swaks openssl file procps netcat-openbsd chromium)
-OPTIONAL_PKGS=(fonts-roboto)   # installed when the archive has it, skipped otherwise
+OPTIONAL_PKGS=(fonts-roboto fonts-noto-color-emoji)   # installed when the archive has it, skipped otherwise
 
 # One dpkg-query for all names: fast. A package counts as present only when it is
 # fully installed ("ii"); unknown packages make dpkg-query complain, hence 2>/dev/null.

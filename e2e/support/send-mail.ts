@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AppContext } from '../../server/context';
 import { encodeMessageRef } from '../../server/services/message-ref';
@@ -16,13 +19,18 @@ export const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-E
  */
 export async function sendThroughAmavis(
   context: AppContext,
-  mail: { to: string[]; subject?: string; body?: string; from?: string },
+  mail: { to: string[]; subject?: string; body?: string; from?: string; attachment?: { name: string; content: string } },
 ): Promise<Record<string, string>> {
   const messageId = `<test.${randomBytes(6).toString('hex')}@tests.example.test>`;
   const args = ['--server', `127.0.0.1:${stackEnv().AQ_SMTP_IN_PORT}`, '--from', mail.from ?? 'test-sender@sender.example.net'];
   // One --to with a comma-separated list: a repeated --to would replace the earlier ones.
   args.push('--to', mail.to.join(','));
   args.push('--header', `Subject: ${mail.subject ?? `Test spam ${messageId}`}`, '--header', `Message-Id: ${messageId}`, '--body', mail.body ?? `Hello.\n\n${GTUBE}\n`);
+  if (mail.attachment) {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'aq-attach-')), 'attachment');
+    writeFileSync(file, mail.attachment.content);
+    args.push('--attach-type', 'application/octet-stream', '--attach-name', mail.attachment.name, '--attach', `@${file}`);
+  }
   await run('swaks', [...args, '--silent', '2'], { timeout: 60_000 });
   for (let i = 0; i < 50; i++) {
     const msg = await context.models.Msg.findOne({ where: { message_id: messageId } });

@@ -1,0 +1,222 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_ENV, USERS } from '../support/api-client';
+import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
+import { hostPageHtml, startHostServer } from '../support/host-page';
+import { waitForInbox } from '../support/mailbox';
+import { GTUBE, sendThroughAmavis } from '../support/send-mail';
+import { startTestServer, type TestServer } from '../support/server';
+import { stackEnv } from '../support/stack';
+
+// The main journey, in real Chromium, against the real stack: a webmail-like page with hostile CSS
+// embeds the widget by script tag; alice releases a spam, bob's copy stays, an admin approves a request
+// for a banned attachment. Once with the mouse in light mode and English, once with the keyboard alone
+// in dark mode and German.
+const variants = [
+  {
+    name: 'mouse, light, en',
+    keyboard: false,
+    dark: false,
+    lang: 'en',
+    text: { spam: 'Spam', released: 'Message released', requested: 'Release requested', request: 'Request release', requests: 'Requests', approve: 'Approve', approved: 'Request approved' },
+  },
+  {
+    name: 'keyboard, dark, de',
+    keyboard: true,
+    dark: true,
+    lang: 'de',
+    text: { spam: 'Spam', released: 'Nachricht freigegeben', requested: 'Freigabe angefordert', request: 'Freigabe anfordern', requests: 'Anfragen', approve: 'Genehmigen', approved: 'Anfrage genehmigt' },
+  },
+];
+type Variant = (typeof variants)[number];
+
+describe('the quarantine in a webmail page, in Chromium', () => {
+  let api: TestServer;
+  let host: Awaited<ReturnType<typeof startHostServer>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    let apiUrl = '';
+    host = await startHostServer((url) =>
+      hostPageHtml({
+        widgetUrl: `${apiUrl}/amavis-quarantine.js`,
+        apiUrl: `${apiUrl}/api`,
+        hostile: true,
+        dark: url.searchParams.has('dark'),
+        lang: url.searchParams.get('lang') ?? 'en',
+      }),
+    );
+    api = await startTestServer({
+      ...ROLE_ENV,
+      AQ_ALLOWED_ORIGINS: host.origin,
+      AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
+      AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
+      AQ_NOTIFY_DELAY_MS: '100',
+    });
+    apiUrl = api.url;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await api?.close();
+  });
+
+  const w = (page: Page) => page.locator('amavis-quarantine');
+
+  async function open(variant: Variant, viewport: { width: number; height: number } = VIEWPORTS.desktop): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${host.origin}/?lang=${variant.lang}${variant.dark ? '&dark' : ''}`);
+    await w(page).locator('form.aq-signin').waitFor();
+    return page;
+  }
+
+  async function signIn(page: Page, user: { email: string; password: string }, keyboard: boolean): Promise<void> {
+    if (keyboard) {
+      // The username field has autofocus; Tab moves to the password; Enter submits.
+      await w(page).locator('input[name="username"]').focus();
+      await page.keyboard.type(user.email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(user.password);
+      await page.keyboard.press('Enter');
+    } else {
+      await w(page).locator('input[name="username"]').fill(user.email);
+      await w(page).locator('input[name="password"]').fill(user.password);
+      await w(page).locator('button[type="submit"]').click();
+    }
+    await w(page).locator('section.aq-list').waitFor();
+  }
+
+  async function search(page: Page, text: string, keyboard: boolean): Promise<void> {
+    if (keyboard) {
+      // `/` jumps to the search box; typed inside it, it would just be a character of the query.
+      const inSearch = await page.evaluate(() => (document.getElementById('aq')?.shadowRoot?.activeElement as HTMLInputElement | null)?.type === 'search');
+      await page.keyboard.press(inSearch ? 'Control+A' : '/');
+      if (!inSearch) await page.keyboard.press('Control+A');
+      await page.keyboard.type(text);
+      await page.keyboard.press('Enter');
+    } else {
+      await w(page).locator('input[type="search"]').fill(text);
+      await w(page).locator('input[type="search"]').press('Enter');
+    }
+  }
+
+  for (const variant of variants) {
+    it(`alice releases her spam, bob's copy stays, an admin approves a banned attachment (${variant.name})`, async () => {
+      const subject = `Journey ${variant.lang} ${Math.random().toString(36).slice(2, 8)}`;
+      await sendThroughAmavis(api.context, { to: ['alice@example.test', 'bob@example.test'], subject });
+      const bannedSubject = `Invoice ${variant.lang} ${Math.random().toString(36).slice(2, 8)}`;
+      await sendThroughAmavis(api.context, {
+        to: ['alice@example.test'],
+        subject: bannedSubject,
+        body: 'Please pay the attached invoice.',
+        attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+      });
+
+      const page = await open(variant);
+      await signIn(page, USERS.alice, variant.keyboard);
+
+      // Filter to spam, find the message, open it.
+      if (variant.keyboard) {
+        // From the search box, Tab reaches the type filter; typing an option's name picks it.
+        await page.keyboard.press('/');
+        await page.keyboard.press('Tab');
+        await page.keyboard.type(variant.text.spam);
+        await page.keyboard.press('Shift+Tab');
+      } else {
+        await w(page).locator('select').first().selectOption('spam');
+      }
+      await search(page, subject, variant.keyboard);
+      const row = w(page).locator('[data-aq-item]', { hasText: subject });
+      await row.waitFor();
+      expect(await w(page).locator('select').first().inputValue()).toBe('spam');
+      await page.screenshot({ path: path.join(ARTIFACTS, `journey-list-${variant.lang}.png`) });
+      if (variant.keyboard) {
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+      } else {
+        await row.click();
+      }
+      await w(page).locator('section.aq-message .aq-msg-subject', { hasText: subject }).waitFor();
+      expect(await w(page).locator('.aq-why').textContent()).toContain('GTUBE');
+      await page.screenshot({ path: path.join(ARTIFACTS, `journey-message-${variant.lang}.png`), fullPage: true });
+
+      // Release it: the widget says so, and the mail is in alice's INBOX (read over IMAP).
+      if (variant.keyboard) await page.keyboard.press('r');
+      else await w(page).locator('section.aq-message .aq-btn--primary').click();
+      await w(page).locator('[data-aq-status="success"]', { hasText: variant.text.released }).waitFor();
+      expect(await waitForInbox(USERS.alice, 'subject', subject, (text) => text.includes(GTUBE))).toHaveLength(1);
+
+      // Back to the list: alice's copy is released; bob's list is unchanged.
+      if (variant.keyboard) await page.keyboard.press('Escape');
+      else await w(page).locator('button.aq-back').click();
+      await w(page).locator('section.aq-list').waitFor();
+      const bob = await open(variant);
+      await signIn(bob, USERS.bob, variant.keyboard);
+      await search(bob, subject, variant.keyboard);
+      const bobsRow = w(bob).locator('[data-aq-item]', { hasText: subject });
+      await bobsRow.waitFor();
+      expect(await bobsRow.getAttribute('class')).toContain('aq-item--new');
+      expect(await waitForInbox(USERS.bob, 'subject', subject, () => true, 500)).toEqual([]);
+      await bob.close();
+
+      // The banned attachment is released by request: alice asks, the admin approves.
+      await search(page, bannedSubject, variant.keyboard);
+      const banned = w(page).locator('[data-aq-item]', { hasText: bannedSubject });
+      await banned.waitFor();
+      if (variant.keyboard) {
+        await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+      } else {
+        await banned.click();
+      }
+      await w(page).locator('section.aq-message .aq-msg-subject', { hasText: bannedSubject }).waitFor();
+      expect(await w(page).locator('.aq-why').textContent()).toMatch(/invoice\.exe/);
+      if (variant.keyboard) await page.keyboard.press('q');
+      else await w(page).locator('section.aq-message button', { hasText: variant.text.request }).click();
+      await w(page).locator('[data-aq-status="success"]', { hasText: variant.text.requested }).waitFor();
+      await page.close();
+
+      const admin = await open(variant);
+      await signIn(admin, USERS.admin, variant.keyboard);
+      await w(admin).locator('button.aq-tab', { hasText: variant.text.requests }).click();
+      const request = w(admin).locator('[data-aq-request]', { hasText: bannedSubject });
+      await request.waitFor();
+      await admin.screenshot({ path: path.join(ARTIFACTS, `journey-requests-${variant.lang}.png`) });
+      await request.locator('button', { hasText: variant.text.approve }).click();
+      await w(admin).locator('[data-aq-status="success"]', { hasText: variant.text.approved }).waitFor();
+      expect(await waitForInbox(USERS.alice, 'subject', bannedSubject, (text) => text.includes('Please pay'))).toHaveLength(1);
+      await admin.close();
+    });
+  }
+
+  it('returns to sign-in when the session has ended', async () => {
+    const page = await open(variants[0]!);
+    await signIn(page, USERS.alice, false);
+    await page.context().clearCookies();
+    await w(page).locator('select').first().selectOption('virus');
+    await w(page).locator('form.aq-signin .aq-status--info').waitFor();
+    await page.close();
+  });
+
+  it.each([
+    ['desktop', 'light'],
+    ['desktop', 'dark'],
+    ['phone', 'light'],
+    ['phone', 'dark'],
+  ] as const)('looks right at %s width in %s mode (screenshots of the list and a message)', async (size, mode) => {
+    const variant: Variant = { ...variants[0]!, dark: mode === 'dark' };
+    const page = await open(variant, VIEWPORTS[size]);
+    await signIn(page, USERS.alice, false);
+    await w(page).locator('[data-aq-item]').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `list-${size}-${mode}.png`) });
+    const box = await w(page).locator('.aq-root').boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+    await search(page, 'Seed banned attachment', false);
+    await w(page).locator('[data-aq-item]').first().click();
+    await w(page).locator('section.aq-message .aq-attachments').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `message-${size}-${mode}.png`), fullPage: true });
+    await page.close();
+  });
+});

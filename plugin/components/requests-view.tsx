@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ReleaseRequestView } from '../../shared/requests';
+import { ApiError, type ApiClient } from '../api/client';
+import { useI18n } from '../i18n';
+import type { Status } from './status-bar';
+
+/** Admins: pending release requests of their domains, to approve or deny with a note. */
+export function RequestsView({ client, notify }: { client: ApiClient; notify: (s: Status | null) => void }) {
+  const { t, date } = useI18n();
+  const [items, setItems] = useState<ReleaseRequestView[] | null>(null);
+  const load = () => client.requests().then((r) => setItems(r.items), () => setItems([]));
+  useEffect(() => {
+    void load();
+  }, [client]);
+
+  const decide = async (request: ReleaseRequestView, approve: boolean, note: string) => {
+    try {
+      if (approve) await client.approve(request.id);
+      else await client.deny(request.id, note);
+      notify({ kind: 'success', text: t(approve ? 'approved' : 'denied') });
+      await load();
+    } catch (err) {
+      notify({ kind: 'error', text: err instanceof ApiError ? err.message : t('error') });
+    }
+  };
+
+  if (!items) return <p class="aq-muted">{t('loading')}</p>;
+  if (items.length === 0) return <p class="aq-empty">{t('noRequests')}</p>;
+  return (
+    <ul class="aq-requests">
+      {items.map((r) => (
+        <li key={r.id} class="aq-request" data-aq-request={r.id}>
+          <p class="aq-item__subject">{r.subject || '—'}</p>
+          <p class="aq-muted">
+            {t('recipient')}: {r.recipient} · {t('requester')}: {r.requester} · {date(r.createdAt)}
+          </p>
+          <form
+            class="aq-decide"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const form = e.currentTarget as HTMLFormElement;
+              const approve = (e as SubmitEvent).submitter?.getAttribute('value') === 'approve';
+              void decide(r, approve, String(new FormData(form).get('note') ?? ''));
+            }}
+          >
+            <input class="aq-input" name="note" aria-label={t('note')} placeholder={t('note')} />
+            <button type="submit" value="approve" class="aq-btn aq-btn--primary">
+              {t('approve')}
+            </button>
+            <button type="submit" value="deny" class="aq-btn aq-btn--danger">
+              {t('deny')}
+            </button>
+          </form>
+        </li>
+      ))}
+    </ul>
+  );
+}

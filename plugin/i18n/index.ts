@@ -1,0 +1,51 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import { de } from './de';
+import { en, type Catalog, type MessageKey } from './en';
+import { fr } from './fr';
+
+const catalogs: Record<string, Partial<Catalog>> = { en, de, fr };
+
+/** Translation and formatting for one locale. */
+export interface I18n {
+  locale: string;
+  t(key: MessageKey, vars?: Record<string, string | number>): string;
+  /** A short date: the time alone for today. */
+  date(iso: string): string;
+  /** The full date and time. */
+  dateTime(iso: string): string;
+}
+
+/** Picks the best supported locale for a tag such as `de-CH` (falls back to English). */
+export function pickLocale(tag: string | undefined): string {
+  const base = (tag ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
+  return base in catalogs ? base : 'en';
+}
+
+/** Builds the translator: plural forms from Intl.PluralRules, dates from Intl.DateTimeFormat. */
+export function createI18n(tag: string | undefined): I18n {
+  const locale = pickLocale(tag);
+  const catalog = catalogs[locale] ?? en;
+  const plural = new Intl.PluralRules(locale);
+  const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const timeOnly = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
+  return {
+    locale,
+    t(key, vars = {}) {
+      const forms = (catalog[key] ?? en[key]).split('|');
+      const n = typeof vars.n === 'number' ? vars.n : undefined;
+      const text = forms.length > 1 && n !== undefined ? (plural.select(n) === 'one' ? forms[0] : forms[1]) : forms[0];
+      return (text ?? '').replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+    },
+    dateTime: (iso) => dateTime.format(new Date(iso)),
+    date(iso) {
+      const d = new Date(iso);
+      return d.toDateString() === new Date().toDateString() ? timeOnly.format(d) : dateTime.format(d);
+    },
+  };
+}
+
+export const I18nContext = createContext<I18n>(createI18n('en'));
+
+/** The translator of the mounted widget. */
+export const useI18n = (): I18n => useContext(I18nContext);
