@@ -97,5 +97,8 @@ export const css = `
 .aq-item__actions{visibility:visible;justify-content:flex-start}
 .aq-toolbar .aq-input{flex:1 1 140px}
 .aq-body-frame{height:360px}
+.aq-summary{grid-template-columns:1fr}
+.aq-summary dd{margin-bottom:4px}
+.aq-msg-bar .aq-actions{width:100%}
 }
 `;
