@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeMailHtml } from './html-sanitizer';
+import { decodeCssEscapes, sanitizeMailHtml } from './html-sanitizer';
 
 describe('sanitizeMailHtml', () => {
   it('removes scripts, handlers and javascript: links', () => {
@@ -23,6 +23,23 @@ describe('sanitizeMailHtml', () => {
       '<style>@import url(https://x/a.css); body{background:url(https://x/b.png)}</style><div style="background-image:url(https://x/c.png)">t</div>',
     );
     expect(html).not.toMatch(/url\(|@import/);
+  });
+
+  it('sees through CSS escapes, and checks every style, not every other one', () => {
+    for (const css of ['background:\\75rl(https://x/a.png)', "src:u\\rl(https://x/f.woff)", "@\\69mport 'https://x/a.css'", 'background:url(https://x/b.png)']) {
+      const { html } = sanitizeMailHtml(`<style>p{${css}}</style><div style="${css.replace(/'/g, '')}">x</div><div style="${css.replace(/'/g, '')}">y</div>`);
+      // The text may stay, inside blocked(…), which is invalid CSS and loads nothing.
+      expect(decodeCssEscapes(html), css).not.toMatch(/url\s*\(|@import/i);
+    }
+    const { html } = sanitizeMailHtml('<style>p{content:"\\3c/style\\3e\\3cscript\\3e"}</style>');
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it('holds back remote media and SVG references, not only images', () => {
+    const { html } = sanitizeMailHtml(
+      '<audio src="https://x/a.ogg"></audio><video><source src="https://x/v.mp4"><track src="https://x/t.vtt"></video><svg><filter><feImage href="https://x/i.svg"/></filter><image href="https://x/j.png"/><use href="https://x/k.svg#a"/></svg>',
+    );
+    expect(html).not.toMatch(/https:\/\/x/);
   });
 
   it('drops forms, meta refresh and base', () => {

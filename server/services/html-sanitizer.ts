@@ -18,7 +18,26 @@ export interface SanitizedHtml {
 
 const FORBID_TAGS = ['form', 'input', 'button', 'textarea', 'select', 'option', 'meta', 'link', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'script', 'noscript', 'template'];
 const FORBID_ATTR = ['srcset', 'background', 'action', 'formaction', 'ping', 'poster', 'lowsrc', 'dynsrc'];
-const CSS_URL = /url\s*\(|@import|expression\s*\(|image-set\s*\(|-moz-binding|behavior\s*:/gi;
+// Everything in CSS that can load something (or run something, in old engines).
+const CSS_LOADERS = /url\s*\(|@import|expression\s*\(|image-set\s*\(|image\s*\(|-moz-binding|behavior\s*:/gi;
+// Attributes that make the browser fetch something, on any element but a link.
+const LOADING_ATTRS = ['src', 'href', 'xlink:href', 'data', 'poster', 'background', 'lowsrc', 'dynsrc'];
+const REMOTE = /^\s*(?:[a-z][a-z0-9+.-]*:|\/\/|\\\\)/i;
+
+/** Decodes CSS escapes (`\75` is u, `\r` is r), which would otherwise hide url( or @import from a check. */
+export function decodeCssEscapes(css: string): string {
+  return css.replace(/\\(?:([0-9a-fA-F]{1,6})\s?|([^\n\r\f0-9a-fA-F]))/g, (_, hex: string | undefined, ch: string | undefined) =>
+    hex ? String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd) : (ch ?? ''),
+  );
+}
+
+/**
+ * Makes CSS unable to load anything: escapes decoded first, then every loader neutralised. `<` and `>`
+ * go too, so decoded text can never close its <style> element.
+ */
+export function neutralizeCss(css: string): string {
+  return decodeCssEscapes(css).replace(/[<>]/g, '').replace(CSS_LOADERS, 'blocked(');
+}
 
 let purify: DOMPurify | undefined;
 
@@ -28,13 +47,13 @@ function instance(): DOMPurify {
   const p = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
   p.addHook('uponSanitizeElement', (node, data) => {
     // The contents of <style> elements: keep layout rules, drop anything that loads.
-    if (data.tagName === 'style' && node.textContent) node.textContent = node.textContent.replace(CSS_URL, 'blocked(');
+    if (data.tagName === 'style' && node.textContent) node.textContent = neutralizeCss(node.textContent);
   });
   p.addHook('afterSanitizeAttributes', (node) => {
     const el = node as Element;
     const style = el.getAttribute?.('style');
-    if (style && CSS_URL.test(style)) el.setAttribute('style', style.replace(CSS_URL, 'blocked('));
-    if (el.tagName === 'IMG' || el.tagName === 'image') {
+    if (style) el.setAttribute('style', neutralizeCss(style));
+    if (el.tagName === 'IMG') {
       const src = el.getAttribute('src') ?? el.getAttribute('href') ?? '';
       if (/^https?:/i.test(src)) {
         el.setAttribute('data-aq-src', src);
@@ -45,6 +64,14 @@ function instance(): DOMPurify {
       if (!/^data:image\/(png|gif|jpe?g|webp);/i.test(src)) {
         el.removeAttribute('src');
         el.removeAttribute('href');
+      }
+    }
+    // Any other element that would fetch something (audio, video, source, track, SVG image, feImage,
+    // use…) loses the attribute: only images are offered on demand.
+    if (el.tagName !== 'A' && el.tagName !== 'IMG') {
+      for (const attr of LOADING_ATTRS) {
+        const value = el.getAttribute?.(attr);
+        if (value !== null && value !== undefined && (REMOTE.test(value) || attr === 'data')) el.removeAttribute(attr);
       }
     }
     if (el.tagName === 'A' && el.hasAttribute('href')) {
