@@ -101,6 +101,16 @@ describe('the quarantine in a webmail page, in Chromium', () => {
       await w(page).locator('input[type="search"]').fill(text);
       await w(page).locator('input[type="search"]').press('Enter');
     }
+    // As a user would, wait for the results: the list has settled and every row matches.
+    await expect
+      .poll(() =>
+        page.evaluate((wanted) => {
+          const root = document.getElementById('aq')?.shadowRoot;
+          const rows = [...(root?.querySelectorAll('[data-aq-item]') ?? [])];
+          return root?.querySelector('section.aq-list')?.getAttribute('aria-busy') === 'false' && rows.length > 0 && rows.every((r) => r.textContent?.includes(wanted));
+        }, text),
+      )
+      .toBe(true);
   }
 
   for (const variant of variants) {
@@ -150,8 +160,13 @@ describe('the quarantine in a webmail page, in Chromium', () => {
       expect(await waitForInbox(USERS.alice, 'subject', subject, (text) => text.includes(GTUBE))).toHaveLength(1);
 
       // Back to the list: alice's copy is released; bob's list is unchanged.
-      if (variant.keyboard) await page.keyboard.press('Escape');
-      else await w(page).locator('button.aq-back').click();
+      if (variant.keyboard) {
+        await page.keyboard.press('Escape');
+        // Focus comes back to the message just left.
+        await w(page).locator('[data-aq-item]:focus', { hasText: subject }).waitFor();
+      } else {
+        await w(page).locator('button.aq-back').click();
+      }
       await w(page).locator('section.aq-list').waitFor();
       const bob = await open(variant);
       await signIn(bob, USERS.bob, variant.keyboard);
@@ -192,6 +207,26 @@ describe('the quarantine in a webmail page, in Chromium', () => {
     });
   }
 
+  it('says plainly when the password is wrong', async () => {
+    const page = await open(variants[0]!);
+    await w(page).locator('input[name="username"]').fill('alice@example.test');
+    await w(page).locator('input[name="password"]').fill('not-her-password');
+    await w(page).locator('button[type="submit"]').click();
+    await w(page).locator('#aq-signin-error', { hasText: 'wrong e-mail address or password' }).waitFor();
+    expect(await w(page).locator('section.aq-list').count()).toBe(0);
+    await page.close();
+  });
+
+  it('shows admins everyone\u2019s quarantine of their domain, with a recipient column', async () => {
+    const page = await open(variants[0]!);
+    await signIn(page, USERS.admin, false);
+    await search(page, 'Seed spam multi', false);
+    await w(page).locator('[data-aq-item]').first().waitFor();
+    const recipients = await w(page).locator('.aq-item__rcpt').allTextContents();
+    expect(new Set(recipients)).toEqual(new Set(['alice@example.test', 'bob@example.test']));
+    await page.close();
+  });
+
   it('returns to sign-in when the session has ended', async () => {
     const page = await open(variants[0]!);
     await signIn(page, USERS.alice, false);
@@ -204,6 +239,7 @@ describe('the quarantine in a webmail page, in Chromium', () => {
   it.each([
     ['desktop', 'light'],
     ['desktop', 'dark'],
+    ['tablet', 'light'],
     ['phone', 'light'],
     ['phone', 'dark'],
   ] as const)('looks right at %s width in %s mode (screenshots of the list and a message)', async (size, mode) => {

@@ -27,5 +27,6 @@ export async function launchChromium(): Promise<Browser> {
 
 export const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
+  tablet: { width: 768, height: 900 },
   phone: { width: 360, height: 740 },
 } as const;

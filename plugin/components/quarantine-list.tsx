@@ -63,8 +63,14 @@ export function QuarantineList({
       if (!more) setSelected(new Set());
       const wanted = focusPending.current;
       focusPending.current = undefined;
-      if (wanted && 'search' in wanted) searchRef.current?.focus();
-      else if (wanted) setTimeout(() => moveFocus(Math.max(0, page.items.findIndex((i) => i.id === wanted.item))), 0);
+      // Restore focus only if the user has not moved it meanwhile: a late focus change would turn the
+      // letters they are typing into list shortcuts.
+      const untouched = () => {
+        const active = (listRef.current?.getRootNode() as ShadowRoot | undefined)?.activeElement as HTMLElement | null | undefined;
+        return !active || !active.matches('input, select, textarea, button, [data-aq-item]');
+      };
+      if (wanted && 'search' in wanted && untouched()) searchRef.current?.focus();
+      else if (wanted && 'item' in wanted) setTimeout(() => untouched() && moveFocus(Math.max(0, page.items.findIndex((i) => i.id === wanted.item))), 0);
     } catch (err) {
       notify({ kind: 'error', text: err instanceof ApiError ? err.message : t('error') });
     } finally {
