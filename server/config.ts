@@ -61,6 +61,10 @@ export interface Config {
   mail: { url: string | undefined; from: string; publicUrl: string | undefined; batchDelayMs: number; caFile: string | undefined };
   /** Self-service links (mail_id + secret_id + recipient) for people who are not signed in. */
   selfService: boolean;
+  /** Single sign-on from the webmail (the Roundcube plugin): the shared HMAC secret and a token's lifetime. */
+  sso: { secret: string | undefined; maxAgeSeconds: number };
+  /** How long the audit log keeps entries (the cleanup removes older ones). */
+  auditRetentionDays: number;
   /** Per content type: release directly, only by request to an admin, or by admins only. */
   releasePolicy: Readonly<Record<MessageType, ReleaseMode>>;
   cookie: { sameSite: 'strict' | 'lax' | 'none'; secure: boolean | 'auto'; partitioned: boolean };
@@ -235,6 +239,9 @@ const schema = z
     AQ_PUBLIC_URL: z.string().regex(/^https?:\/\/\S+$/, 'AQ_PUBLIC_URL must be the http(s) address of the page that embeds the widget').optional(),
     AQ_NOTIFY_DELAY_MS: z.string().regex(/^\d+$/).transform(Number).optional(),
     AQ_SELF_SERVICE: bool('AQ_SELF_SERVICE', false),
+    AQ_SSO_SECRET: z.string().min(32, 'AQ_SSO_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+    AQ_SSO_MAX_AGE_SECONDS: positiveInt('AQ_SSO_MAX_AGE_SECONDS').optional(),
+    AQ_AUDIT_RETENTION_DAYS: positiveInt('AQ_AUDIT_RETENTION_DAYS').optional(),
     AQ_RETENTION_DAYS: positiveInt('AQ_RETENTION_DAYS').optional(),
     AQ_RELEASE_POLICY: z
       .string()
@@ -296,6 +303,8 @@ const schema = z
       retentionDays: env.AQ_RETENTION_DAYS ?? 14,
       releasePolicy: env.AQ_RELEASE_POLICY,
       selfService: env.AQ_SELF_SERVICE,
+      sso: { secret: env.AQ_SSO_SECRET, maxAgeSeconds: env.AQ_SSO_MAX_AGE_SECONDS ?? 60 },
+      auditRetentionDays: env.AQ_AUDIT_RETENTION_DAYS ?? 365,
       mail: {
         url: env.AQ_SMTP_URL,
         from: env.AQ_MAIL_FROM ?? `quarantine@${env.AQ_DEFAULT_DOMAIN ?? 'localhost'}`,

@@ -2,6 +2,7 @@
 export const ROUTES = {
   health: '/health',
   session: '/session',
+  sso: '/session/sso',
   messages: '/messages',
   message: (id: string) => `/messages/${encodeURIComponent(id)}`,
   messageRaw: (id: string) => `/messages/${encodeURIComponent(id)}/raw`,
