@@ -21,11 +21,13 @@ import { widgetRoutes } from './routes/widget';
 export interface AppDeps {
   config: Readonly<Config>;
   logger: Logger;
+  /** Demo mode only: the webmail-like page served at `/`. */
+  demoPage?: string | undefined;
   services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sessionStore'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
-export function createApp({ config, logger, services }: AppDeps): Express {
+export function createApp({ config, logger, services, demoPage }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -33,6 +35,7 @@ export function createApp({ config, logger, services }: AppDeps): Express {
   app.use(helmet());
 
   app.use(widgetRoutes(config.widgetFile));
+  if (demoPage) app.get('/', (_req, res) => res.type('html').send(demoPage));
 
   const api = express.Router();
   api.use(cors(config.allowedOrigins));

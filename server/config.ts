@@ -327,6 +327,11 @@ const schema = z
     };
   });
 
+/** With no AQ_DB_URL (and no AQ_CONFIG_FILE), `npm start` runs the demo instead of failing. */
+export function wantsDemo(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.AQ_DB_URL && !env.AQ_CONFIG_FILE;
+}
+
 /** Reads `KEY=value` lines (the format of AQ_CONFIG_FILE); `#` starts a comment line. */
 export function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -342,7 +347,7 @@ export function parseEnvFile(text: string): Record<string, string> {
  * Parses the configuration from `AQ_*` variables (and the optional `AQ_CONFIG_FILE`, which the
  * environment overrides). Throws a ConfigError that lists every problem at once.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Record<string, string> = {}): Readonly<Config> {
   const problems: string[] = [];
   let fromFile: Record<string, string> = {};
   if (env.AQ_CONFIG_FILE) {
@@ -352,7 +357,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       problems.push(`AQ_CONFIG_FILE: cannot read ${env.AQ_CONFIG_FILE}: ${(err as Error).message}`);
     }
   }
-  const merged: Record<string, string | undefined> = { ...fromFile };
+  // Precedence: the environment, then AQ_CONFIG_FILE, then defaults (the demo's settings).
+  const merged: Record<string, string | undefined> = { ...defaults, ...fromFile };
   for (const [key, value] of Object.entries(env)) if (key.startsWith('AQ_') && value !== '') merged[key] = value;
 
   const parsed = schema.safeParse(merged);

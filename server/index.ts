@@ -1,14 +1,21 @@
 import { existsSync } from 'node:fs';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, wantsDemo } from './config';
+import type { Demo } from './demo/demo';
 import { createContext } from './context';
 import { createLogger } from './logger';
 
 /** Starts the server: config, clients, listen, and a graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   let config;
+  let demo: Demo | undefined;
+  if (wantsDemo()) {
+    // Loaded only in demo mode: none of the demo code runs once AQ_DB_URL is set.
+    const { startDemo } = await import('./demo/demo');
+    demo = await startDemo();
+  }
   try {
-    config = loadConfig();
+    config = loadConfig(undefined, demo?.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${err.message}\n\nSee README.md ("Configuration") for every AQ_* setting.`);
@@ -26,9 +33,10 @@ async function main(): Promise<void> {
   }
   if (!existsSync(config.widgetFile)) logger.warn({ widgetFile: config.widgetFile }, 'the widget is not built: run `npm run build`');
 
-  const app = createApp({ config, logger, services: context });
+  const app = createApp({ config, logger, services: context, demoPage: demo?.page });
   const server = app.listen(config.port, config.bind, () => {
-    logger.info({ url: `http://${config.bind}:${config.port}` }, 'amavis-quarantine listening');
+    logger.info({ url: `http://${config.bind}:${config.port}`, demo: Boolean(demo) }, 'amavis-quarantine listening');
+    if (demo) console.log(demo.banner(`http://${config.bind}:${config.port}`));
   });
   server.on('error', (err) => {
     logger.fatal({ err }, 'cannot listen');
@@ -41,7 +49,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      void context.close().finally(() => process.exit(0));
+      void Promise.all([context.close(), demo?.close()]).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(1), 10_000).unref();
   };

@@ -77,7 +77,9 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
         ranges.push({ lo, hi: `${lo.slice(0, -1)}${String.fromCharCode(delimiter.charCodeAt(0) + 1)}`, local: email.slice(0, at), domain: email.slice(at + 1), delimiter });
       }
     }
-    const replacements: Record<string, unknown> = { tags, emails };
+    // Bytes, not text: the column is binary (VARBINARY; a BLOB in the SQLite demo, which never finds a
+    // text value equal to a blob).
+    const replacements: Record<string, unknown> = { tags, emails: emails.map((e) => Buffer.from(e)) };
     const rangeSql = ranges.map((_, i) => ` OR (email >= :lo${i} AND email < :hi${i})`).join('');
     ranges.forEach((r, i) => {
       replacements[`lo${i}`] = Buffer.from(r.lo);
