@@ -3,7 +3,15 @@ import { Sequelize } from 'sequelize';
 /** Opens a Sequelize connection from AQ_DB_URL (`mysql://…`, or `sqlite:<path>` for the demo). */
 export function createSequelize(url: string): Sequelize {
   if (url.startsWith('sqlite:')) {
-    return new Sequelize({ dialect: 'sqlite', storage: url.slice('sqlite:'.length), logging: false });
+    const sequelize = new Sequelize({ dialect: 'sqlite', storage: url.slice('sqlite:'.length), logging: false });
+    // Sequelize gives each SQLite transaction its own connection: with WAL, readers never block the
+    // writer, and a writer waits for another instead of failing at once with SQLITE_BUSY.
+    sequelize.addHook('afterConnect', (connection) => {
+      const db = connection as { run(sql: string): void; configure(option: 'busyTimeout', ms: number): void };
+      db.configure('busyTimeout', 5_000);
+      db.run('PRAGMA journal_mode = WAL');
+    });
+    return sequelize;
   }
   return new Sequelize(url.replace(/^mariadb:/, 'mysql:'), {
     dialect: 'mysql',

@@ -5,7 +5,7 @@ import type { PdpSetReply } from '../clients/pdp-protocol';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { typeOfContent } from './amavis-codes';
-import type { AuditLog } from './audit';
+import type { AuditEntry, AuditLog } from './audit';
 import { encodeMessageRef as encodeRef, type MessageRef } from './message-ref';
 import type { MessageService } from './messages';
 
@@ -164,7 +164,7 @@ export function createReleaseService(deps: Deps): ReleaseService {
       );
     }
 
-    return sequelize.transaction(async (transaction) => {
+    const outcome = await sequelize.transaction(async (transaction) => {
       const [locked] = await lockedRows(ref, transaction, ref.rseqnum);
       if (locked?.rs === 'R') return { id, status: 'released' as const, alreadyReleased: true, reply: null };
       await assertNotPurged(user, ref, [recipient], transaction);
@@ -176,15 +176,20 @@ export function createReleaseService(deps: Deps): ReleaseService {
         throw new AppError(gone ? 410 : 502, gone ? 'gone' : 'release_failed', `amavisd did not release the message: ${said}`, { reply: reply ?? null });
       }
       await setRs(ref, 'R', transaction);
-      await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'ok', smtpCode: reply.code, reply: describeReply(reply) });
       return { id, status: 'released' as const, alreadyReleased: false, reply };
     });
+    // Recorded after the commit: a log write must never wait on the row lock held for the release.
+    if (outcome.reply) {
+      await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'ok', smtpCode: outcome.reply.code, reply: describeReply(outcome.reply) });
+    }
+    return outcome;
   }
 
   async function releaseAsAdmin(user: SessionUser, id: string, target: AdminTarget): Promise<AdminReleaseOutcome> {
     if (!isAdmin(user)) throw new AppError(403, 'forbidden', 'only administrators can release to other recipients');
     const { ref } = await deps.messages.findAccessible(user, id);
-    return sequelize.transaction(async (transaction) => {
+    const entries: AuditEntry[] = [];
+    const outcome = await sequelize.transaction(async (transaction) => {
       let targets: Array<{ email: string; rseqnum?: number }>;
       if ('to' in target) {
         targets = [{ email: target.to.toLowerCase() }];
@@ -214,7 +219,7 @@ export function createReleaseService(deps: Deps): ReleaseService {
         const delivered = isDelivered(reply);
         // Only a copy released to its own recipient counts as released; a copy sent elsewhere does not.
         if (delivered && t.rseqnum !== undefined) await setRs({ ...ref, rseqnum: t.rseqnum }, 'R', transaction);
-        await deps.audit.record({
+        entries.push({
           actor: user.email,
           action: 'release',
           ref: t.rseqnum === undefined ? { partitionTag: ref.partitionTag, mailId: ref.mailId } : { ...ref, rseqnum: t.rseqnum },
@@ -228,6 +233,8 @@ export function createReleaseService(deps: Deps): ReleaseService {
       }
       return { id, results };
     });
+    for (const entry of entries) await deps.audit.record(entry);
+    return outcome;
   }
 
   return {
