@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MessageDetail } from '../../shared/message';
 import type { SessionUser } from '../../shared/session';
+import { runAction, type MessageAction } from '../api/actions';
 import { ApiError, type ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 import { MessageBody } from './message-body';
@@ -26,20 +27,13 @@ export function MessageView({ client, user, id, notify, onBack }: { client: ApiC
     );
   }, [client, id]);
 
-  const act = async (action: 'release' | 'delete' | 'request') => {
+  const act = async (action: MessageAction) => {
     setBusy(true);
     try {
-      if (action === 'release') {
-        const r = await client.release(id);
-        notify({ kind: 'success', text: t(r.alreadyReleased ? 'alreadyReleased' : 'released') });
-      } else if (action === 'delete') {
-        await client.remove(id);
-        notify({ kind: 'success', text: t('deleted') });
+      notify({ kind: 'success', text: t(await runAction(client, action, id)) });
+      if (action === 'delete') {
         onBack();
         return;
-      } else {
-        await client.requestRelease(id);
-        notify({ kind: 'success', text: t('requested') });
       }
       setDetail(await client.message(id));
     } catch (err) {

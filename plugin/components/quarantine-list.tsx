@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MESSAGE_STATUSES, MESSAGE_TYPES, type QuarantineItem } from '../../shared/quarantine';
 import type { SessionUser } from '../../shared/session';
+import { runAction, type MessageAction } from '../api/actions';
 import { ApiError, type ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 import type { Status } from './status-bar';
@@ -17,7 +18,7 @@ interface Filters {
 
 const NO_FILTERS: Filters = { type: '', status: '', q: '', since: '', until: '', sort: 'date' };
 
-type Action = 'release' | 'delete' | 'request';
+type Action = MessageAction;
 
 /** The quarantine list: filters, keyset paging, selection, bulk and per-row actions, keyboard control. */
 export function QuarantineList({
@@ -87,17 +88,7 @@ export function QuarantineList({
     if (ids.length === 0) return;
     try {
       if (ids.length === 1 && ids[0]) {
-        const id = ids[0];
-        if (action === 'release') {
-          const r = await client.release(id);
-          notify({ kind: 'success', text: t(r.alreadyReleased ? 'alreadyReleased' : 'released') });
-        } else if (action === 'delete') {
-          await client.remove(id);
-          notify({ kind: 'success', text: t('deleted') });
-        } else {
-          await client.requestRelease(id);
-          notify({ kind: 'success', text: t('requested') });
-        }
+        notify({ kind: 'success', text: t(await runAction(client, action, ids[0])) });
       } else {
         const { results } = await client.batch(action, ids);
         const failed = results.filter((r) => !r.ok);
