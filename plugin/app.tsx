@@ -12,12 +12,22 @@ import { createI18n, I18nContext } from './i18n';
 export interface AppProps {
   api: string;
   locale?: string | undefined;
+  ssoToken?: string | undefined;
 }
+
+/** The address a single sign-on token is for (its first part is base64url(email)); not verified here. */
+const ssoEmail = (token: string) => {
+  try {
+    return atob((token.split('.')[0] ?? '').replace(/-/g, '+').replace(/_/g, '/')).toLowerCase();
+  } catch {
+    return '';
+  }
+};
 
 type View = { name: 'list' } | { name: 'message'; id: string } | { name: 'requests' } | { name: 'audit' };
 
 /** The widget: sign-in, then the quarantine, a message, and for admins the requests and the audit log. */
-export function App({ api, locale }: AppProps) {
+export function App({ api, locale, ssoToken }: AppProps) {
   const i18n = useMemo(() => createI18n(locale), [locale]);
   // undefined while the existing session is being checked, null when signed out.
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
@@ -38,11 +48,22 @@ export function App({ api, locale }: AppProps) {
   const notify = useCallback((next: Status | null) => setStatus(next), []);
 
   useEffect(() => {
-    client.session().then(
-      (s) => setUser(s.user),
-      () => setUser(null),
-    );
-  }, [client]);
+    const session = () => client.session().then((s) => s.user);
+    // With a webmail's token, sign in by it (it replaces any session: the webmail user may have changed).
+    // If that fails, an existing session counts only if it is the token's user; else the password form.
+    const signedIn = ssoToken
+      ? client.sso(ssoToken).then(
+          (s) => s.user,
+          async (err: Error) => {
+            console.warn(`amavis-quarantine: single sign-on failed: ${err.message}`);
+            const user = await session();
+            if (user.email !== ssoEmail(ssoToken)) throw err;
+            return user;
+          },
+        )
+      : session();
+    signedIn.then(setUser, () => setUser(null));
+  }, [client, ssoToken]);
 
   const signOut = async () => {
     await client.signOut().catch(() => undefined);

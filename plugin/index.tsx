@@ -12,12 +12,13 @@ const defaults = {
   api: script?.dataset.api,
   locale: script?.dataset.locale ?? (document.documentElement.lang || undefined),
   target: script?.dataset.target,
+  ssoToken: script?.dataset.ssoToken,
 };
 
 /** <amavis-quarantine api="…">: mounts itself, taking the script tag's data-api when it has no api attribute. */
 class AmavisQuarantineElement extends HTMLElement {
   connectedCallback(): void {
-    mount(this, { api: this.getAttribute('api') ?? defaults.api ?? '', locale: this.getAttribute('locale') ?? defaults.locale });
+    mount(this, { api: this.getAttribute('api') ?? defaults.api ?? '', locale: this.getAttribute('locale') ?? defaults.locale, ssoToken: defaults.ssoToken });
   }
   disconnectedCallback(): void {
     unmount(this);
@@ -34,7 +35,7 @@ if (!window.AmavisQuarantine) {
     const mountTarget = () => {
       const el = document.querySelector(selector);
       if (!el) fail(`data-target "${selector}" matches no element`);
-      mount(el, { api: defaults.api ?? '', locale: defaults.locale });
+      mount(el, { api: defaults.api ?? '', locale: defaults.locale, ssoToken: defaults.ssoToken });
     };
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountTarget, { once: true });
     else mountTarget();

@@ -3,10 +3,12 @@ import { App } from './app';
 import { css } from './styles';
 import { watchTheme } from './theme';
 
-/** What a host passes to mount(): the API base, and optionally the UI language. */
+/** What a host passes to mount(): the API base, and optionally the UI language and a single sign-on token. */
 export interface MountOptions {
   api: string;
   locale?: string | undefined;
+  /** From the webmail (e.g. the Roundcube plugin): exchanged for a session, so no password is asked. */
+  ssoToken?: string | undefined;
 }
 
 interface Mounted {
@@ -57,7 +59,7 @@ export function mount(el: Element, options: MountOptions): void {
     entry = { container, style, stopTheme: watchTheme(el) };
     mounted.set(el, entry);
   }
-  render(<App api={api} locale={options.locale} />, entry.container);
+  render(<App api={api} locale={options.locale} ssoToken={options.ssoToken} />, entry.container);
 }
 
 /** Removes the widget from el (or from every element it is mounted in). Harmless when not mounted. */

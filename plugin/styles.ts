@@ -5,10 +5,10 @@
  * even inside a shadow root. Layout follows the widget's own width (container queries), not the page's.
  */
 export const css = `
-:host{--aq-accent:#37beff;--aq-accent-strong:#00acff;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#6a7b80;--aq-border:#ddd;--aq-error:#ff5552;--aq-success:#41b849;--aq-warning:#ffd452;--aq-focus:#37beff;--aq-radius:4px;--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:content}
+:host{--aq-accent:#37beff;--aq-accent-strong:#00acff;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#6a7b80;--aq-border:#ddd;--aq-error:#ff5552;--aq-success:#41b849;--aq-warning:#ffd452;--aq-focus:#37beff;--aq-radius:4px;--aq-frame:1px solid var(--aq-border);--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:content}
 :host([hidden]){display:none}
 :host([data-aq-theme=dark]){--aq-bg:#21292c;--aq-surface:#2f3a3f;--aq-hover:#263840;--aq-text:#c5d1d3;--aq-muted:#8c9da2;--aq-border:#4d6066;--aq-on-accent:#0b1a20}
-.aq-root{all:initial;container-type:inline-size;display:block;box-sizing:border-box;font-family:var(--aq-font);font-size:14px;line-height:1.42857;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);min-height:100%}
+.aq-root{all:initial;container-type:inline-size;display:block;box-sizing:border-box;font-family:var(--aq-font);font-size:14px;line-height:1.42857;color:var(--aq-text);background:var(--aq-bg);border:var(--aq-frame);border-radius:var(--aq-radius);min-height:100%}
 .aq-root *,.aq-root *::before,.aq-root *::after{box-sizing:inherit;font-family:inherit}
 .aq-root :focus-visible{outline:2px solid var(--aq-focus);outline-offset:1px}
 .aq-header{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding:8px 16px;min-height:58px;border-bottom:1px solid var(--aq-border)}

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Stops what up.sh started, by recorded PID only: amavisd, Dovecot and (only if up.sh
-# started it) MariaDB. A MariaDB that was already running is never touched. Idempotent.
+# Stops what up.sh and roundcube.sh started, by recorded PID only: Roundcube's PHP server,
+# amavisd, Dovecot and (only if up.sh started it) MariaDB. A MariaDB that was already running
+# is never touched. Idempotent.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ -d "$STATE" ] || exit 0
 
+bash "$STACK_SRC/roundcube.sh" down
 stop_amavisd
 rm -f "$PDP_SOCKET"   # amavisd (no longer root) cannot always unlink its socket itself
 stop_dovecot

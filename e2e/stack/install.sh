@@ -8,8 +8,11 @@ set -euo pipefail
 # file: amavisd uses file(1) to classify MIME parts (banned-type checks).
 # procps: pgrep/pkill-by-pid helpers; netcat-openbsd: handy for AM.PDP probes in tests.
 # openssl: test CA and certificates. chromium + fonts-roboto: UI screenshot tests.
+# roundcube-core + roundcube-sqlite3 + php-cli: a real Roundcube 1.6 for the plugin's browser test
+# (e2e/stack/roundcube.sh serves it with PHP's built-in server; no Apache is started).
 PKGS=(mariadb-server mariadb-client dovecot-imapd dovecot-lmtpd amavisd-new spamassassin
-      libdbd-mysql-perl swaks openssl file procps netcat-openbsd chromium)
+      libdbd-mysql-perl swaks openssl file procps netcat-openbsd chromium
+      roundcube-core roundcube-sqlite3 php-cli)
 OPTIONAL_PKGS=(fonts-roboto fonts-noto-color-emoji)   # installed when the archive has it, skipped otherwise
 
 # One dpkg-query for all names: fast. A package counts as present only when it is
@@ -70,6 +73,8 @@ trap cleanup_policy EXIT
 daemon_pids() { pgrep -f '(^|/)(amavisd|spamd|dovecot)( |$)' 2>/dev/null || true; }
 BEFORE=$(daemon_pids | sort -u)
 
+# roundcube-core would set up a system database with dbconfig-common; roundcube.sh brings its own.
+echo 'roundcube-core roundcube/dbconfig-install boolean false' | debconf-set-selections
 apt-get install -y --no-install-recommends -o Dpkg::Use-Pty=0 "${TO_INSTALL[@]}"
 
 # Belt and braces: policy-rc.d should have kept them down, but a postinst that bypasses

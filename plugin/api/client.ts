@@ -72,7 +72,7 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     if (response.ok || options.accept?.includes(response.status)) return body as T;
     const error = body as Partial<ApiErrorBody> | undefined;
     // A session that ended (idle, absolute lifetime, sign-out elsewhere) sends the user back to sign-in.
-    if (response.status === 401 && path !== ROUTES.session) onUnauthorized();
+    if (response.status === 401 && !path.startsWith(ROUTES.session)) onUnauthorized();
     throw new ApiError(response.status, error?.code ?? 'internal', error?.message ?? `The server answered ${response.status}.`, error?.details);
   }
 
@@ -87,6 +87,7 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     health: () => request<PublicHealth>('GET', ROUTES.health, { accept: [503] }),
     session: () => request<SessionResponse>('GET', ROUTES.session).then(remember),
     signIn: (username: string, password: string) => post<SessionResponse>(ROUTES.session, { username, password }).then(remember),
+    sso: (token: string) => post<SessionResponse>(ROUTES.sso, { token }).then(remember),
     signOut: () => request<void>('DELETE', ROUTES.session),
     list: (query: Query) => request<QuarantineListResponse>('GET', `${ROUTES.messages}${queryString(query)}`),
     message: (id: string) => request<MessageDetail>('GET', ROUTES.message(id)),

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { ROUTES } from '../../shared/routes';
+import type { SessionUser } from '../../shared/session';
 import { AppError } from '../errors';
 import { requireUser, userOf, type IdentityConfig } from '../middleware/require-user';
 import { presentSession } from '../presenters/session';
 import type { AuthService } from '../services/auth';
+import type { SsoService } from '../services/sso';
 import { parseInput } from '../validation';
 
 const signInSchema = z.object({
@@ -13,23 +15,43 @@ const signInSchema = z.object({
   password: z.string().min(1, 'enter your password').max(1024),
 });
 
+const ssoSchema = z.object({ token: z.string().min(1, 'send the single sign-on token').max(1024) });
+
 const call = (req: Request, method: 'regenerate' | 'save' | 'destroy') =>
   new Promise<void>((resolve, reject) => req.session[method]((err: unknown) => (err ? reject(err) : resolve())));
 
-/** POST/GET/DELETE /api/session: sign in with the mail password, read the session, sign out. */
-export function sessionRoutes(deps: { auth: AuthService; config: IdentityConfig; loginLimits: RequestHandler[] }): Router {
+/** Starts the session of a user whose identity is proven, and answers `{user, csrfToken}`. */
+async function startSession(req: Request, res: Response, user: SessionUser): Promise<void> {
+  // A new id at sign-in, so a session id planted before sign-in is worth nothing after it.
+  await call(req, 'regenerate');
+  req.session.user = { email: user.email, addresses: user.addresses };
+  req.session.csrfToken = randomBytes(32).toString('base64url');
+  req.session.signedInAt = Date.now();
+  await call(req, 'save');
+  res.json(presentSession(user, req.session.csrfToken));
+}
+
+/**
+ * POST/GET/DELETE /api/session: sign in with the mail password, read the session, sign out; and
+ * POST /api/session/sso: sign in with the webmail's single sign-on token.
+ */
+export function sessionRoutes(deps: {
+  auth: AuthService;
+  sso: SsoService;
+  config: IdentityConfig;
+  loginLimits: RequestHandler[];
+  ssoLimits: RequestHandler[];
+}): Router {
   const router = Router();
 
   router.post(ROUTES.session, ...deps.loginLimits, async (req, res) => {
     const { username, password } = parseInput(signInSchema, req.body);
-    const user = await deps.auth.signIn(username, password, req.ip);
-    // A new id at sign-in, so a session id planted before sign-in is worth nothing after it.
-    await call(req, 'regenerate');
-    req.session.user = { email: user.email, addresses: user.addresses };
-    req.session.csrfToken = randomBytes(32).toString('base64url');
-    req.session.signedInAt = Date.now();
-    await call(req, 'save');
-    res.json(presentSession(user, req.session.csrfToken));
+    await startSession(req, res, await deps.auth.signIn(username, password, req.ip));
+  });
+
+  router.post(ROUTES.sso, ...deps.ssoLimits, async (req, res) => {
+    const { token } = parseInput(ssoSchema, req.body);
+    await startSession(req, res, await deps.sso.signIn(token));
   });
 
   router.get(ROUTES.session, requireUser(deps.config), (req, res) => {

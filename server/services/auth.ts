@@ -8,6 +8,8 @@ import type { IdentityConfig } from '../middleware/require-user';
 /** Sign-in: the IMAP server checks the password; we never store or log it. */
 export interface AuthService {
   signIn(username: string, password: string, clientIp?: string): Promise<SessionUser>;
+  /** The identity of an address that something else has already proven (single sign-on): no password. */
+  identify(username: string): Promise<SessionUser>;
 }
 
 /** Creates the sign-in service. */
@@ -28,5 +30,6 @@ export function createAuthService(deps: { imap: ImapAuthenticator; aliases: Alia
       if (!valid) throw new AppError(401, 'invalid_credentials', 'wrong e-mail address or password');
       return resolveIdentity(email, deps.config, deps.aliases);
     },
+    identify: (username) => resolveIdentity(normalizeUsername(username, deps.config), deps.config, deps.aliases),
   };
 }

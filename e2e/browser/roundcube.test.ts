@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QuarantineListResponse } from '../../shared/quarantine';
+import { ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
+import { startTestServer, type TestServer } from '../support/server';
+import { ROOT } from '../support/stack';
+
+const run = promisify(execFile);
+const ROUNDCUBE_PORT = process.env.ROUNDCUBE_PORT ?? '10088';
+const ROUNDCUBE = `http://127.0.0.1:${ROUNDCUBE_PORT}`;
+
+// The Roundcube plugin in a real Roundcube 1.6 (Debian's packages, e2e/stack/roundcube.sh), signing in
+// over IMAP to the stack's Dovecot: the user signs in to Roundcube once, opens Quarantine in the
+// taskbar, and the widget signs in by the plugin's single sign-on token, never asking for the password.
+describe('the quarantine in Roundcube, signed in by single sign-on', () => {
+  let api: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const secret = randomBytes(32).toString('hex');
+    api = await startTestServer({ ...ROLE_ENV, AQ_SSO_SECRET: secret, AQ_ALLOWED_ORIGINS: ROUNDCUBE });
+    // Installs Roundcube when it is missing, (re)writes the plugin's settings for this API server, and
+    // starts Roundcube or keeps the one that runs.
+    await run('bash', [path.join(ROOT, 'e2e/stack/roundcube.sh'), 'up'], {
+      env: { ...process.env, AMAVIS_QUARANTINE_URL: api.url, AQ_SSO_SECRET: secret, ROUNDCUBE_PORT },
+      timeout: 280_000,
+    });
+    browser = await launchChromium();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  const widget = (page: Page) => page.locator('amavis-quarantine');
+
+  /** Signs in on Roundcube's own login form and waits for the mail view. */
+  async function signInToRoundcube(page: Page, user: { email: string; password: string }): Promise<void> {
+    await page.goto(`${ROUNDCUBE}/?_task=login`);
+    await page.locator('#rcmloginuser').fill(user.email);
+    await page.locator('#rcmloginpwd').fill(user.password);
+    await page.locator('#rcmloginsubmit').click();
+    await page.waitForURL(/_task=mail/);
+    await page.locator('#messagelist').waitFor();
+  }
+
+  /** Clicks Quarantine in the taskbar and waits until the widget shows the list. */
+  async function openQuarantine(page: Page): Promise<void> {
+    await page.locator('#taskmenu a.quarantine').click();
+    await page.waitForURL(/_task=quarantine/);
+    await widget(page).locator('section.aq-list[aria-busy="false"]').waitFor();
+  }
+
+  /** Every call the page makes to the quarantine API, as "METHOD /path". */
+  function apiCalls(page: Page): string[] {
+    const calls: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin === api.url) calls.push(`${request.method()} ${url.pathname}`);
+    });
+    return calls;
+  }
+
+  it('alice signs in to Roundcube, opens Quarantine and sees her quarantine without typing her password again', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    const calls = apiCalls(page);
+    const complaints: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') complaints.push(message.text());
+    });
+    await signInToRoundcube(page, USERS.alice);
+
+    // The entry is in the mail view's taskbar, labelled like Roundcube's own.
+    const entry = page.locator('#taskmenu a.quarantine');
+    expect((await entry.textContent())?.trim()).toBe('Quarantine');
+    expect(await entry.getAttribute('href')).toContain('_task=quarantine');
+    await openQuarantine(page);
+
+    expect(await entry.getAttribute('class')).toMatch(/\bselected\b/);
+    expect(await page.title()).toMatch(/Quarantine/);
+    await expect.poll(() => widget(page).locator('[data-aq-item]').count()).toBeGreaterThan(0);
+    expect(await widget(page).locator('form.aq-signin').count()).toBe(0);
+    expect(await widget(page).locator('.aq-user').textContent()).toContain('alice@example.test');
+    expect(calls).toContain('POST /api/session/sso');
+    expect(calls).not.toContain('POST /api/session');
+    expect(complaints.filter((text) => text.includes('amavis-quarantine'))).toEqual([]);
+
+    // What she sees is her quarantine: the rows are the first rows of her own listing.
+    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+    const mine = (await (await alice.get('/messages?limit=100')).json()) as QuarantineListResponse;
+    const shown = await widget(page).locator('[data-aq-item]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-aq-item')));
+    expect(shown).toEqual(mine.items.slice(0, shown.length).map((item) => item.id));
+
+    await page.screenshot({ path: path.join(ARTIFACTS, 'roundcube-quarantine.png') });
+
+    // A reload brings a new token (each is accepted once) and the same quarantine.
+    await page.reload();
+    await widget(page).locator('section.aq-list[aria-busy="false"]').waitFor();
+    expect(await widget(page).locator('.aq-user').textContent()).toContain('alice@example.test');
+    expect(calls.filter((c) => c === 'POST /api/session/sso')).toHaveLength(2);
+    await page.close();
+  });
+
+  it('follows the Roundcube user: after alice signs out and bob signs in, the widget is bob’s', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await signInToRoundcube(page, USERS.alice);
+    await openQuarantine(page);
+    expect(await widget(page).locator('.aq-user').textContent()).toContain('alice@example.test');
+
+    await page.locator('#taskmenu a.logout').click();
+    await page.locator('#rcmloginuser').waitFor();
+    // Same browser, so alice's quarantine cookie is still there: bob's token must replace her session.
+    await signInToRoundcube(page, USERS.bob);
+    await openQuarantine(page);
+    expect(await widget(page).locator('.aq-user').textContent()).toContain('bob@example.test');
+    await page.close();
+  });
+
+  it('looks native in Elastic’s dark mode and on a phone', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    await context.addCookies([{ name: 'colorMode', value: 'dark', url: ROUNDCUBE }]);
+    const page = await context.newPage();
+    await signInToRoundcube(page, USERS.alice);
+    await openQuarantine(page);
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark-mode'))).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'roundcube-quarantine-dark.png') });
+
+    await page.setViewportSize(VIEWPORTS.phone);
+    await page.reload();
+    await widget(page).locator('section.aq-list[aria-busy="false"]').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'roundcube-quarantine-phone.png') });
+    await context.close();
+  });
+});

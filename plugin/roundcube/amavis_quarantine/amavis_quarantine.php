@@ -1,0 +1,111 @@
+<?php
+
+/**
+ * amavis-quarantine for Roundcube
+ *
+ * Adds a "Quarantine" entry to the taskbar. It opens a page with the amavis-quarantine widget, which
+ * signs the user in with a short-lived single sign-on token: no second password.
+ *
+ * The token, checked by the quarantine server at POST /api/session/sso, is
+ *
+ *   base64url(email) "." expiry "." nonce "." hex(HMAC-SHA256(secret, email "\n" expiry "\n" nonce))
+ *
+ * where email is the address the user signed in to IMAP with, expiry a Unix time in seconds, nonce a
+ * random base64url string (two tokens of one second must differ: each is accepted once), and secret
+ * amavis_quarantine_sso_secret here and AQ_SSO_SECRET there. Settings: config.inc.php.dist.
+ *
+ * @license MIT
+ */
+class amavis_quarantine extends rcube_plugin
+{
+    /** Every task but login and logout, so the taskbar entry is there wherever the user is. */
+    public $task = '?(?!login|logout).*';
+
+    /** No AJAX handlers, and no taskbar inside frames. */
+    public $noajax = true;
+    public $noframe = true;
+
+    public function init()
+    {
+        $this->load_config();
+        $this->add_texts('localization/', false);
+        $this->register_task('quarantine');
+        $this->register_action('index', [$this, 'show']);
+        $this->add_hook('startup', [$this, 'startup']);
+    }
+
+    /** Adds the taskbar entry (with Elastic's classes) and its icon. */
+    public function startup($args)
+    {
+        $this->add_button([
+                'command' => 'quarantine',
+                'type' => 'link',
+                'label' => 'amavis_quarantine.quarantine',
+                'title' => 'amavis_quarantine.quarantinetitle',
+                'class' => 'quarantine',
+                'classsel' => 'quarantine selected',
+                'innerclass' => 'inner',
+            ], 'taskbar'
+        );
+        $this->include_stylesheet($this->local_skin_path() . '/amavis_quarantine.css');
+
+        return $args;
+    }
+
+    /** The Quarantine page: the skin's layout, with the widget in the content area. */
+    public function show()
+    {
+        $rcmail = rcmail::get_instance();
+        $rcmail->output->set_pagetitle($this->gettext('quarantine'));
+        $rcmail->output->add_handlers(['amavisquarantine' => [$this, 'widget']]);
+        $rcmail->output->send('amavis_quarantine.quarantine');
+    }
+
+    /** Template object: the <amavis-quarantine> element and its script tag, with a fresh token. */
+    public function widget($attrib)
+    {
+        $rcmail = rcmail::get_instance();
+        $base = rtrim((string) $rcmail->config->get('amavis_quarantine_url'), '/');
+        if ($base === '') {
+            rcube::raise_error(['code' => 500, 'file' => __FILE__, 'line' => __LINE__,
+                'message' => 'amavis_quarantine: set amavis_quarantine_url (see config.inc.php.dist)'], true, false);
+
+            return html::p(['class' => 'boxerror'], rcube::Q($this->gettext('notconfigured')));
+        }
+
+        $script = [
+            'src' => $base . '/amavis-quarantine.js',
+            'data-api' => $base . '/api',
+            'data-locale' => $rcmail->get_user_language(),
+            'async' => 'async',
+        ];
+        $secret = (string) $rcmail->config->get('amavis_quarantine_sso_secret');
+        if ($secret !== '') {
+            // The IMAP login (with mail_domain added when it has none), never an identity's address:
+            // users may set those to anything.
+            $lifetime = (int) $rcmail->config->get('amavis_quarantine_sso_lifetime', 60);
+            $script['data-sso-token'] = self::sso_token($secret, $rcmail->get_user_email(), $lifetime);
+        }
+
+        return html::tag('amavis-quarantine', ['id' => $attrib['id'] ?? 'amavis-quarantine'], '')
+            . html::tag('script', $script, '');
+    }
+
+    /**
+     * A single sign-on token for $email, valid for $lifetime seconds (at most the server's
+     * AQ_SSO_MAX_AGE_SECONDS). See the format above.
+     */
+    public static function sso_token($secret, $email, $lifetime = 60)
+    {
+        $expiry = (string) (time() + max(1, (int) $lifetime));
+        $nonce = self::base64url(random_bytes(16));
+        $mac = hash_hmac('sha256', $email . "\n" . $expiry . "\n" . $nonce, $secret);
+
+        return self::base64url($email) . '.' . $expiry . '.' . $nonce . '.' . $mac;
+    }
+
+    private static function base64url($bytes)
+    {
+        return rtrim(strtr(base64_encode($bytes), '+/', '-_'), '=');
+    }
+}
