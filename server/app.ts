@@ -17,14 +17,13 @@ import { selfServiceRoutes } from './routes/self-service';
 import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
 import { widgetRoutes } from './routes/widget';
-import { createSsoService } from './services/sso';
 
 export interface AppDeps {
   config: Readonly<Config>;
   logger: Logger;
   /** Demo mode only: the webmail-like page served at `/`. */
   demoPage?: string | undefined;
-  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sessionStore' | 'appModels'>;
+  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
@@ -50,9 +49,8 @@ export function createApp({ config, logger, services, demoPage }: AppDeps): Expr
   api.use(csrfProtection({ exempt: (req) => req.method === 'POST' && noSessionYet.has(req.path) }));
   api.use(selfServiceRoutes({ selfService: services.selfService, enabled: config.selfService }));
   const signInLimits = loginLimits(config.loginLimits);
-  const sso = createSsoService({ config: config.sso, auth: services.auth, usedTokens: services.appModels.Session });
   // SSO shares the per-IP limiter (the first) with sign-in; the per-account one keys on `username`, which it lacks.
-  api.use(sessionRoutes({ auth: services.auth, sso, config, loginLimits: signInLimits, ssoLimits: signInLimits.slice(0, 1) }));
+  api.use(sessionRoutes({ auth: services.auth, sso: services.sso, config, loginLimits: signInLimits, ssoLimits: signInLimits.slice(0, 1) }));
   api.use(messageRoutes({ lister: services.lister, messages: services.messages, config, retentionDays: config.retentionDays }));
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
   api.use(requestRoutes({ requests: services.requests, config }));

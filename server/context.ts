@@ -19,6 +19,7 @@ import { createAuditLog, type AuditLog } from './services/audit';
 import { createReleaseService, type ReleaseService } from './services/release';
 import { createReleaseRequestService, type ReleaseRequestService } from './services/release-requests';
 import { createSelfService, type SelfService } from './services/self-service';
+import { createSsoService, type SsoService } from './services/sso';
 import { createMailer } from './clients/mailer';
 import type { Logger } from './logger';
 
@@ -39,6 +40,7 @@ export interface AppContext {
   release: ReleaseService;
   requests: ReleaseRequestService;
   selfService: SelfService;
+  sso: SsoService;
   sessionStore: session.Store;
   /** Creates our own tables if they are missing; call once before serving. */
   ready(): Promise<void>;
@@ -74,6 +76,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
   const mailer = createMailer(config.mail);
   const requests = createReleaseRequestService({ sequelize, models: appModels, messages, release, audit, mailer, logger, config });
   const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
+  const auth = createAuthService({ imap: createImapAuthenticator(imap), aliases, config });
   return {
     config,
     sequelize,
@@ -83,7 +86,8 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     pdp,
     imap,
     health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdps: [pdp, ...new Set(pdpByHost.values())] }),
-    auth: createAuthService({ imap: createImapAuthenticator(imap), aliases, config }),
+    auth,
+    sso: createSsoService({ config: config.sso, auth, usedTokens: appModels.Session }),
     lister: createQuarantineLister(sequelize, { recipientDelimiter: config.recipientDelimiter, resolver }),
     messages,
     audit,
