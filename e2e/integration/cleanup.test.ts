@@ -132,8 +132,8 @@ describe('npm run cleanup against the real stack', () => {
 
   afterAll(async () => {
     // Leave no fake "in flight" message and no stray address behind for other files.
-    await exec("UPDATE msgs SET content = 'S' WHERE partition_tag = :p AND mail_id = :m", key(mails.inFlightDeleted!));
-    await exec('DELETE FROM maddr WHERE id = :id', { id: newOrphanId });
+    if (mails.inFlightDeleted) await exec("UPDATE msgs SET content = 'S' WHERE partition_tag = :p AND mail_id = :m", key(mails.inFlightDeleted));
+    if (newOrphanId) await exec('DELETE FROM maddr WHERE id = :id', { id: newOrphanId });
     await context.close();
   });
 
