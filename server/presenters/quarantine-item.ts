@@ -1,21 +1,21 @@
 import type { QuarantineItem } from '../../shared/quarantine';
+import { binaryText } from '../db/binary';
 import type { ListRow } from '../services/quarantine-list';
 import { statusOfRs, typeOfContent } from '../services/amavis-codes';
 import { encodeMessageRef } from '../services/message-ref';
 
-const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 const DAY = 86_400;
 
 /** A listed msgrcpt row as the API shows it. */
 export function presentItem(row: ListRow, retentionDays: number, nowSeconds = Math.floor(Date.now() / 1000)): QuarantineItem {
   const level = row.bspam_level ?? row.spam_level;
   return {
-    id: encodeMessageRef({ partitionTag: Number(row.partition_tag), mailId: text(row.mail_id), rseqnum: Number(row.rseqnum) }),
+    id: encodeMessageRef({ partitionTag: Number(row.partition_tag), mailId: binaryText(row.mail_id), rseqnum: Number(row.rseqnum) }),
     receivedAt: new Date(Number(row.time_num) * 1000).toISOString(),
-    envelopeFrom: text(row.sender),
-    headerFrom: text(row.from_addr),
-    recipient: text(row.recipient),
-    subject: text(row.subject),
+    envelopeFrom: binaryText(row.sender),
+    headerFrom: binaryText(row.from_addr),
+    recipient: binaryText(row.recipient),
+    subject: binaryText(row.subject),
     spamLevel: level === null || level === undefined ? null : Math.round(Number(level) * 1000) / 1000,
     type: typeOfContent(row.content),
     size: Number(row.size),

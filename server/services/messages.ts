@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { binaryText } from '../db/binary';
 import type { MessageDetail } from '../../shared/message';
 import type { SessionUser } from '../../shared/session';
 import { ROW_COLUMNS } from '../db/list-sql';
@@ -32,7 +33,6 @@ export interface MessageService {
 }
 
 const NOT_FOUND = () => new AppError(404, 'not_found', 'no such message in your quarantine');
-const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 
 /** Creates the message service. */
 export function createMessageService(
@@ -91,7 +91,7 @@ export function createMessageService(
   async function markViewed(user: SessionUser, ref: MessageRef, row: AccessibleRow, how: 'view' | 'raw'): Promise<boolean> {
     const own = await resolver.forAddresses(user.addresses, options.recipientDelimiter);
     if (!own.includes(String(row.rid))) {
-      await audit.record({ actor: user.email, action: 'view', ref, recipient: text(row.recipient), result: 'ok', detail: how });
+      await audit.record({ actor: user.email, action: 'view', ref, recipient: binaryText(row.recipient), result: 'ok', detail: how });
       return false;
     }
     if (how === 'raw') return false;
@@ -109,7 +109,7 @@ export function createMessageService(
       const { ref, row } = await findAccessible(user, id);
       if (!(await hasChunks(ref))) throw new AppError(410, 'gone', 'the quarantined copy of this message has been purged');
       const item = presentItem(row, options.retentionDays);
-      const envelope = text(row.sender).toLowerCase();
+      const envelope = binaryText(row.sender).toLowerCase();
       let detail: MessageDetail;
       if (Number(row.size) > options.maxParseBytes) {
         detail = {

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { binaryText } from '../db/binary';
 import type { MessageStatus, MessageType } from '../../shared/quarantine';
 import {
   ciLike,
@@ -80,7 +81,6 @@ export interface ListerOptions {
 /** Which plan lists a page; exported for the benchmark and its EXPLAIN mode. */
 export type ListPlan = 'recipient' | 'keys-first' | 'time';
 
-const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 
 /** Creates the lister: scope resolution, plan choice, keyset paging. */
 export function createQuarantineLister(sequelize: Sequelize, options: ListerOptions = {}): QuarantineLister {
@@ -206,7 +206,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
         }
         return rows.slice(0, limit);
       }
-      from = messageKeyset({ timeNum: Number(last.time_num), partitionTag: Number(last.partition_tag), mailId: text(last.mail_id) }, false, `w${round}`);
+      from = messageKeyset({ timeNum: Number(last.time_num), partitionTag: Number(last.partition_tag), mailId: binaryText(last.mail_id) }, false, `w${round}`);
       pick *= 2;
     }
     return byRecipient(dialect, where, 'date', cursor, limit);
@@ -266,7 +266,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
 }
 
 function cursorOf(row: ListRow, sort: 'date' | 'score'): ListCursor {
-  const cursor: ListCursor = { sort, timeNum: Number(row.time_num), partitionTag: Number(row.partition_tag), mailId: text(row.mail_id), rseqnum: Number(row.rseqnum) };
+  const cursor: ListCursor = { sort, timeNum: Number(row.time_num), partitionTag: Number(row.partition_tag), mailId: binaryText(row.mail_id), rseqnum: Number(row.rseqnum) };
   if (sort === 'score') {
     const level = row.bspam_level ?? row.spam_level ?? -9999;
     // Same rounding as the SQL's DECIMAL(12,3) (ROUND(…, 3) on SQLite compares equal to it too).

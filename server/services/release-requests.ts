@@ -1,4 +1,5 @@
 import { Op, type Sequelize, type WhereOptions } from 'sequelize';
+import { binaryText } from '../db/binary';
 import type { ReleaseRequestView } from '../../shared/requests';
 import type { SessionUser } from '../../shared/session';
 import type { Mailer } from '../clients/mailer';
@@ -93,7 +94,7 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
       if (row.rs === 'D') throw new AppError(404, 'not_found', 'no such message in your quarantine');
       const existing = await ReleaseRequest.findOne({ where: { mail_id: ref.mailId, partition_tag: ref.partitionTag, rseqnum: ref.rseqnum, status: 'pending' } });
       if (existing) return presentRequest(existing);
-      const recipient = Buffer.isBuffer(row.recipient) ? row.recipient.toString('utf8') : String(row.recipient ?? '');
+      const recipient = binaryText(row.recipient);
       const created = await ReleaseRequest.create({
         created_at: new Date(),
         requester: user.email,

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { binaryText } from '../db/binary';
 import type { SessionUser } from '../../shared/session';
 import { PdpError, type PdpClient } from '../clients/amavis-pdp';
 import type { PdpSetReply } from '../clients/pdp-protocol';
@@ -42,7 +43,6 @@ export interface ReleaseService {
 }
 
 const isAdmin = (user: SessionUser) => user.role !== 'user';
-const text = (v: Buffer | string | null | undefined) => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : v);
 const describeReply = (r: PdpSetReply) => `${r.code} ${r.enhanced ?? ''} ${r.text}`.replace(/\s+/g, ' ').trim();
 
 /**
@@ -76,7 +76,7 @@ export function createReleaseService(deps: Deps): ReleaseService {
       'SELECT secret_id, host FROM msgs WHERE partition_tag = :p AND mail_id = :m',
       { type: QueryTypes.SELECT, replacements: key(ref) },
     );
-    return { secretId: text(row?.secret_id), host: row?.host ?? '' };
+    return { secretId: binaryText(row?.secret_id), host: row?.host ?? '' };
   }
 
   /**
@@ -95,7 +95,7 @@ export function createReleaseService(deps: Deps): ReleaseService {
       transaction,
       replacements: { ids: rows.map((r) => r.rid) },
     });
-    const byId = new Map(addresses.map((a) => [String(a.id), text(a.email)]));
+    const byId = new Map(addresses.map((a) => [String(a.id), binaryText(a.email)]));
     return rows.map((r) => ({ rseqnum: Number(r.rseqnum), rs: r.rs, email: byId.get(String(r.rid)) ?? '' }));
   }
 
@@ -153,7 +153,7 @@ export function createReleaseService(deps: Deps): ReleaseService {
 
   async function releaseOnce(user: SessionUser, id: string): Promise<ReleaseOutcome> {
     const { ref, row } = await deps.messages.findAccessible(user, id);
-    const recipient = text(row.recipient);
+    const recipient = binaryText(row.recipient);
     const type = typeOfContent(row.content);
     const mode = type === 'other' ? 'direct' : deps.config.releasePolicy[type];
     if (!isAdmin(user) && mode !== 'direct') {
@@ -254,7 +254,7 @@ export function createReleaseService(deps: Deps): ReleaseService {
     async remove(user, id) {
       const { ref, row } = await deps.messages.findAccessible(user, id);
       await setRs(ref, 'D');
-      await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient: text(row.recipient), result: 'ok' });
+      await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient: binaryText(row.recipient), result: 'ok' });
       return { id, status: 'deleted' };
     },
 
