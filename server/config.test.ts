@@ -53,6 +53,27 @@ describe('loadConfig', () => {
     expect(loadConfig(valid).imap.port).toBe(143);
   });
 
+  it('lists the problems of every part of the schema together, with the cross-setting check', () => {
+    const problems = problemsOf({
+      ...valid,
+      AQ_APP_DB_URL: 'postgres://x/y',
+      AQ_IMAP_PORT: '0',
+      AQ_PDP_TIMEOUT_MS: 'soon',
+      AQ_DOMAIN_ADMINS: 'nobody',
+      AQ_MAIL_FROM: 'nobody',
+      AQ_COOKIE_SECURE: 'maybe',
+      AQ_RELEASE_POLICY: 'virus=yes',
+      AQ_TRUST_PROXY: 'perhaps',
+    });
+    expect(problems).toHaveLength(8);
+    for (const key of ['AQ_APP_DB_URL', 'AQ_IMAP_PORT', 'AQ_PDP_TIMEOUT_MS', 'AQ_DOMAIN_ADMINS', 'AQ_MAIL_FROM', 'AQ_COOKIE_SECURE', 'AQ_RELEASE_POLICY', 'AQ_TRUST_PROXY']) {
+      expect(problems.some((p) => p.startsWith(key))).toBe(true);
+    }
+    expect(problemsOf({ ...valid, AQ_COOKIE_SAMESITE: 'none', AQ_COOKIE_SECURE: 'false' })).toEqual([
+      'AQ_COOKIE_SAMESITE=none needs AQ_COOKIE_SECURE=true (or auto behind TLS)',
+    ]);
+  });
+
   it('accepts a list of session secrets for rotation', () => {
     expect(loadConfig({ ...valid, AQ_SESSION_SECRET: `${secret},${'y'.repeat(40)}` }).sessionSecrets).toHaveLength(2);
   });

@@ -32,14 +32,16 @@ describe('the AM.PDP client', () => {
   it('assembles a reply that arrives in tiny pieces, after reading the whole request', async () => {
     let request = '';
     const port = await peer((socket) =>
-      socket.on('data', async (d) => {
+      socket.on('data', (d) => {
         request += d.toString();
         if (!request.endsWith('\r\n\r\n')) return;
         const reply = 'setreply=250 2.0.0 from%20MTA:%20250%20Ok\r\nsetreply=550 5.1.1 User%20unknown\r\nreturn_value=ok\r\nexit_code=0\r\n\r\n';
-        for (const piece of reply.match(/.{1,3}/gs) ?? []) {
-          socket.write(piece);
-          await new Promise((r) => setTimeout(r, 1));
-        }
+        void (async () => {
+          for (const piece of reply.match(/.{1,3}/gs) ?? []) {
+            socket.write(piece);
+            await new Promise((r) => setTimeout(r, 1));
+          }
+        })();
       }),
     );
     const reply = await client(port).request([
@@ -52,6 +54,34 @@ describe('the AM.PDP client', () => {
       { code: 550, enhanced: '5.1.1', text: 'User unknown' },
     ]);
     expect(reply.exitCode).toBe(0);
+  });
+
+  it('releases: sends the built request and reads one outcome per recipient', async () => {
+    let request = '';
+    const port = await peer((socket) =>
+      socket.on('data', (d) => {
+        request += d.toString();
+        if (request.endsWith('\r\n\r\n')) socket.write('setreply=250 2.0.0 Ok\r\nsetreply=550 5.1.1 User%20unknown\r\nreturn_value=ok\r\n\r\n');
+      }),
+    );
+    const outcomes = await client(port).release({ mailId: 'abc', secretId: 'def', partitionTag: 0, recipients: ['a@x.org', 'b@x.org'], requestedBy: 'me@x.org' });
+    expect(request).toBe(
+      'request=release\r\nmail_id=abc\r\nsecret_id=def\r\npartition_tag=0\r\nquar_type=Q\r\nrecipient=<a@x.org>\r\nrecipient=<b@x.org>\r\nrequested_by=<me@x.org>\r\n\r\n',
+    );
+    expect(outcomes.map((o) => [o.recipient, o.verdict])).toEqual([
+      ['a@x.org', 'delivered'],
+      ['b@x.org', 'refused'],
+    ]);
+  });
+
+  it('sends nothing for a release without recipients', async () => {
+    let connected = false;
+    const port = await peer(() => {
+      connected = true;
+    });
+    await expect(client(port).release({ mailId: 'abc', secretId: 'def', partitionTag: 0, recipients: [], requestedBy: 'me@x.org' })).rejects.toThrow(/no recipient/);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(connected).toBe(false);
   });
 
   it('recognises an SMTP greeting and says so', async () => {

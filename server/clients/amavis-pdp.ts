@@ -1,31 +1,10 @@
 import net from 'node:net';
 import { formatPdpEndpoint, type PdpEndpoint } from '../config';
+import { PdpError } from './pdp-error';
 import { encodePdpRequest, PdpReplyReader, type PdpField, type PdpReply } from './pdp-protocol';
+import { buildReleaseRequest, interpretReleaseReply, type PdpReleaseRequest, type RecipientReleaseOutcome } from './pdp-release';
 
-/** Why a request got no AM.PDP reply. Each kind has its own fix, so the doctor can tell them apart. */
-export type PdpErrorKind =
-  | 'refused' // nothing listens: amavisd is down or the port is wrong
-  | 'not_found' // the unix socket does not exist
-  | 'permission_denied' // the unix socket exists but we may not connect to it
-  | 'reset' // the peer dropped us before answering: amavisd does this to clients outside inet_acl
-  | 'smtp_listener' // an SMTP greeting: the port is amavisd's SMTP side, not an AM.PDP policy bank
-  | 'connect_timeout'
-  | 'reply_timeout' // the request was sent; whether amavisd acted on it is unknown
-  | 'truncated' // the connection closed in the middle of a reply
-  | 'network';
-
-/** A failed AM.PDP exchange. `sent` tells whether amavisd may have acted on the request. */
-export class PdpError extends Error {
-  constructor(
-    readonly kind: PdpErrorKind,
-    message: string,
-    readonly sent: boolean,
-    readonly detail?: string,
-  ) {
-    super(message);
-    this.name = 'PdpError';
-  }
-}
+export { PdpError, type PdpErrorKind } from './pdp-error';
 
 export interface PdpClientOptions {
   endpoint: PdpEndpoint;
@@ -40,6 +19,11 @@ export interface PdpClient {
   readonly endpoint: PdpEndpoint;
   /** Sends one request and resolves with the parsed reply, or rejects with a PdpError. */
   request(fields: ReadonlyArray<PdpField>): Promise<PdpReply>;
+  /**
+   * Releases a quarantined mail to the named recipients and reads amavisd's answer for each, in order.
+   * Rejects with a PdpError when there is no reply (classifyPdpError tells whether it may have gone out).
+   */
+  release(request: PdpReleaseRequest): Promise<RecipientReleaseOutcome[]>;
 }
 
 /** Creates an AM.PDP client for a TCP or unix-socket endpoint. */
@@ -49,63 +33,66 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
   const replyTimeoutMs = options.replyTimeoutMs ?? 30_000;
   const where = formatPdpEndpoint(endpoint);
 
+  const request = (fields: ReadonlyArray<PdpField>) =>
+    new Promise<PdpReply>((resolve, reject) => {
+      const payload = encodePdpRequest(fields);
+      const reader = new PdpReplyReader();
+      let sent = false;
+      let settled = false;
+      const socket =
+        endpoint.kind === 'unix' ? net.connect({ path: endpoint.path }) : net.connect({ host: endpoint.host, port: endpoint.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+
+      const finish = (err: PdpError | undefined, reply?: PdpReply) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        if (err) reject(err);
+        else if (reply) resolve(reply);
+      };
+      let timer = setTimeout(
+        () => finish(new PdpError('connect_timeout', `no connection to AM.PDP at ${where} within ${connectTimeoutMs} ms`, false)),
+        connectTimeoutMs,
+      );
+
+      socket.on('connect', () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => finish(new PdpError('reply_timeout', `AM.PDP at ${where} sent no complete reply within ${replyTimeoutMs} ms`, true)),
+          replyTimeoutMs,
+        );
+        socket.write(payload, () => {
+          sent = true;
+        });
+      });
+      socket.on('data', (chunk: Buffer) => {
+        const result = reader.push(chunk);
+        if (result.kind === 'reply') finish(undefined, result.reply);
+        else if (result.kind === 'smtp') {
+          finish(
+            new PdpError(
+              'smtp_listener',
+              `an SMTP server answered at ${where}, not an AM.PDP policy bank: "${result.banner}"`,
+              false,
+              result.banner,
+            ),
+          );
+        }
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => finish(classifySocketError(err, where, sent || socket.bytesWritten > 0)));
+      socket.on('close', () => {
+        if (reader.received === '') {
+          finish(new PdpError('reset', `AM.PDP at ${where} closed the connection without a reply`, sent));
+        } else {
+          finish(new PdpError('truncated', `AM.PDP at ${where} closed the connection in the middle of a reply`, sent, reader.received));
+        }
+      });
+    });
+
   return {
     endpoint,
-    request: (fields) =>
-      new Promise<PdpReply>((resolve, reject) => {
-        const payload = encodePdpRequest(fields);
-        const reader = new PdpReplyReader();
-        let sent = false;
-        let settled = false;
-        const socket =
-          endpoint.kind === 'unix' ? net.connect({ path: endpoint.path }) : net.connect({ host: endpoint.host, port: endpoint.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
-
-        const finish = (err: PdpError | undefined, reply?: PdpReply) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          socket.destroy();
-          if (err) reject(err);
-          else if (reply) resolve(reply);
-        };
-        let timer = setTimeout(
-          () => finish(new PdpError('connect_timeout', `no connection to AM.PDP at ${where} within ${connectTimeoutMs} ms`, false)),
-          connectTimeoutMs,
-        );
-
-        socket.on('connect', () => {
-          clearTimeout(timer);
-          timer = setTimeout(
-            () => finish(new PdpError('reply_timeout', `AM.PDP at ${where} sent no complete reply within ${replyTimeoutMs} ms`, true)),
-            replyTimeoutMs,
-          );
-          socket.write(payload, () => {
-            sent = true;
-          });
-        });
-        socket.on('data', (chunk: Buffer) => {
-          const result = reader.push(chunk);
-          if (result.kind === 'reply') finish(undefined, result.reply);
-          else if (result.kind === 'smtp') {
-            finish(
-              new PdpError(
-                'smtp_listener',
-                `an SMTP server answered at ${where}, not an AM.PDP policy bank: "${result.banner}"`,
-                false,
-                result.banner,
-              ),
-            );
-          }
-        });
-        socket.on('error', (err: NodeJS.ErrnoException) => finish(classifySocketError(err, where, sent || socket.bytesWritten > 0)));
-        socket.on('close', () => {
-          if (reader.received === '') {
-            finish(new PdpError('reset', `AM.PDP at ${where} closed the connection without a reply`, sent));
-          } else {
-            finish(new PdpError('truncated', `AM.PDP at ${where} closed the connection in the middle of a reply`, sent, reader.received));
-          }
-        });
-      }),
+    request,
+    release: async (release) => interpretReleaseReply(await request(buildReleaseRequest(release)), release.recipients),
   };
 }
 

@@ -7,15 +7,13 @@
  * first and decoded after.
  */
 
+import type { SmtpReply } from '../../shared/release';
+
 /** One request attribute; names repeat (e.g. `recipient`). */
 export type PdpField = readonly [name: string, value: string];
 
-/** One `setreply` line: the SMTP-style answer for one recipient. */
-export interface PdpSetReply {
-  code: number;
-  enhanced: string | undefined;
-  text: string;
-}
+/** One `setreply` line: the SMTP-style answer for one recipient (the API contract's SmtpReply). */
+export type PdpSetReply = SmtpReply;
 
 /** A parsed reply: all attributes (decoded), plus the setreply lines taken apart. */
 export interface PdpReply {

@@ -1,11 +1,18 @@
 import type { HealthFinding } from '../../shared/health';
 import { PdpError, type PdpClient } from '../clients/amavis-pdp';
+import type { PdpReleaseRequest } from '../clients/pdp-release';
 
 // A release request whose secret_id cannot match its mail_id. amavisd rejects it while parsing, before
-// it looks at SQL or delivers anything, so the probe is harmless; and the reply proves both that the
-// port speaks AM.PDP and that it checks secret_ids.
-const PROBE_MAIL_ID = 'aqHealthPing';
-const PROBE_SECRET_ID = 'AAAAAAAAAAAA';
+// it looks at SQL or delivers anything (a non-empty secret_id is checked even where none is required),
+// so the probe is harmless; and the reply proves both that the port speaks AM.PDP and that it checks
+// secret_ids. It names a recipient like every release does, in the reserved .invalid domain.
+const PROBE: PdpReleaseRequest = {
+  mailId: 'aqHealthPing',
+  secretId: 'AAAAAAAAAAAA',
+  partitionTag: 0,
+  recipients: ['health-probe@invalid'],
+  requestedBy: 'health-probe@invalid',
+};
 
 const BANK_SNIPPET =
   "$inet_socket_port = [10024, 9998]; $interface_policy{'9998'} = 'AM.PDP-INET'; " +
@@ -14,18 +21,13 @@ const BANK_SNIPPET =
 /** Asks amavisd's AM.PDP bank a harmless question and tells apart every way it can go wrong. */
 export async function checkPdp(pdp: PdpClient): Promise<HealthFinding[]> {
   try {
-    const reply = await pdp.request([
-      ['request', 'release'],
-      ['mail_id', PROBE_MAIL_ID],
-      ['secret_id', PROBE_SECRET_ID],
-      ['quar_type', 'Q'],
-    ]);
-    const first = reply.setReplies[0];
-    if (!first) {
+    // The same request builder and reply reading as a real release, so the probe tests what releases use.
+    const [outcome] = await pdp.release(PROBE);
+    if (!outcome?.reply) {
       return [{ status: 'fail', message: 'the peer answered, but without a setreply line: not amavisd\u2019s AM.PDP', hint: 'check that AQ_PDP names amavisd\u2019s AM.PDP policy bank' }];
     }
-    const answer = `${first.code} ${first.enhanced ?? ''} ${first.text}`.replace(/\s+/g, ' ');
-    if (/does not match mail_id/.test(first.text)) {
+    const answer = outcome.summary;
+    if (outcome.verdict === 'temporary' && /does not match mail_id/.test(outcome.reply.text)) {
       return [{ status: 'ok', message: `an AM.PDP policy bank answered, and it checks secret_ids (replied: ${answer})` }];
     }
     return [
