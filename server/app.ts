@@ -23,7 +23,7 @@ export interface AppDeps {
   logger: Logger;
   /** Demo mode only: the webmail-like page served at `/`. */
   demoPage?: string | undefined;
-  services: Pick<AppContext, 'health' | 'auth' | 'lister' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore'>;
+  services: Pick<AppContext, 'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
@@ -51,7 +51,7 @@ export function createApp({ config, logger, services, demoPage }: AppDeps): Expr
   const signInLimits = loginLimits(config.loginLimits);
   // SSO shares the per-IP limiter (the first) with sign-in; the per-account one keys on `username`, which it lacks.
   api.use(sessionRoutes({ auth: services.auth, sso: services.sso, config, loginLimits: signInLimits, ssoLimits: signInLimits.slice(0, 1) }));
-  api.use(messageRoutes({ lister: services.lister, messages: services.messages, config, retentionDays: config.retentionDays }));
+  api.use(messageRoutes({ messages: services.messages, config, retentionDays: config.retentionDays, releasePolicy: config.releasePolicy }));
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));

@@ -5,17 +5,17 @@ import { createPdpClient, type PdpClient } from './clients/amavis-pdp';
 import { createImapAuthenticator } from './clients/imap-auth';
 import type { ImapProbeOptions } from './clients/imap-probe';
 import type { Config } from './config';
-import { defineAmavisModels, type AmavisModels } from './db/amavis-models';
 import { defineAppModels, ensureAppTables, type AppModels } from './db/app-models';
 import { createSequelize, describeDbUrl } from './db/connect';
-import { createRecipientIdResolver } from './db/recipient-ids';
 import { createSessionStore } from './middleware/session';
 import { createAliasSource } from './services/aliases';
 import { createAuthService, type AuthService } from './services/auth';
 import { createHealthService, type HealthService } from './services/health';
 import { createMessageService, type MessageService } from './services/messages';
-import { createQuarantineLister, type QuarantineLister } from './services/quarantine-list';
-import { createAuditLog, type AuditLog } from './services/audit';
+import { createAmavisStore, type AmavisStore } from './amavis/store';
+import { createAuditLog, type AuditLog } from './db/audit-log';
+import { createRequestStore } from './db/request-store';
+import { createAuditService, type AuditService } from './services/audit';
 import { createReleaseService, type ReleaseService } from './services/release';
 import { createReleaseRequestService, type ReleaseRequestService } from './services/release-requests';
 import { createSelfService, type SelfService } from './services/self-service';
@@ -28,15 +28,15 @@ export interface AppContext {
   config: Readonly<Config>;
   sequelize: Sequelize;
   appSequelize: Sequelize;
-  models: AmavisModels;
+  amavis: AmavisStore;
   appModels: AppModels;
   pdp: PdpClient;
   imap: ImapProbeOptions;
   health: HealthService;
   auth: AuthService;
-  lister: QuarantineLister;
   messages: MessageService;
-  audit: AuditLog;
+  auditLog: AuditLog;
+  audit: AuditService;
   release: ReleaseService;
   requests: ReleaseRequestService;
   selfService: SelfService;
@@ -61,39 +61,42 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     tlsVerify: config.imap.tlsVerify,
     ca: config.imap.caFile ? readFileSync(config.imap.caFile) : undefined,
   };
-  const resolver = createRecipientIdResolver(sequelize);
+  const amavis = createAmavisStore(sequelize, { recipientDelimiter: config.recipientDelimiter });
   const sessionStore = createSessionStore(appSequelize, appModels);
-  const audit = createAuditLog(appModels);
-  const messages = createMessageService(sequelize, resolver, audit, {
+  const auditLog = createAuditLog(appModels);
+  const requestStore = createRequestStore(appModels);
+  const releasePolicy = config.releasePolicy;
+  const messages = createMessageService(amavis, auditLog, {
     recipientDelimiter: config.recipientDelimiter,
     retentionDays: config.retentionDays,
     maxParseBytes: config.maxParseBytes,
+    releasePolicy,
   });
   // One client per endpoint; a message goes to the amavisd host that stored it (msgs.host).
   const pdpByHost = new Map([...config.pdpByHost].map(([host, endpoint]) => [host, createPdpClient({ endpoint, replyTimeoutMs: config.pdpTimeoutMs })]));
   const pdpFor = (host: string) => pdpByHost.get(host.toLowerCase()) ?? pdp;
-  const release = createReleaseService({ sequelize, messages, pdpFor, audit, config });
+  const release = createReleaseService({ amavis, messages, pdpFor, audit: auditLog, requests: requestStore, releasePolicy });
   const mailer = createMailer(config.mail);
-  const requests = createReleaseRequestService({ sequelize, models: appModels, messages, release, audit, mailer, logger, config });
+  const requests = createReleaseRequestService({ amavis, store: requestStore, messages, release, audit: auditLog, mailer, logger, releasePolicy, config });
   const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
   const auth = createAuthService({ imap: createImapAuthenticator(imap), aliases, config });
   return {
     config,
     sequelize,
     appSequelize,
-    models: defineAmavisModels(sequelize),
+    amavis,
     appModels,
     pdp,
     imap,
     health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdps: [pdp, ...new Set(pdpByHost.values())] }),
     auth,
     sso: createSsoService({ config: config.sso, auth, usedTokens: appModels.Session }),
-    lister: createQuarantineLister(sequelize, { recipientDelimiter: config.recipientDelimiter, resolver }),
     messages,
-    audit,
+    auditLog,
+    audit: createAuditService(auditLog),
     release,
     requests,
-    selfService: createSelfService({ sequelize, messages, release, requests }),
+    selfService: createSelfService({ amavis, messages, release, requests }),
     sessionStore,
     ready: () => ensureAppTables(appModels),
     async close() {

@@ -1,3 +1,5 @@
+import type { MessageAction } from './actions';
+
 /** Why a message was quarantined, in user words (amavis `content` codes V B U S Y M H O). */
 export const MESSAGE_TYPES = ['spam', 'spammy', 'virus', 'banned', 'bad-header', 'bad-mime', 'oversized', 'unchecked'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -21,6 +23,8 @@ export interface QuarantineItem {
   status: MessageStatus;
   /** Days until the cleanup removes it (AQ_RETENTION_DAYS after receipt); 0 means due now. */
   purgeInDays: number;
+  /** What the session user may do to this copy now (release policy, role and status applied by the server). */
+  actions: MessageAction[];
 }
 
 export interface QuarantineListResponse {

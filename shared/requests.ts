@@ -1,3 +1,5 @@
+import type { ReleaseOutcome } from './release';
+
 /** A release request as the API shows it. */
 export interface ReleaseRequestView {
   id: number;
@@ -11,4 +13,15 @@ export interface ReleaseRequestView {
   decidedBy: string | null;
   decidedAt: string | null;
   note: string | null;
+}
+
+/** GET /api/requests. */
+export interface ReleaseRequestListResponse {
+  items: ReleaseRequestView[];
+}
+
+/** POST /api/requests/:rid/approve: the decided request and the release it made. */
+export interface ApproveOutcome {
+  request: ReleaseRequestView;
+  release: ReleaseOutcome;
 }

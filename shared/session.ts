@@ -10,9 +10,20 @@ export interface SessionUser {
   domains: string[];
 }
 
+/** What the session user may do beyond acting on messages: the widget shows these screens only when true. */
+export interface UserCapabilities {
+  /** See and decide release requests (admins of the recipients' domains). */
+  decideRequests: boolean;
+  /** Read the audit log (super users). */
+  readAudit: boolean;
+  /** The list covers other people's mail, so it shows each item's recipient. */
+  seesOthersMail: boolean;
+}
+
 /** The body of POST /api/session and GET /api/session. */
 export interface SessionResponse {
   user: SessionUser;
+  capabilities: UserCapabilities;
   /** Send it back as X-CSRF-Token on every state-changing request. */
   csrfToken: string;
 }

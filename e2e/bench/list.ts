@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Sequelize } from 'sequelize';
 import { createSequelize } from '../../server/db/connect';
-import { createQuarantineLister, type ListQuery, type ListScope, type QuarantineLister } from '../../server/services/quarantine-list';
+import { createQuarantineLister, type ListQuery, type ListScope, type QuarantineLister } from '../../server/amavis/listing';
 import { captureQueries, condenseSql, explainStatement } from './explain';
 import { DEFAULT_BENCH_DB_URL, benchDatabaseName, connectBench, ensureBenchDatabase } from './generate';
 import { MAILZU_USER_CONTENTS, buildMailzuListQuery, listLikeMailzu } from './mailzu-query';
@@ -110,8 +110,16 @@ try {
     { name: 'heaviest user, first page by score', scope: user(subjects.heaviest), query: { limit: PAGE, sort: 'score' } },
     { name: 'heaviest user, first page of viruses', scope: user(subjects.heaviest), query: { limit: PAGE, type: ['virus'] } },
     { name: 'super user, newest page', scope: { kind: 'all' }, query: { limit: PAGE }, target: SUPER_MS },
-    { name: `domain admin, largest domain (${subjects.largestDomain.domain}, ${subjects.largestDomain.rows.toLocaleString('en-US')} rows)`, scope: { kind: 'domains', domains: [subjects.largestDomain.domain] }, query: { limit: PAGE } },
-    { name: `domain admin, smallest domain (${subjects.smallestDomain.domain}, ${subjects.smallestDomain.rows.toLocaleString('en-US')} rows)`, scope: { kind: 'domains', domains: [subjects.smallestDomain.domain] }, query: { limit: PAGE } },
+    {
+      name: `domain admin, largest domain (${subjects.largestDomain.domain}, ${subjects.largestDomain.rows.toLocaleString('en-US')} rows)`,
+      scope: { kind: 'domains', domains: [subjects.largestDomain.domain] },
+      query: { limit: PAGE },
+    },
+    {
+      name: `domain admin, smallest domain (${subjects.smallestDomain.domain}, ${subjects.smallestDomain.rows.toLocaleString('en-US')} rows)`,
+      scope: { kind: 'domains', domains: [subjects.smallestDomain.domain] },
+      query: { limit: PAGE },
+    },
     { name: 'typical user, search q=offer', scope: user(subjects.median), query: { limit: PAGE, q: 'offer' } },
     { name: 'heaviest user, search q=offer', scope: user(subjects.heaviest), query: { limit: PAGE, q: 'offer' } },
   ];
@@ -134,35 +142,58 @@ try {
     log(`  ${scenario.name}: p50 ${ms(summarize(samples).p50)} ms`);
   }
 
-  const mailzu = args['no-mailzu'] ? [] : await timeMailzu(sequelize, [
-    { label: 'typical', subject: subjects.median, ours: measuredFor(measured, typicalFirstPage) },
-    { label: 'heaviest', subject: subjects.heaviest, ours: measuredFor(measured, heaviestFirstPage) },
-  ]);
+  const mailzu = args['no-mailzu']
+    ? []
+    : await timeMailzu(sequelize, [
+        { label: 'typical', subject: subjects.median, ours: measuredFor(measured, typicalFirstPage) },
+        { label: 'heaviest', subject: subjects.heaviest, ours: measuredFor(measured, heaviestFirstPage) },
+      ]);
 
-  console.log(`\n${benchDatabaseName(url)}: ${meta.rows.msgs.toLocaleString('en-US')} msgs, ${meta.rows.msgrcpt.toLocaleString('en-US')} msgrcpt, ` +
-    `${meta.rows.maddr.toLocaleString('en-US')} maddr, ${subjects.users.toLocaleString('en-US')} local users; generated ${meta.generatedAt.slice(0, 10)} in ${meta.generationSeconds} s`);
+  console.log(
+    `\n${benchDatabaseName(url)}: ${meta.rows.msgs.toLocaleString('en-US')} msgs, ${meta.rows.msgrcpt.toLocaleString('en-US')} msgrcpt, ` +
+      `${meta.rows.maddr.toLocaleString('en-US')} maddr, ${subjects.users.toLocaleString('en-US')} local users; generated ${meta.generatedAt.slice(0, 10)} in ${meta.generationSeconds} s`,
+  );
   console.log(await describeServer());
   console.log(`our list() call, page of ${PAGE}: up to ${runs} runs (n) after ${warmups} warm-ups; "first" is the first call on a fresh lister (cold service caches)\n`);
-  console.log(formatTable(
-    ['scenario', 'rows', 'first', 'n', 'p50 ms', 'p95 ms', 'max ms', 'target', ''],
-    measured.map((m) => [
-      m.scenario.name, String(m.pageRows), ms(m.firstCall), String(m.timing.n), ms(m.timing.p50), ms(m.timing.p95), ms(m.timing.max),
-      m.scenario.target === undefined ? '-' : `p95 ≤ ${m.scenario.target} ms`,
-      m.scenario.target === undefined ? '' : m.timing.p95 <= m.scenario.target ? 'PASS' : 'MISS',
-    ]),
-  ));
+  console.log(
+    formatTable(
+      ['scenario', 'rows', 'first', 'n', 'p50 ms', 'p95 ms', 'max ms', 'target', ''],
+      measured.map((m) => [
+        m.scenario.name,
+        String(m.pageRows),
+        ms(m.firstCall),
+        String(m.timing.n),
+        ms(m.timing.p50),
+        ms(m.timing.p95),
+        ms(m.timing.max),
+        m.scenario.target === undefined ? '-' : `p95 ≤ ${m.scenario.target} ms`,
+        m.scenario.target === undefined ? '' : m.timing.p95 <= m.scenario.target ? 'PASS' : 'MISS',
+      ]),
+    ),
+  );
   if (mailzu.length > 0) {
-    console.log(`\nMailZu's listing shape (lib/DBEngine.class.php get_user_messages: no LIMIT, every row fetched, page cut in PHP; content IN (${MAILZU_USER_CONTENTS.join(',')}), rs IN ('','v'), recipient_delimiter '${DELIMITER}')\n`);
-    console.log(formatTable(
-      ['MailZu, first page', 'rows fetched', 'runs', 'p50 ms', 'max ms', 'ours p50', 'MailZu/ours', 'target', ''],
-      mailzu.map((z) => {
-        const ratio = z.timing.p50 / z.ours.timing.p50;
-        return [
-          `${z.label} user (${z.subject.email})`, z.total.toLocaleString('en-US'), String(z.timing.n), ms(z.timing.p50), ms(z.timing.max),
-          ms(z.ours.timing.p50), `${Math.round(ratio).toLocaleString('en-US')}×`, `≥ ${MAILZU_FACTOR}×`, ratio >= MAILZU_FACTOR ? 'PASS' : 'MISS',
-        ];
-      }),
-    ));
+    console.log(
+      `\nMailZu's listing shape (lib/DBEngine.class.php get_user_messages: no LIMIT, every row fetched, page cut in PHP; content IN (${MAILZU_USER_CONTENTS.join(',')}), rs IN ('','v'), recipient_delimiter '${DELIMITER}')\n`,
+    );
+    console.log(
+      formatTable(
+        ['MailZu, first page', 'rows fetched', 'runs', 'p50 ms', 'max ms', 'ours p50', 'MailZu/ours', 'target', ''],
+        mailzu.map((z) => {
+          const ratio = z.timing.p50 / z.ours.timing.p50;
+          return [
+            `${z.label} user (${z.subject.email})`,
+            z.total.toLocaleString('en-US'),
+            String(z.timing.n),
+            ms(z.timing.p50),
+            ms(z.timing.max),
+            ms(z.ours.timing.p50),
+            `${Math.round(ratio).toLocaleString('en-US')}×`,
+            `≥ ${MAILZU_FACTOR}×`,
+            ratio >= MAILZU_FACTOR ? 'PASS' : 'MISS',
+          ];
+        }),
+      ),
+    );
   }
   if (args.explain) await explainAll(scenarios);
 } finally {

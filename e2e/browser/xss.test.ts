@@ -5,12 +5,13 @@ import { JSDOM } from 'jsdom';
 import type { Browser, BrowserContext, Frame, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDetail } from '../../shared/message';
-import { encodeMessageRef } from '../../server/services/message-ref';
+import { encodeMessageRef } from '../../server/amavis/message-ref';
 import { signedIn, USERS, type ApiSession } from '../support/api-client';
 import { launchChromium, VIEWPORTS } from '../support/browser';
 import { hostPageHtml, startHostServer } from '../support/host-page';
 import { startTestServer, type TestServer } from '../support/server';
 import { CORPUS_MAILS, describeCode, probeFor, renderCorpusMail, sendRawThroughAmavis, XSS_PAYLOADS, type CorpusMail, type RenderedMail } from '../support/xss-corpus';
+import { amavisModels } from '../support/amavis-models';
 
 // The XSS corpus, sent through the real amavisd and opened as alice: first through the API (the sanitized
 // HTML must hold nothing executable and load nothing), then in the widget in Chromium, where no payload may
@@ -109,7 +110,7 @@ describe('the XSS corpus, through amavisd, the API and the widget', () => {
   async function sendAndStore(mail: CorpusMail): Promise<void> {
     const rendered = renderCorpusMail(mail, runId, sentinel.origin);
     await sendRawThroughAmavis(rendered.raw);
-    const { Msg, Msgrcpt } = api.context.models;
+    const { Msg, Msgrcpt } = amavisModels(api.context);
     for (let i = 0; i < 100; i++) {
       const msg = await Msg.findOne({ where: { message_id: rendered.messageId } });
       if (msg?.content) {

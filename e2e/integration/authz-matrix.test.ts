@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessageRef, encodeMessageRef } from '../../server/services/message-ref';
-import { ApiSession, ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import { decodeMessageRef, encodeMessageRef } from '../../server/amavis/message-ref';
+import { ApiSession, errorOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { seedId, seedIds } from '../support/seed-ids';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -49,7 +49,7 @@ describe('authorization matrix', () => {
           const res = await actors[actor]!.get(route(ids[idName]!));
           answers[key] = res.status;
           expected[key] = actor === 'anonymous' ? 401 : allowed[actor]!.includes(idName) ? 200 : 404;
-          if (res.status === 404) expect((await res.json()).code).toBe('not_found');
+          if (res.status === 404) expect((await errorOf(res)).code).toBe('not_found');
           else await res.arrayBuffer();
         }
       }

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessageRef, encodeMessageRef } from '../../server/services/message-ref';
-import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import type { AuditListResponse } from '../../shared/audit';
+import type { BatchResponse } from '../../shared/release';
+import { decodeMessageRef, encodeMessageRef } from '../../server/amavis/message-ref';
+import { bodyOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { inboxMessages } from '../support/mailbox';
 import { seedId } from '../support/seed-ids';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
+import { amavisModels } from '../support/amavis-models';
 
 describe('batch actions, the audit log and purge', () => {
   let server: TestServer;
@@ -34,8 +37,8 @@ describe('batch actions, the audit log and purge', () => {
     const ids = [one.ids['alice@example.test']!, two.ids['alice@example.test']!, bobs.ids['bob@example.test']!, banned, forged];
     const res = await alice.request('POST', '/messages/batch', { action: 'release', ids });
     expect(res.status).toBe(200);
-    const { results } = await res.json();
-    expect(results.map((r: { id: string; ok: boolean; status: unknown }) => [r.id, r.ok, r.status])).toEqual([
+    const { results } = await bodyOf<BatchResponse>(res);
+    expect(results.map((r) => [r.id, r.ok, r.ok ? r.status : r.httpStatus])).toEqual([
       [ids[0], true, 'released'],
       [ids[1], true, 'released'],
       [ids[2], false, 404],
@@ -60,12 +63,12 @@ describe('batch actions, the audit log and purge', () => {
     const ref = decodeMessageRef(id)!;
     const log = await root.get(`/audit?mail_id=${ref.mailId}`);
     expect(log.status).toBe(200);
-    const { items } = await log.json();
+    const { items } = await bodyOf<AuditListResponse>(log);
     expect(items).toEqual([expect.objectContaining({ actor: 'admin@example.test', action: 'view', recipient: 'alice@example.test', result: 'ok' })]);
     expect((await alice.get('/audit')).status).toBe(403);
     expect((await admin.get('/audit')).status).toBe(403);
-    const failures = await (await root.get('/audit?action=release&result=failed&limit=5')).json();
-    expect(failures.items.every((e: { action: string; result: string }) => e.action === 'release' && e.result === 'failed')).toBe(true);
+    const failures = await bodyOf<AuditListResponse>(await root.get('/audit?action=release&result=failed&limit=5'));
+    expect(failures.items.every((e) => e.action === 'release' && e.result === 'failed')).toBe(true);
   });
 
   it('purges a message only when every recipient has released or deleted it', async () => {
@@ -83,8 +86,8 @@ describe('batch actions, the audit log and purge', () => {
     expect(purged.status).toBe(200);
     const ref = decodeMessageRef(aliceId)!;
     const where = { partition_tag: ref.partitionTag, mail_id: ref.mailId };
-    expect(await server.context.models.Msg.count({ where })).toBe(0);
-    expect(await server.context.models.Msgrcpt.count({ where })).toBe(0);
-    expect(await server.context.models.Quarantine.count({ where })).toBe(0);
+    expect(await amavisModels(server.context).Msg.count({ where })).toBe(0);
+    expect(await amavisModels(server.context).Msgrcpt.count({ where })).toBe(0);
+    expect(await amavisModels(server.context).Quarantine.count({ where })).toBe(0);
   });
 });

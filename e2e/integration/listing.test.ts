@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuarantineItem, QuarantineListResponse } from '../../shared/quarantine';
-import { createQuarantineLister, type ListScope } from '../../server/services/quarantine-list';
-import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import { createQuarantineLister, type ListScope } from '../../server/amavis/listing';
+import { bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { seedIds } from '../support/seed-ids';
 import { startTestServer, type TestServer } from '../support/server';
 import { seedManifest } from '../support/stack';
@@ -21,7 +21,7 @@ describe('GET /api/messages', () => {
   async function list(who: string, query = ''): Promise<QuarantineListResponse> {
     const res = await sessions[who]!.get(`/messages${query}`);
     expect(res.status, await res.clone().text()).toBe(200);
-    return res.json() as Promise<QuarantineListResponse>;
+    return bodyOf<QuarantineListResponse>(res);
   }
   /** Every item of this seed run a user can see, following the cursor. */
   async function listAll(who: string, query = ''): Promise<QuarantineItem[]> {
@@ -71,9 +71,9 @@ describe('GET /api/messages', () => {
       recipient: 'alice@example.test',
       subject: mails.banned!.subject,
       type: 'banned',
-      status: expect.stringMatching(/^(new|viewed)$/),
       purgeInDays: 14,
     });
+    expect(item!.status).toMatch(/^(new|viewed)$/);
     expect(item!.headerFrom).toContain(mails.banned!.from);
     expect(Date.parse(item!.receivedAt)).toBeGreaterThan(Date.now() - 86_400_000);
     expect(item!.size).toBeGreaterThan(0);
@@ -111,7 +111,7 @@ describe('GET /api/messages', () => {
     for (const query of ['?limit=1000', '?type=ham', '?cursor=bogus!', '?since=yesterday', '?sort=size']) {
       const res = await sessions.alice!.get(`/messages${query}`);
       expect(res.status, query).toBe(400);
-      expect((await res.json()).code).toBe('validation_failed');
+      expect((await errorOf(res)).code).toBe('validation_failed');
     }
     const dateCursor = (await list('alice', '?limit=1')).nextCursor;
     const mixed = await sessions.alice!.get(`/messages?sort=score&cursor=${dateCursor}`);
@@ -142,7 +142,7 @@ describe('GET /api/messages', () => {
         let cursor: string | undefined;
         for (let i = 0; i < 6; i++) {
           const page = await lister.list(scope, { limit: 4, cursor });
-          pages[name]!.push(page.rows.map((r) => `${String(r.mail_id)}#${r.rseqnum}`));
+          pages[name].push(page.rows.map((r) => `${String(r.mail_id)}#${r.rseqnum}`));
           if (!page.nextCursor) break;
           cursor = page.nextCursor;
         }

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDetail } from '../../shared/message';
-import { decodeMessageRef } from '../../server/services/message-ref';
+import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { seedId } from '../support/seed-ids';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
+import { amavisModels } from '../support/amavis-models';
 
 describe('GET /api/messages/:id and /raw on the real quarantine', () => {
   let server: TestServer;
@@ -25,12 +26,15 @@ describe('GET /api/messages/:id and /raw on the real quarantine', () => {
   }
   async function rsOf(id: string): Promise<string> {
     const ref = decodeMessageRef(id);
-    const row = await server.context.models.Msgrcpt.findOne({ where: { partition_tag: ref?.partitionTag, mail_id: ref?.mailId, rseqnum: ref?.rseqnum } });
+    const row = await amavisModels(server.context).Msgrcpt.findOne({ where: { partition_tag: ref?.partitionTag, mail_id: ref?.mailId, rseqnum: ref?.rseqnum } });
     return row?.rs ?? 'missing';
   }
   async function storedBytes(id: string): Promise<Buffer> {
     const ref = decodeMessageRef(id);
-    const chunks = await server.context.models.Quarantine.findAll({ where: { partition_tag: ref?.partitionTag, mail_id: ref?.mailId }, order: [['chunk_ind', 'ASC']] });
+    const chunks = await amavisModels(server.context).Quarantine.findAll({
+      where: { partition_tag: ref?.partitionTag, mail_id: ref?.mailId },
+      order: [['chunk_ind', 'ASC']],
+    });
     return Buffer.concat(chunks.map((c) => c.mail_text));
   }
 

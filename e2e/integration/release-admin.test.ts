@@ -1,11 +1,13 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessageRef } from '../../server/services/message-ref';
-import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import type { AdminReleaseOutcome } from '../../shared/release';
+import { decodeMessageRef } from '../../server/amavis/message-ref';
+import { bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { inboxMessages } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
+import { amavisModels } from '../support/amavis-models';
 
 describe('admin releases, amavis host routing, and a release whose outcome is unknown', () => {
   let server: TestServer;
@@ -25,7 +27,7 @@ describe('admin releases, amavis host routing, and a release whose outcome is un
   };
   const rsOf = async (id: string) => {
     const ref = decodeMessageRef(id)!;
-    return (await server.context.models.Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
+    return (await amavisModels(server.context).Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
   };
   const auditOf = async (id: string) => server.context.appModels.Audit.findAll({ where: { mail_id: decodeMessageRef(id)!.mailId }, order: [['id', 'ASC']] });
 
@@ -33,8 +35,8 @@ describe('admin releases, amavis host routing, and a release whose outcome is un
     const { subject, ids } = await fresh();
     const res = await admin.request('POST', `/messages/${ids['alice@example.test']}/release`, { allRecipients: true });
     expect(res.status, await res.clone().text()).toBe(200);
-    const body = await res.json();
-    expect(body.results.map((r: { recipient: string; delivered: boolean }) => [r.recipient, r.delivered]).sort()).toEqual([
+    const body = await bodyOf<AdminReleaseOutcome>(res);
+    expect(body.results.map((r) => [r.recipient, r.delivered]).sort()).toEqual([
       ['alice@example.test', true],
       ['bob@example.test', true],
     ]);
@@ -64,7 +66,7 @@ describe('admin releases, amavis host routing, and a release whose outcome is un
 
   it('sends each message to the AM.PDP endpoint of the amavis host that stored it', async () => {
     const { ids } = await fresh();
-    const [msg] = await server.context.models.Msg.findAll({ where: { mail_id: decodeMessageRef(ids['alice@example.test']!)!.mailId } });
+    const [msg] = await amavisModels(server.context).Msg.findAll({ where: { mail_id: decodeMessageRef(ids['alice@example.test']!)!.mailId } });
     // msgs.host names this amavisd: mapped to the real bank, everything else to a closed port.
     const routed = await startTestServer({ ...ROLE_ENV, AQ_PDP: `${msg!.host}=tcp://127.0.0.1:9998,*=tcp://127.0.0.1:1` });
     const misrouted = await startTestServer({ ...ROLE_ENV, AQ_PDP: 'other-amavis.example.test=tcp://127.0.0.1:9998,*=tcp://127.0.0.1:1' });
@@ -93,7 +95,7 @@ describe('admin releases, amavis host routing, and a release whose outcome is un
       const session = await signedIn(slow.url, USERS.alice.email, USERS.alice.password);
       const res = await session.request('POST', `/messages/${ids['alice@example.test']}/release`, {});
       expect(res.status).toBe(504);
-      expect((await res.json()).code).toBe('release_unknown');
+      expect((await errorOf(res)).code).toBe('release_unknown');
       expect(requests).toBe(1);
       expect(await rsOf(ids['alice@example.test']!)).toBe('');
       expect((await auditOf(ids['alice@example.test']!))[0]).toMatchObject({ result: 'unknown' });

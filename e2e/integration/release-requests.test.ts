@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessageRef } from '../../server/services/message-ref';
-import { ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import type { ApproveOutcome, ReleaseRequestListResponse, ReleaseRequestView } from '../../shared/requests';
+import { decodeMessageRef } from '../../server/amavis/message-ref';
+import { bodyOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { inboxMessages, textOf, waitForInbox } from '../support/mailbox';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 import { stackEnv } from '../support/stack';
+import { amavisModels } from '../support/amavis-models';
 
 // The request workflow end to end: notifications go out over LMTP into the real Dovecot INBOXes.
 describe('release requests', () => {
@@ -30,7 +32,7 @@ describe('release requests', () => {
 
   const rsOf = async (id: string) => {
     const ref = decodeMessageRef(id)!;
-    return (await server.context.models.Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
+    return (await amavisModels(server.context).Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
   };
   const fresh = async () => {
     const subject = `Request test ${Math.random().toString(36).slice(2)}`;
@@ -41,7 +43,7 @@ describe('release requests', () => {
     requestedMailIds.push(decodeMessageRef(id)!.mailId);
     const res = await alice.request('POST', `/messages/${id}/request-release`, {});
     expect(res.status, await res.clone().text()).toBe(201);
-    return (await res.json()) as { id: number; status: string };
+    return bodyOf<ReleaseRequestView>(res);
   };
 
   it('notifies the admin, and approving delivers the message and tells alice', async () => {
@@ -58,7 +60,7 @@ describe('release requests', () => {
     expect(notice).toContain(`https://mail.example.test/#aq-request=${request.id}`);
     expect(await waitForInbox(USERS.super, 'subject', 'new release request', hasSubject)).toHaveLength(1);
 
-    const pending = (await (await admin.get('/requests')).json()).items as Array<{ id: number }>;
+    const pending = (await bodyOf<ReleaseRequestListResponse>(await admin.get('/requests'))).items;
     expect(pending.map((r) => r.id)).toContain(request.id);
     // bob is not an admin: he may not see or decide requests.
     expect((await bob.get('/requests')).status).toBe(403);
@@ -66,7 +68,7 @@ describe('release requests', () => {
 
     const approved = await admin.request('POST', `/requests/${request.id}/approve`, {});
     expect(approved.status, await approved.clone().text()).toBe(200);
-    expect((await approved.json()).request.status).toBe('approved');
+    expect((await bodyOf<ApproveOutcome>(approved)).request.status).toBe('approved');
     // The released mail itself (it carries GTUBE), and the separate outcome notice.
     expect(await waitForInbox(USERS.alice, 'subject', subject, (text) => text.includes(GTUBE))).toHaveLength(1);
     expect(await waitForInbox(USERS.alice, 'subject', `release approved: ${subject}`)).toHaveLength(1);
@@ -78,7 +80,7 @@ describe('release requests', () => {
     const request = await requestRelease(id);
     const denied = await admin.request('POST', `/requests/${request.id}/deny`, { note: 'This really is a phishing mail.' });
     expect(denied.status).toBe(200);
-    expect((await denied.json()).status).toBe('denied');
+    expect((await bodyOf<ReleaseRequestView>(denied)).status).toBe('denied');
     const outcome = await waitForInbox(USERS.alice, 'subject', `release denied: ${subject}`);
     expect(outcome).toHaveLength(1);
     expect(await textOf(outcome[0]!)).toContain('This really is a phishing mail.');
@@ -94,7 +96,8 @@ describe('release requests', () => {
     const cancelled = await alice.request('POST', `/requests/${request.id}/cancel`, {});
     expect(cancelled.status).toBe(200);
     expect(await rsOf(id)).toBe('');
-    expect((await admin.request('POST', `/requests/${request.id}/approve`, {})).status).toBe(404);
+    // A decided request is a conflict, not a missing one.
+    expect((await admin.request('POST', `/requests/${request.id}/approve`, {})).status).toBe(409);
   });
 
   it('records requests and decisions in the audit log', async () => {

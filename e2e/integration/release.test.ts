@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessageRef } from '../../server/services/message-ref';
-import { ApiSession, ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import type { ReleaseOutcome } from '../../shared/release';
+import { decodeMessageRef } from '../../server/amavis/message-ref';
+import { ApiSession, bodyOf, errorOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { inboxMessages } from '../support/mailbox';
 import { seedId } from '../support/seed-ids';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 import { stackCtl } from '../support/stack';
+import { amavisModels } from '../support/amavis-models';
 
 // Releases go through the real amavisd's AM.PDP and land, through Dovecot's LMTP, in the real INBOX.
 describe('release and delete against amavisd', () => {
@@ -20,7 +22,7 @@ describe('release and delete against amavisd', () => {
 
   const rowOf = async (id: string) => {
     const ref = decodeMessageRef(id)!;
-    return server.context.models.Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } });
+    return amavisModels(server.context).Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } });
   };
   const auditOf = async (id: string) => {
     const ref = decodeMessageRef(id)!;
@@ -35,7 +37,7 @@ describe('release and delete against amavisd', () => {
     const { subject, ids } = await fresh(['alice@example.test', 'bob@example.test']);
     const res = await alice.request('POST', `/messages/${ids['alice@example.test']}/release`, {});
     expect(res.status, await res.clone().text()).toBe(200);
-    const body = await res.json();
+    const body = await bodyOf<ReleaseOutcome>(res);
     expect(body).toMatchObject({ status: 'released', alreadyReleased: false, reply: { code: 250 } });
 
     const delivered = await inboxMessages(USERS.alice, 'subject', subject);
@@ -59,10 +61,8 @@ describe('release and delete against amavisd', () => {
       const other = new ApiSession(second.url);
       other.cookie = alice.cookie;
       other.csrfToken = alice.csrfToken;
-      const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? other : alice).request('POST', `/messages/${id}/release`, {})),
-      );
-      const bodies = await Promise.all(answers.map((r) => r.json()));
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : alice).request('POST', `/messages/${id}/release`, {})));
+      const bodies = await Promise.all(answers.map((r) => bodyOf<ReleaseOutcome>(r)));
       expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
       expect(bodies.every((b) => b.status === 'released')).toBe(true);
       expect(bodies.some((b) => b.alreadyReleased === true)).toBe(true);
@@ -82,7 +82,7 @@ describe('release and delete against amavisd', () => {
     });
     const res = await alice.request('POST', `/messages/${id}/release`, {});
     expect(res.status).toBe(502);
-    const body = await res.json();
+    const body = await errorOf(res);
     expect(body.code).toBe('release_failed');
     expect(body.message).toMatch(/does not match mail_id/);
     expect((await rowOf(id))?.rs).toBe('');
@@ -101,7 +101,7 @@ describe('release and delete against amavisd', () => {
       await stackCtl('stop', 'amavisd');
       const down = await alice.request('POST', `/messages/${id}/release`, {});
       expect(down.status).toBe(503);
-      expect((await down.json()).code).toBe('amavis_unavailable');
+      expect((await errorOf(down)).code).toBe('amavis_unavailable');
       expect((await rowOf(id))?.rs).toBe('');
       expect((await auditOf(id))[0]).toMatchObject({ result: 'failed' });
 
@@ -116,7 +116,7 @@ describe('release and delete against amavisd', () => {
     const id = await seedId(server.context, 'banned');
     const res = await alice.request('POST', `/messages/${id}/release`, {});
     expect(res.status).toBe(403);
-    expect((await res.json()).message).toMatch(/request its release/);
+    expect((await errorOf(res)).message).toMatch(/request its release/);
   });
 
   it('does nothing without the CSRF token, or for a cross-site form', async () => {

@@ -3,9 +3,10 @@ import { Op } from 'sequelize';
 import { loadConfig } from '../../server/config';
 import { createContext, type AppContext } from '../../server/context';
 import { createLogger } from '../../server/logger';
-import { decodeMessageRef } from '../../server/services/message-ref';
+import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { sendThroughAmavis } from '../support/send-mail';
 import { seedManifest, serverEnv, type SeedMail } from '../support/stack';
+import { amavisModels } from '../support/amavis-models';
 
 // The seed mails went through the real amavisd over SMTP (e2e/stack/seed.sh). Here the server's own
 // models read what amavisd stored: proof that the models match the real schema and data.
@@ -20,7 +21,7 @@ describe('seed mail in the amavis storage, read through the server models', () =
   afterAll(() => context.close());
 
   const msgOf = async (mail: SeedMail) => {
-    const msg = await context.models.Msg.findOne({ where: { message_id: mail.messageId } });
+    const msg = await amavisModels(context).Msg.findOne({ where: { message_id: mail.messageId } });
     if (!msg) throw new Error(`amavisd stored no msgs row for ${mail.messageId}`);
     return msg;
   };
@@ -32,14 +33,14 @@ describe('seed mail in the amavis storage, read through the server models', () =
     expect(msg.mail_id).toMatch(/^[A-Za-z0-9_-]{12}$/);
     expect(msg.secret_id).toMatch(/^[A-Za-z0-9_-]{12}$/);
 
-    const rcpts = await context.models.Msgrcpt.findAll({
+    const rcpts = await amavisModels(context).Msgrcpt.findAll({
       where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id },
       order: [['rseqnum', 'ASC']],
     });
-    const addrs = await context.models.Maddr.findAll({ where: { id: { [Op.in]: rcpts.map((r) => r.rid) } } });
+    const addrs = await amavisModels(context).Maddr.findAll({ where: { id: { [Op.in]: rcpts.map((r) => r.rid) } } });
     expect(addrs.map((a) => a.email).sort()).toEqual([...mail.to].sort());
 
-    const chunks = await context.models.Quarantine.findAll({
+    const chunks = await amavisModels(context).Quarantine.findAll({
       where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id },
       order: [['chunk_ind', 'ASC']],
     });
@@ -54,7 +55,7 @@ describe('seed mail in the amavis storage, read through the server models', () =
     const ids = await sendThroughAmavis(context, { to: ['alice@example.test', 'bob@example.test'] });
     for (const id of Object.values(ids)) {
       const ref = decodeMessageRef(id);
-      const row = await context.models.Msgrcpt.findOne({ where: { partition_tag: ref?.partitionTag, mail_id: ref?.mailId, rseqnum: ref?.rseqnum } });
+      const row = await amavisModels(context).Msgrcpt.findOne({ where: { partition_tag: ref?.partitionTag, mail_id: ref?.mailId, rseqnum: ref?.rseqnum } });
       expect(row?.rs).toBe('');
     }
   });
@@ -63,7 +64,7 @@ describe('seed mail in the amavis storage, read through the server models', () =
     const mail = mails['spam-multi'];
     if (!mail) throw new Error('seed has no spam-multi');
     const msg = await msgOf(mail);
-    const rows = await context.models.Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } });
+    const rows = await amavisModels(context).Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } });
     expect(rows.map((r) => r.rseqnum).sort()).toEqual([1, 2]);
   });
 
@@ -71,7 +72,7 @@ describe('seed mail in the amavis storage, read through the server models', () =
     const mail = mails['big-spam'];
     if (!mail) throw new Error('seed has no big-spam');
     const msg = await msgOf(mail);
-    const chunks = await context.models.Quarantine.findAll({
+    const chunks = await amavisModels(context).Quarantine.findAll({
       where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id },
       order: [['chunk_ind', 'ASC']],
     });
@@ -94,6 +95,6 @@ describe('seed mail in the amavis storage, read through the server models', () =
     const msg = await msgOf(mail);
     expect(msg.content).toBe('C');
     expect(msg.quar_type ?? '').toBe('');
-    expect(await context.models.Quarantine.count({ where: { mail_id: msg.mail_id } })).toBe(0);
+    expect(await amavisModels(context).Quarantine.count({ where: { mail_id: msg.mail_id } })).toBe(0);
   });
 });

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessageRef } from '../../server/services/message-ref';
-import { ROLE_ENV, USERS } from '../support/api-client';
+import type { MessageDetail } from '../../shared/message';
+import { decodeMessageRef } from '../../server/amavis/message-ref';
+import { bodyOf, errorOf, ROLE_ENV, USERS } from '../support/api-client';
 import { inboxMessages } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
+import { amavisModels } from '../support/amavis-models';
 
 // The links amavisd's notifications can carry: mail_id + secret_id + recipient, no sign-in.
 describe('self-service links', () => {
@@ -17,12 +19,12 @@ describe('self-service links', () => {
     const subject = `Self-service ${Math.random().toString(36).slice(2)}`;
     const ids = await sendThroughAmavis(server.context, { to: ['alice@example.test', 'bob@example.test'], subject });
     const ref = decodeMessageRef(ids['alice@example.test']!)!;
-    const msg = await server.context.models.Msg.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId } });
+    const msg = await amavisModels(server.context).Msg.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId } });
     return { subject, ids, mailId: ref.mailId, secretId: msg!.secret_id };
   }
   const rsOf = async (id: string) => {
     const ref = decodeMessageRef(id)!;
-    return (await server.context.models.Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
+    return (await amavisModels(server.context).Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
   };
   const view = (q: Record<string, string>) => fetch(`${server.url}/api/self-service?${new URLSearchParams(q)}`);
   const act = (body: Record<string, string>) =>
@@ -32,7 +34,7 @@ describe('self-service links', () => {
     const { subject, ids, mailId, secretId } = await fresh();
     const shown = await view({ mail_id: mailId, secret_id: secretId, rcpt: 'alice@example.test' });
     expect(shown.status).toBe(200);
-    expect((await shown.json()).item.subject).toBe(subject);
+    expect((await bodyOf<MessageDetail>(shown)).item.subject).toBe(subject);
     const released = await act({ mail_id: mailId, secret_id: secretId, rcpt: 'alice@example.test', action: 'release' });
     expect(released.status, await released.clone().text()).toBe(200);
     expect(await inboxMessages(USERS.alice, 'subject', subject)).toHaveLength(1);
@@ -51,7 +53,7 @@ describe('self-service links', () => {
     ]) {
       const res = await act(body);
       expect(res.status, JSON.stringify(body)).toBe(404);
-      expect((await res.json()).code).toBe('not_found');
+      expect((await errorOf(res)).code).toBe('not_found');
     }
     expect((await view({ mail_id: mailId, secret_id: wrongSecret, rcpt: 'alice@example.test' })).status).toBe(404);
     expect(await rsOf(ids['alice@example.test']!)).toBe('');

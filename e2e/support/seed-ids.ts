@@ -1,17 +1,18 @@
 import type { AppContext } from '../../server/context';
-import { encodeMessageRef } from '../../server/services/message-ref';
+import { encodeMessageRef } from '../../server/amavis/message-ref';
 import { seedManifest } from './stack';
+import { amavisModels } from './amavis-models';
 
 /** The API ids of a seed mail's recipient rows, keyed by recipient address, read through the models. */
 export async function seedIds(context: AppContext, name: string): Promise<Record<string, string>> {
   const mail = seedManifest().mails[name];
   if (!mail) throw new Error(`the seed has no mail named ${name}`);
-  const msg = await context.models.Msg.findOne({ where: { message_id: mail.messageId } });
+  const msg = await amavisModels(context).Msg.findOne({ where: { message_id: mail.messageId } });
   if (!msg) throw new Error(`amavisd stored no row for ${mail.messageId}`);
-  const rows = await context.models.Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } });
+  const rows = await amavisModels(context).Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } });
   const ids: Record<string, string> = {};
   for (const row of rows) {
-    const addr = await context.models.Maddr.findByPk(row.rid);
+    const addr = await amavisModels(context).Maddr.findByPk(row.rid);
     ids[addr?.email ?? '?'] = encodeMessageRef({ partitionTag: msg.partition_tag, mailId: msg.mail_id, rseqnum: row.rseqnum });
   }
   return ids;

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AppContext } from '../../server/context';
-import { encodeMessageRef } from '../../server/services/message-ref';
+import { encodeMessageRef } from '../../server/amavis/message-ref';
 import { stackEnv } from './stack';
+import { amavisModels } from './amavis-models';
 
 const run = promisify(execFile);
 
@@ -33,11 +34,11 @@ export async function sendThroughAmavis(
   }
   await run('swaks', [...args, '--silent', '2'], { timeout: 60_000 });
   for (let i = 0; i < 50; i++) {
-    const msg = await context.models.Msg.findOne({ where: { message_id: messageId } });
+    const msg = await amavisModels(context).Msg.findOne({ where: { message_id: messageId } });
     if (msg?.content) {
       const ids: Record<string, string> = {};
-      for (const row of await context.models.Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } })) {
-        const addr = await context.models.Maddr.findByPk(row.rid);
+      for (const row of await amavisModels(context).Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } })) {
+        const addr = await amavisModels(context).Maddr.findByPk(row.rid);
         ids[addr?.email ?? '?'] = encodeMessageRef({ partitionTag: msg.partition_tag, mailId: msg.mail_id, rseqnum: row.rseqnum });
       }
       return ids;

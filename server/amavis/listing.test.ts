@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { likeContains, rowKeyset } from '../db/list-sql';
-import { decodeCursor, encodeCursor } from './quarantine-list';
-import { parseAuthResults, parseSpamTests } from './mail-parse';
+import { likeContains, rowKeyset } from './list-sql';
+import { decodeCursor, encodeCursor } from './listing';
+import { parseAuthResults, parseSpamTests } from '../services/mail-parse';
 
 describe('cursors', () => {
   it('round-trips and rejects tampering', () => {

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { binaryText } from '../db/binary';
+import { binaryText } from './binary';
 import type { MessageStatus, MessageType } from '../../shared/quarantine';
 import {
   ciLike,
@@ -13,16 +13,14 @@ import {
   type Dialect,
   type ListCursor,
   type SqlPart,
-} from '../db/list-sql';
-import { createRecipientIdResolver, type RecipientIdResolver } from '../db/recipient-ids';
+} from './list-sql';
+import { createRecipientIdResolver, type RecipientIdResolver } from './recipient-ids';
 import { AppError } from '../errors';
-import { STATUS_TO_RS, TYPE_TO_CONTENT } from './amavis-codes';
+import { STATUS_TO_RS, TYPE_TO_CONTENT } from './codes';
 
-/** Whose quarantine a listing covers. It comes from the session, never from the request. */
-export type ListScope =
-  | { kind: 'addresses'; addresses: string[] }
-  | { kind: 'domains'; domains: string[]; addresses?: string[] }
-  | { kind: 'all' };
+import type { ListScope } from './scope';
+
+export type { ListScope } from './scope';
 
 export interface ListQuery {
   limit: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusOfRs, typeOfContent } from './amavis-codes';
+import { statusOfRs, typeOfContent } from './codes';
 import { decodeMessageRef, encodeMessageRef } from './message-ref';
 
 describe('message ids', () => {

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { ListScope } from '../services/quarantine-list';
+import type { ListScope } from './scope';
 
 /** Finds the maddr ids (across partitions) that stand for a user's addresses or an admin's domains. */
 export interface RecipientIdResolver {

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { HealthFinding } from '../../shared/health';
-import { RECOMMENDED_INDEXES, REQUIRED_COLUMNS } from '../db/storage-schema';
+import { RECOMMENDED_INDEXES, REQUIRED_COLUMNS } from './storage-schema';
 
 /** Checks the amavis storage DB: reachable, the four tables with their key columns, indexes, privileges. */
 export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding[]> {

@@ -1,6 +1,6 @@
 import { Op, type WhereOptions } from 'sequelize';
-import type { AppModels, AuditRow } from '../db/app-models';
-import type { MessageRef } from './message-ref';
+import type { AppModels, AuditRow } from './app-models';
+import type { MessageRef } from '../amavis/message-ref';
 
 export type AuditEntry = Pick<AuditRow, 'actor' | 'action' | 'result'> & {
   ref: MessageRef | Omit<MessageRef, 'rseqnum'>;

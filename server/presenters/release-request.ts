@@ -1,6 +1,6 @@
 import type { ReleaseRequestView } from '../../shared/requests';
 import type { ReleaseRequestRow } from '../db/app-models';
-import { encodeMessageRef } from '../services/message-ref';
+import { encodeMessageRef } from '../amavis/message-ref';
 
 /** A stored release request as the API shows it. */
 export function presentRequest(row: ReleaseRequestRow): ReleaseRequestView {

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { BATCH_ACTIONS } from '../../shared/actions';
+import type { BatchResponse } from '../../shared/release';
 import { requireUser, userOf, type IdentityConfig } from '../middleware/require-user';
 import { runBatch } from '../services/batch';
 import type { ReleaseRequestService } from '../services/release-requests';
@@ -16,7 +18,7 @@ const releaseBody = z
   .default({});
 
 const batchSchema = z.object({
-  action: z.enum(['release', 'delete', 'request']),
+  action: z.enum(BATCH_ACTIONS),
   ids: z.array(z.string().min(1).max(100)).min(1).max(500),
 });
 
@@ -28,7 +30,8 @@ export function actionRoutes(deps: { release: ReleaseService; requests: ReleaseR
   // Before /messages/:id/…, so "batch" is never taken for an id.
   router.post('/messages/batch', async (req, res) => {
     const { action, ids } = parseInput(batchSchema, req.body);
-    res.json({ results: await runBatch(deps, userOf(req), action, ids) });
+    const body: BatchResponse = { results: await runBatch(deps, userOf(req), action, ids) };
+    res.json(body);
   });
 
   router.post('/messages/:id/release', async (req, res) => {

@@ -2,12 +2,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { MESSAGE_STATUSES, MESSAGE_TYPES } from '../../shared/quarantine';
 import { ROUTES } from '../../shared/routes';
-import { AppError } from '../errors';
 import { requireUser, userOf, type IdentityConfig } from '../middleware/require-user';
 import { presentItem } from '../presenters/quarantine-item';
-import { scopeOf } from '../services/identity';
 import type { MessageService } from '../services/messages';
-import type { QuarantineLister } from '../services/quarantine-list';
+import type { ReleasePolicy } from '../services/policy';
 import { parseInput } from '../validation';
 
 // ?type=spam&type=virus and ?type=spam,virus both work.
@@ -48,20 +46,17 @@ const listSchema = z.object({
 const viewSchema = z.object({ received: z.enum(['1', 'true']).optional() });
 
 /** The quarantine: list, view, raw download. Every lookup is scoped to the session user in SQL. */
-export function messageRoutes(deps: { lister: QuarantineLister; messages: MessageService; config: IdentityConfig; retentionDays: number }): Router {
+export function messageRoutes(deps: { messages: MessageService; config: IdentityConfig; retentionDays: number; releasePolicy: ReleasePolicy }): Router {
   const router = Router();
   router.use(ROUTES.messages, requireUser(deps.config));
 
   router.get(ROUTES.messages, async (req, res) => {
     const user = userOf(req);
     const query = parseInput(listSchema, req.query);
-    if (query.status?.includes('deleted') && user.role === 'user') {
-      throw new AppError(403, 'forbidden', 'only administrators can list deleted messages');
-    }
-    const result = await deps.lister.list(scopeOf(user), { ...query, q: query.q || undefined, from: query.from || undefined, to: query.to || undefined });
+    const result = await deps.messages.list(user, { ...query, q: query.q || undefined, from: query.from || undefined, to: query.to || undefined });
     res.setHeader('Cache-Control', 'no-store');
     res.json({
-      items: result.rows.map((row) => presentItem(row, deps.retentionDays)),
+      items: result.rows.map((row) => presentItem(row, { retentionDays: deps.retentionDays, user, policy: deps.releasePolicy })),
       nextCursor: result.nextCursor,
       ...(result.count ? { count: result.count } : {}),
     });

@@ -3,7 +3,7 @@ import type { HealthCheckReport, HealthComponent, HealthFinding } from '../../sh
 import type { PdpClient } from '../clients/amavis-pdp';
 import { probeImap, type ImapProbeOptions } from '../clients/imap-probe';
 import { formatPdpEndpoint } from '../config';
-import { checkDatabase } from './health-db';
+import { checkDatabase } from '../amavis/schema-check';
 import { imapFindings } from './health-imap';
 import { checkPdp } from './health-pdp';
 

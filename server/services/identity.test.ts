@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
 import { parseAliasFile } from './aliases';
-import { normalizeUsername, roleOf, scopeOf } from './identity';
+import { normalizeUsername, roleOf } from './identity';
 
 const config = {
   superUsers: ['root@example.org'],
@@ -24,18 +24,11 @@ describe('normalizeUsername', () => {
   });
 });
 
-describe('roles and scopes', () => {
+describe('roles', () => {
   it('reads roles from the configuration', () => {
     expect(roleOf('root@example.org', config)).toEqual({ role: 'super', domains: [] });
     expect(roleOf('admin@example.org', config)).toEqual({ role: 'domain_admin', domains: ['example.org', 'example.net'] });
     expect(roleOf('alice@example.org', config)).toEqual({ role: 'user', domains: [] });
-  });
-
-  it('scopes each role', () => {
-    const base = { email: 'a@x.org', addresses: ['a@x.org'], domains: [] };
-    expect(scopeOf({ ...base, role: 'user' })).toEqual({ kind: 'addresses', addresses: ['a@x.org'] });
-    expect(scopeOf({ ...base, role: 'super' })).toEqual({ kind: 'all' });
-    expect(scopeOf({ ...base, role: 'domain_admin', domains: ['x.org'] })).toEqual({ kind: 'domains', domains: ['x.org'], addresses: ['a@x.org'] });
   });
 });
 

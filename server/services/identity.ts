@@ -2,7 +2,6 @@ import type { Role, SessionUser } from '../../shared/session';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { AliasSource } from './aliases';
-import type { ListScope } from './quarantine-list';
 
 type IdentityConfig = Pick<Config, 'superUsers' | 'domainAdmins' | 'defaultDomain' | 'imapMasterSeparator'>;
 
@@ -35,11 +34,4 @@ export function roleOf(email: string, config: IdentityConfig): { role: Role; dom
 export async function resolveIdentity(email: string, config: IdentityConfig, aliases: AliasSource): Promise<SessionUser> {
   const { role, domains } = roleOf(email, config);
   return { email, role, domains, addresses: [email, ...(await aliases.aliasesOf(email))] };
-}
-
-/** The listing scope of a user: everyone for a super user, their domains (and own mail) for a domain admin. */
-export function scopeOf(user: SessionUser): ListScope {
-  if (user.role === 'super') return { kind: 'all' };
-  if (user.role === 'domain_admin') return { kind: 'domains', domains: user.domains, addresses: user.addresses };
-  return { kind: 'addresses', addresses: user.addresses };
 }

@@ -1,16 +1,20 @@
-import { Op, type Sequelize, type WhereOptions } from 'sequelize';
-import { binaryText } from '../db/binary';
-import type { ReleaseRequestView } from '../../shared/requests';
+import type { ApproveOutcome, ReleaseRequestView } from '../../shared/requests';
 import type { SessionUser } from '../../shared/session';
+import { binaryText } from '../amavis/binary';
+import { statusOfRs, typeOfContent } from '../amavis/codes';
+import { previousRsOf, type PreviousRs } from '../amavis/rs';
+import type { AmavisStore } from '../amavis/store';
 import type { Mailer } from '../clients/mailer';
 import type { Config } from '../config';
-import type { AppModels, ReleaseRequestRow } from '../db/app-models';
+import type { ReleaseRequestRow } from '../db/app-models';
+import type { AuditLog } from '../db/audit-log';
+import type { ReleaseRequestStore } from '../db/request-store';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { presentRequest } from '../presenters/release-request';
-import type { AuditLog } from './audit';
 import type { MessageService } from './messages';
-import type { ReleaseOutcome, ReleaseService } from './release';
+import { assertCan, requestScopeOf, type ReleasePolicy } from './policy';
+import type { ReleaseService } from './release';
 
 export interface ReleaseRequestService {
   /** A user asks an admin to release their copy; the row becomes rs='p'. */
@@ -19,43 +23,32 @@ export interface ReleaseRequestService {
   cancel(user: SessionUser, requestId: number): Promise<ReleaseRequestView>;
   /** Requests an admin may decide: their domains' (all, for a super user). */
   list(admin: SessionUser, status: ReleaseRequestView['status']): Promise<ReleaseRequestView[]>;
-  /** Approving releases the message (through AM.PDP) and tells the requester. */
-  approve(admin: SessionUser, requestId: number): Promise<{ request: ReleaseRequestView; release: ReleaseOutcome }>;
+  /** Approving releases the message (through AM.PDP) and tells the requester; only while the copy still waits for it. */
+  approve(admin: SessionUser, requestId: number): Promise<ApproveOutcome>;
   deny(admin: SessionUser, requestId: number, note: string | undefined): Promise<ReleaseRequestView>;
   /** Sends the pending admin notifications now (normally a timer does it, one mail per admin per batch). */
   flushNotifications(): Promise<void>;
 }
 
 type Deps = {
-  sequelize: Sequelize;
-  models: AppModels;
+  amavis: AmavisStore;
+  store: ReleaseRequestStore;
   messages: MessageService;
   release: ReleaseService;
   audit: AuditLog;
   mailer: Mailer;
   logger: Logger;
+  releasePolicy: ReleasePolicy;
   config: Pick<Config, 'superUsers' | 'domainAdmins' | 'mail'>;
 };
 
 const NOT_FOUND = () => new AppError(404, 'not_found', 'no such release request');
+const refOf = (row: ReleaseRequestRow) => ({ partitionTag: row.partition_tag, mailId: row.mail_id, rseqnum: row.rseqnum });
 
 /** Creates the release-request workflow. */
 export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
-  const { ReleaseRequest } = deps.models;
+  const { store } = deps;
   let timer: NodeJS.Timeout | undefined;
-
-  /** Which requests an admin may see and decide, as a WHERE clause: scoped in the query. */
-  function adminScope(admin: SessionUser): WhereOptions<ReleaseRequestRow> {
-    if (admin.role === 'super') return {};
-    if (admin.role === 'domain_admin') return { recipient_domain: { [Op.in]: admin.domains } };
-    throw new AppError(403, 'forbidden', 'only administrators decide release requests');
-  }
-
-  async function setRs(row: ReleaseRequestRow, rs: string, onlyIf: string[]): Promise<void> {
-    await deps.sequelize.query('UPDATE msgrcpt SET rs = :rs WHERE partition_tag = :p AND mail_id = :m AND rseqnum = :r AND rs IN (:onlyIf)', {
-      replacements: { rs, p: row.partition_tag, m: Buffer.from(row.mail_id), r: row.rseqnum, onlyIf },
-    });
-  }
 
   const link = (id: number) => (deps.config.mail.publicUrl ? `${deps.config.mail.publicUrl}#aq-request=${id}` : 'open the quarantine in your webmail');
 
@@ -81,88 +74,87 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
     timer.unref();
   }
 
-  async function findForAdmin(admin: SessionUser, id: number): Promise<ReleaseRequestRow> {
-    const row = await ReleaseRequest.findOne({ where: { id, status: 'pending', ...adminScope(admin) } });
+  /** A request the admin may decide, still pending: a decided one is a conflict, not a missing one. */
+  async function pendingForAdmin(admin: SessionUser, id: number): Promise<ReleaseRequestRow> {
+    const row = await store.inScope(id, requestScopeOf(admin));
     if (!row) throw NOT_FOUND();
+    if (row.status !== 'pending') throw new AppError(409, 'conflict', `this release request was already ${row.status}`);
     return row;
   }
 
+  /** Puts the copy back to where it was before the request (only if it is still requested). */
+  const withdrawRs = (row: ReleaseRequestRow) => deps.amavis.rs.apply(refOf(row), 'withdraw', { previous: (row.previous_rs === 'V' ? 'V' : '') as PreviousRs });
+
   const service: ReleaseRequestService = {
     async request(user, messageId) {
-      const { ref, row } = await deps.messages.findAccessible(user, messageId);
-      if (row.rs === 'R') throw new AppError(409, 'conflict', 'this message has already been released');
-      if (row.rs === 'D') throw new AppError(404, 'not_found', 'no such message in your quarantine');
-      const existing = await ReleaseRequest.findOne({ where: { mail_id: ref.mailId, partition_tag: ref.partitionTag, rseqnum: ref.rseqnum, status: 'pending' } });
+      const { ref, row } = await deps.messages.findAccessible(user, messageId, { forAction: true });
+      const existing = await store.pendingFor(ref);
       if (existing) return presentRequest(existing);
+      const status = statusOfRs(row.rs);
+      if (status === 'released') throw new AppError(409, 'conflict', 'this message has already been released');
+      if (status === 'deleted') throw new AppError(409, 'conflict', 'this message was deleted; its release can no longer be requested');
+      assertCan(user, 'request', { type: typeOfContent(row.content), status }, deps.releasePolicy);
       const recipient = binaryText(row.recipient);
-      const created = await ReleaseRequest.create({
-        created_at: new Date(),
-        requester: user.email,
-        partition_tag: ref.partitionTag,
-        mail_id: ref.mailId,
-        rseqnum: ref.rseqnum,
-        recipient,
-        recipient_domain: recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase(),
-        subject: String(row.subject ?? '').slice(0, 255),
-        status: 'pending',
-        previous_rs: row.rs === 'p' ? '' : (row.rs ?? ''),
-      });
-      await setRs(created, 'p', ['', ' ', 'V', 'v', 'p']);
+      // The request row first, then the copy's rs: a crash in between leaves a request that approving
+      // refuses (the copy is not 'p'), never a copy marked requested that no admin can see.
+      const created = await store.create({ ref, requester: user.email, recipient, subject: binaryText(row.subject), previous_rs: previousRsOf(row.rs) });
+      if (!(await deps.amavis.rs.apply(ref, 'request'))) {
+        await store.decide(created, 'cancelled', user.email, 'the message changed while the request was made');
+        throw new AppError(409, 'conflict', 'this message changed meanwhile (released, deleted or already requested); reload it');
+      }
       await deps.audit.record({ actor: user.email, action: 'request', ref, recipient, result: 'ok' });
       scheduleFlush();
       return presentRequest(created);
     },
 
     async cancel(user, requestId) {
-      const row = await ReleaseRequest.findOne({ where: { id: requestId, requester: user.email, status: 'pending' } });
-      if (!row) throw NOT_FOUND();
-      await row.update({ status: 'cancelled', decided_by: user.email, decided_at: new Date() });
-      await setRs(row, row.previous_rs, ['p']);
-      await deps.audit.record({ actor: user.email, action: 'cancel', ref: { partitionTag: row.partition_tag, mailId: row.mail_id, rseqnum: row.rseqnum }, recipient: row.recipient, result: 'ok' });
+      const row = await store.ownPending(requestId, user.email);
+      if (!row || !(await store.decide(row, 'cancelled', user.email))) throw NOT_FOUND();
+      await withdrawRs(row);
+      await deps.audit.record({ actor: user.email, action: 'cancel', ref: refOf(row), recipient: row.recipient, result: 'ok' });
       return presentRequest(row);
     },
 
     async list(admin, status) {
-      const rows = await ReleaseRequest.findAll({ where: { status, ...adminScope(admin) }, order: [['created_at', 'DESC']], limit: 500 });
-      return rows.map(presentRequest);
+      return (await store.list(requestScopeOf(admin), status, 500)).map(presentRequest);
     },
 
     async approve(admin, requestId) {
-      const row = await findForAdmin(admin, requestId);
-      const ref = { partitionTag: row.partition_tag, mailId: row.mail_id, rseqnum: row.rseqnum };
-      // A failed release throws with amavisd's reply and leaves the request pending, to be tried again.
-      const release = await deps.release.release(admin, presentRequest(row).messageId);
-      await row.update({ status: 'approved', decided_by: admin.email, decided_at: new Date() });
+      const row = await pendingForAdmin(admin, requestId);
+      const ref = refOf(row);
+      let release;
+      try {
+        // Only a copy still waiting for this decision (rs='p') is released; otherwise 409 and nothing is sent.
+        // A failed release throws with amavisd's reply and leaves the request pending, to be tried again.
+        release = await deps.release.releaseRequested(admin, presentRequest(row).messageId);
+      } catch (err) {
+        if (err instanceof AppError && (err.status === 409 || err.status === 404)) {
+          await store.decide(row, 'cancelled', admin.email, 'the message was no longer waiting for release');
+          await deps.audit.record({ actor: admin.email, action: 'approve', ref, recipient: row.recipient, result: 'failed', detail: err.message });
+        }
+        throw err;
+      }
+      await store.decide(row, 'approved', admin.email);
       await deps.audit.record({ actor: admin.email, action: 'approve', ref, recipient: row.recipient, result: 'ok' });
       await tellRequester(row, true);
       return { request: presentRequest(row), release };
     },
 
     async deny(admin, requestId, note) {
-      const row = await findForAdmin(admin, requestId);
-      await row.update({ status: 'denied', decided_by: admin.email, decided_at: new Date(), note: note ?? null });
-      await setRs(row, row.previous_rs, ['p']);
-      await deps.audit.record({
-        actor: admin.email,
-        action: 'deny',
-        ref: { partitionTag: row.partition_tag, mailId: row.mail_id, rseqnum: row.rseqnum },
-        recipient: row.recipient,
-        result: 'ok',
-        detail: note ?? null,
-      });
+      const row = await pendingForAdmin(admin, requestId);
+      if (!(await store.decide(row, 'denied', admin.email, note ?? null))) throw new AppError(409, 'conflict', 'this release request was decided meanwhile');
+      await withdrawRs(row);
+      await deps.audit.record({ actor: admin.email, action: 'deny', ref: refOf(row), recipient: row.recipient, result: 'ok', detail: note ?? null });
       await tellRequester(row, false);
       return presentRequest(row);
     },
 
     async flushNotifications() {
       if (!deps.mailer.enabled) return;
-      const pending = await ReleaseRequest.findAll({ where: { status: 'pending', admins_notified_at: null }, order: [['created_at', 'ASC']], limit: 1000 });
+      const pending = await store.unannounced(1000);
       // Claim each row first, so two instances never announce the same request twice.
       const claimed: ReleaseRequestRow[] = [];
-      for (const row of pending) {
-        const [count] = await ReleaseRequest.update({ admins_notified_at: new Date() }, { where: { id: row.id, admins_notified_at: null } });
-        if (count === 1) claimed.push(row);
-      }
+      for (const row of pending) if (await store.claimAnnouncement(Number(row.id))) claimed.push(row);
       const byAdmin = new Map<string, ReleaseRequestRow[]>();
       for (const row of claimed) {
         const admins = new Set(deps.config.superUsers);

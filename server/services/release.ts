@@ -1,118 +1,69 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { binaryText } from '../db/binary';
+import type { AdminReleaseOutcome, DeleteOutcome, PurgeOutcome, ReleaseOutcome } from '../../shared/release';
 import type { SessionUser } from '../../shared/session';
+import { binaryText } from '../amavis/binary';
+import { typeOfContent, statusOfRs } from '../amavis/codes';
+import type { AmavisTransaction } from '../amavis/copies';
+import { encodeMessageRef, type MessageRef } from '../amavis/message-ref';
+import { canTransition, type RsTransition } from '../amavis/rs';
+import type { AmavisStore } from '../amavis/store';
 import { PdpError, type PdpClient } from '../clients/amavis-pdp';
-import type { PdpSetReply } from '../clients/pdp-protocol';
-import type { Config } from '../config';
+import { classifyPdpError, describeSmtpReply, type RecipientReleaseOutcome } from '../clients/pdp-release';
+import type { ReleaseRequestStore } from '../db/request-store';
 import { AppError } from '../errors';
-import { typeOfContent } from './amavis-codes';
-import type { AuditEntry, AuditLog } from './audit';
-import { encodeMessageRef as encodeRef, type MessageRef } from './message-ref';
+import type { AuditEntry, AuditLog } from '../db/audit-log';
 import type { MessageService } from './messages';
-
-/** What a release did for one recipient's copy. */
-export interface ReleaseOutcome {
-  id: string;
-  status: 'released';
-  /** True when an earlier release had already delivered it: nothing was sent this time. */
-  alreadyReleased: boolean;
-  reply: PdpSetReply | null;
-}
+import { assertCan, assertSuper, type ReleasePolicy } from './policy';
 
 /** An admin's explicit, logged choice of where a release goes instead of the row's own recipient. */
 export type AdminTarget = { allRecipients: true } | { to: string };
 
-/** What an admin release did, per address. */
-export interface AdminReleaseOutcome {
-  id: string;
-  results: Array<{ recipient: string; delivered: boolean; reply: PdpSetReply | null }>;
-}
-
 export interface ReleaseService {
   /** Releases one recipient's copy to that recipient, through amavisd's AM.PDP. */
   release(user: SessionUser, id: string): Promise<ReleaseOutcome>;
+  /**
+   * Releases a copy whose release was requested, for the admin deciding that request: only while the
+   * copy is still waiting for that decision (rs='p'); otherwise 409 and nothing is sent.
+   */
+  releaseRequested(admin: SessionUser, id: string): Promise<ReleaseOutcome>;
   /** Admins: release to every blocked recipient in their scope, or to another address. */
   releaseAsAdmin(user: SessionUser, id: string, target: AdminTarget): Promise<AdminReleaseOutcome>;
-  /** Marks one recipient's copy deleted (rs='D'); amavis's rows stay until the cleanup. */
-  remove(user: SessionUser, id: string): Promise<{ id: string; status: 'deleted' }>;
+  /** Marks one recipient's copy deleted (rs='D'), and withdraws a pending release request of it. */
+  remove(user: SessionUser, id: string): Promise<DeleteOutcome>;
   /**
    * Super users only: removes the whole message (msgs, msgrcpt, quarantine) in one transaction, and only
    * when every recipient's copy is released or deleted, so no one loses mail they still have to decide on.
    */
-  purge(user: SessionUser, id: string): Promise<{ id: string; status: 'purged' }>;
+  purge(user: SessionUser, id: string): Promise<PurgeOutcome>;
 }
 
-const isAdmin = (user: SessionUser) => user.role !== 'user';
-const describeReply = (r: PdpSetReply) => `${r.code} ${r.enhanced ?? ''} ${r.text}`.replace(/\s+/g, ' ').trim();
-
-/**
- * A delivered release is a 2xx from the re-injecting MTA. amavisd's "250 2.5.0 No recipients, nothing to
- * do" is a 2xx too, but nothing was delivered, so it is a failure here.
- */
-export function isDelivered(reply: PdpSetReply | undefined): boolean {
-  return Boolean(reply && reply.code >= 200 && reply.code < 300 && !(reply.enhanced === '2.5.0' && /no recipients/i.test(reply.text)));
+/** Why a copy in this rs cannot take this transition, in words a person understands. */
+function conflictOf(rs: string, transition: RsTransition): AppError {
+  const status = statusOfRs(rs);
+  if (status === 'deleted') return new AppError(409, 'conflict', 'this message was deleted; it can no longer be released');
+  if (status === 'released') return new AppError(409, 'conflict', 'this message has already been released');
+  if (transition === 'approve') return new AppError(409, 'conflict', 'this message is no longer waiting for a release decision; nothing was sent');
+  return new AppError(409, 'conflict', `this message cannot be released now (it is ${status})`);
 }
 
 type Deps = {
-  sequelize: Sequelize;
+  amavis: AmavisStore;
   messages: MessageService;
   /** The AM.PDP client for the amavis host that stored a message (msgs.host). */
   pdpFor: (host: string) => PdpClient;
   audit: AuditLog;
-  config: Pick<Config, 'releasePolicy'>;
+  requests: ReleaseRequestStore;
+  releasePolicy: ReleasePolicy;
 };
 
 /** Creates the release service. */
 export function createReleaseService(deps: Deps): ReleaseService {
-  const { sequelize } = deps;
-  const mysql = sequelize.getDialect() !== 'sqlite';
+  const { amavis } = deps;
   // Concurrent releases of one row by one user in this process share one attempt; across users and
   // instances the row lock below serialises them.
   const inFlight = new Map<string, Promise<ReleaseOutcome>>();
-  const key = (ref: Omit<MessageRef, 'rseqnum'>) => ({ p: ref.partitionTag, m: Buffer.from(ref.mailId) });
 
-  async function messageFacts(ref: MessageRef): Promise<{ secretId: string; host: string }> {
-    const [row] = await sequelize.query<{ secret_id: Buffer | string; host: string }>(
-      'SELECT secret_id, host FROM msgs WHERE partition_tag = :p AND mail_id = :m',
-      { type: QueryTypes.SELECT, replacements: key(ref) },
-    );
-    return { secretId: binaryText(row?.secret_id), host: row?.host ?? '' };
-  }
-
-  /**
-   * Locks the message's msgrcpt rows (or one of them) for the transaction. Only msgrcpt is locked: a
-   * lock on maddr would hold up amavisd, which reads those rows while it stores new mail.
-   */
-  async function lockedRows(ref: MessageRef, transaction: Transaction, rseqnum?: number): Promise<Array<{ rseqnum: number; rs: string; email: string }>> {
-    const only = rseqnum === undefined ? '' : ' AND rseqnum = :r';
-    const rows = await sequelize.query<{ rseqnum: number; rs: string; rid: string }>(
-      `SELECT rseqnum, rs, rid FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m${only}${mysql ? ' FOR UPDATE' : ''}`,
-      { type: QueryTypes.SELECT, transaction, replacements: { ...key(ref), r: rseqnum } },
-    );
-    if (rows.length === 0) return [];
-    const addresses = await sequelize.query<{ id: string; email: Buffer | string }>('SELECT id, email FROM maddr WHERE id IN (:ids)', {
-      type: QueryTypes.SELECT,
-      transaction,
-      replacements: { ids: rows.map((r) => r.rid) },
-    });
-    const byId = new Map(addresses.map((a) => [String(a.id), binaryText(a.email)]));
-    return rows.map((r) => ({ rseqnum: Number(r.rseqnum), rs: r.rs, email: byId.get(String(r.rid)) ?? '' }));
-  }
-
-  async function setRs(ref: MessageRef, rs: string, transaction?: Transaction): Promise<void> {
-    await sequelize.query('UPDATE msgrcpt SET rs = :rs WHERE partition_tag = :p AND mail_id = :m AND rseqnum = :r', {
-      replacements: { rs, ...key(ref), r: ref.rseqnum },
-      ...(transaction ? { transaction } : {}),
-    });
-  }
-
-  async function assertNotPurged(user: SessionUser, ref: MessageRef, recipients: string[], transaction: Transaction): Promise<void> {
-    const found = await sequelize.query('SELECT 1 FROM quarantine WHERE partition_tag = :p AND mail_id = :m LIMIT 1', {
-      type: QueryTypes.SELECT,
-      transaction,
-      replacements: key(ref),
-    });
-    if (found.length > 0) return;
+  async function assertNotPurged(user: SessionUser, ref: MessageRef, recipients: string[], transaction: AmavisTransaction): Promise<void> {
+    if (await amavis.copies.hasText(ref, transaction)) return;
     for (const recipient of recipients) {
       await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', detail: 'the quarantined copy was purged' });
     }
@@ -120,28 +71,16 @@ export function createReleaseService(deps: Deps): ReleaseService {
   }
 
   /**
-   * Sends one AM.PDP release for these recipients and returns amavisd's setreply for each, in order.
+   * Sends one AM.PDP release for these recipients and returns amavisd's verdict for each, in order.
    * When amavisd cannot be asked, every recipient's attempt is audited and the error says which case it is.
    */
-  async function askAmavis(user: SessionUser, ref: MessageRef, recipients: string[], note?: string): Promise<Array<PdpSetReply | undefined>> {
-    const facts = await messageFacts(ref);
+  async function askAmavis(user: SessionUser, ref: MessageRef, recipients: string[], transaction: AmavisTransaction, note?: string): Promise<RecipientReleaseOutcome[]> {
+    const facts = await amavis.copies.releaseFacts(ref, transaction);
     try {
-      const answer = await deps.pdpFor(facts.host).request([
-        ['request', 'release'],
-        ['mail_id', ref.mailId],
-        ['secret_id', facts.secretId],
-        ['partition_tag', String(ref.partitionTag)],
-        ['quar_type', 'Q'],
-        // Always name the recipients: without any, amavisd re-sends to every blocked recipient.
-        ...recipients.map((r) => ['recipient', `<${r}>`] as const),
-        ['requested_by', `<${user.email}>`],
-      ]);
-      // One setreply per named recipient, in the order they were named. A lone request-level failure
-      // (e.g. a secret mismatch) answers for all of them.
-      return recipients.map((_, i) => answer.setReplies[i] ?? (answer.setReplies.length === 1 ? answer.setReplies[0] : undefined));
+      return await deps.pdpFor(facts.host).release({ mailId: ref.mailId, secretId: facts.secretId, partitionTag: ref.partitionTag, recipients, requestedBy: user.email });
     } catch (err) {
       if (!(err instanceof PdpError)) throw err;
-      const unknown = err.kind === 'reply_timeout' || (err.sent && err.kind !== 'smtp_listener');
+      const unknown = classifyPdpError(err) === 'unknown';
       for (const recipient of recipients) {
         await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: unknown ? 'unknown' : 'failed', detail: note ? `${note}; ${err.message}` : err.message });
       }
@@ -151,85 +90,79 @@ export function createReleaseService(deps: Deps): ReleaseService {
     }
   }
 
-  async function releaseOnce(user: SessionUser, id: string): Promise<ReleaseOutcome> {
-    const { ref, row } = await deps.messages.findAccessible(user, id);
+  /** Releases one copy to its own recipient, if its rs allows `transition` now; the rs check and the write happen under one row lock. */
+  async function releaseCopy(user: SessionUser, id: string, transition: 'release' | 'approve'): Promise<ReleaseOutcome> {
+    const { ref, row } = await deps.messages.findAccessible(user, id, { forAction: true });
     const recipient = binaryText(row.recipient);
-    const type = typeOfContent(row.content);
-    const mode = type === 'other' ? 'direct' : deps.config.releasePolicy[type];
-    if (!isAdmin(user) && mode !== 'direct') {
-      throw new AppError(
-        403,
-        'forbidden',
-        mode === 'request' ? 'this kind of message is released by an administrator: request its release instead' : 'only an administrator can release this kind of message',
-      );
-    }
+    if (transition === 'release') assertCan(user, 'release', { type: typeOfContent(row.content), status: statusOfRs(row.rs) }, deps.releasePolicy);
 
-    const outcome = await sequelize.transaction(async (transaction) => {
-      const [locked] = await lockedRows(ref, transaction, ref.rseqnum);
-      if (locked?.rs === 'R') return { id, status: 'released' as const, alreadyReleased: true, reply: null };
+    const outcome = await amavis.copies.transaction(async (transaction) => {
+      const [locked] = await amavis.copies.lockRecipients(ref, transaction, ref.rseqnum);
+      if (!locked) throw new AppError(404, 'not_found', 'no such message in your quarantine');
+      if (locked.rs === 'R' && transition === 'release') return { id, status: 'released' as const, alreadyReleased: true, reply: null };
+      if (!canTransition(locked.rs, transition)) throw conflictOf(locked.rs, transition);
       await assertNotPurged(user, ref, [recipient], transaction);
-      const [reply] = await askAmavis(user, ref, [recipient]);
-      if (!reply || !isDelivered(reply)) {
-        const said = reply ? describeReply(reply) : 'amavisd gave no answer for this recipient';
-        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', smtpCode: reply?.code ?? null, reply: said });
-        const gone = Boolean(reply && /can't open sql obj/i.test(reply.text));
-        throw new AppError(gone ? 410 : 502, gone ? 'gone' : 'release_failed', `amavisd did not release the message: ${said}`, { reply: reply ?? null });
+      const [result] = await askAmavis(user, ref, [recipient], transaction);
+      if (result?.verdict !== 'delivered') {
+        const said = result?.summary ?? 'amavisd gave no answer for this recipient';
+        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', smtpCode: result?.reply?.code ?? null, reply: said });
+        const gone = Boolean(result?.gone);
+        throw new AppError(gone ? 410 : 502, gone ? 'gone' : 'release_failed', `amavisd did not release the message: ${said}`, { reply: result?.reply ?? null });
       }
-      await setRs(ref, 'R', transaction);
-      return { id, status: 'released' as const, alreadyReleased: false, reply };
+      // Under the row lock, the guard cannot fail here; it is checked all the same, never assumed.
+      if (!(await amavis.rs.apply(ref, transition, { transaction }))) throw conflictOf(locked.rs, transition);
+      return { id, status: 'released' as const, alreadyReleased: false, reply: result.reply };
     });
     // Recorded after the commit: a log write must never wait on the row lock held for the release.
     if (outcome.reply) {
-      await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'ok', smtpCode: outcome.reply.code, reply: describeReply(outcome.reply) });
+      await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'ok', smtpCode: outcome.reply.code, reply: describeSmtpReply(outcome.reply) });
     }
     return outcome;
   }
 
   async function releaseAsAdmin(user: SessionUser, id: string, target: AdminTarget): Promise<AdminReleaseOutcome> {
-    if (!isAdmin(user)) throw new AppError(403, 'forbidden', 'only administrators can release to other recipients');
-    const { ref } = await deps.messages.findAccessible(user, id);
+    const { ref, row } = await deps.messages.findAccessible(user, id, { forAction: true });
+    assertCan(user, 'to' in target ? 'release_to' : 'release_all', { type: typeOfContent(row.content), status: statusOfRs(row.rs) }, deps.releasePolicy);
     const entries: AuditEntry[] = [];
-    const outcome = await sequelize.transaction(async (transaction) => {
+    const outcome = await amavis.copies.transaction(async (transaction) => {
       let targets: Array<{ email: string; rseqnum?: number }>;
       if ('to' in target) {
         targets = [{ email: target.to.toLowerCase() }];
       } else {
         // Every recipient row still held back, within the admin's own scope (a domain admin releases
         // to their domains' recipients only).
-        const rows = (await lockedRows(ref, transaction)).filter((r) => r.rs !== 'R' && r.rs !== 'D');
+        const rows = (await amavis.copies.lockRecipients(ref, transaction)).filter((r) => canTransition(r.rs, 'release'));
         const inScope = await Promise.all(
-          rows.map(async (r) => {
-            try {
-              await deps.messages.findAccessible(user, encodeRef({ ...ref, rseqnum: r.rseqnum }));
-              return true;
-            } catch {
-              return false;
-            }
-          }),
+          rows.map((r) =>
+            deps.messages.findAccessible(user, encodeMessageRef({ ...ref, rseqnum: r.rseqnum })).then(
+              () => true,
+              () => false,
+            ),
+          ),
         );
         targets = rows.filter((_, i) => inScope[i]).map((r) => ({ email: r.email, rseqnum: r.rseqnum }));
         if (targets.length === 0) throw new AppError(409, 'conflict', 'no recipient in your scope is still waiting for this message');
       }
       const note = 'to' in target ? `admin release to another address: ${target.to}` : 'admin release to all blocked recipients';
       await assertNotPurged(user, ref, targets.map((t) => t.email), transaction);
-      const replies = await askAmavis(user, ref, targets.map((t) => t.email), note);
+      const outcomes = await askAmavis(user, ref, targets.map((t) => t.email), transaction, note);
       const results: AdminReleaseOutcome['results'] = [];
       for (const [i, t] of targets.entries()) {
-        const reply = replies[i];
-        const delivered = isDelivered(reply);
+        const result = outcomes[i];
+        const delivered = result?.verdict === 'delivered';
         // Only a copy released to its own recipient counts as released; a copy sent elsewhere does not.
-        if (delivered && t.rseqnum !== undefined) await setRs({ ...ref, rseqnum: t.rseqnum }, 'R', transaction);
+        if (delivered && t.rseqnum !== undefined) await amavis.rs.apply({ ...ref, rseqnum: t.rseqnum }, 'release', { transaction });
         entries.push({
           actor: user.email,
           action: 'release',
           ref: t.rseqnum === undefined ? { partitionTag: ref.partitionTag, mailId: ref.mailId } : { ...ref, rseqnum: t.rseqnum },
           recipient: t.email,
           result: delivered ? 'ok' : 'failed',
-          smtpCode: reply?.code ?? null,
-          reply: reply ? describeReply(reply) : null,
+          smtpCode: result?.reply?.code ?? null,
+          reply: result?.reply ? describeSmtpReply(result.reply) : null,
           detail: note,
         });
-        results.push({ recipient: t.email, delivered, reply: reply ?? null });
+        results.push({ recipient: t.email, delivered, reply: result?.reply ?? null });
       }
       return { id, results };
     });
@@ -243,30 +176,38 @@ export function createReleaseService(deps: Deps): ReleaseService {
       const flightKey = `${user.email}\n${id}`;
       let attempt = inFlight.get(flightKey);
       if (!attempt) {
-        attempt = releaseOnce(user, id).finally(() => inFlight.delete(flightKey));
+        attempt = releaseCopy(user, id, 'release').finally(() => inFlight.delete(flightKey));
         inFlight.set(flightKey, attempt);
       }
       return attempt;
     },
 
+    releaseRequested: (admin, id) => releaseCopy(admin, id, 'approve'),
+
     releaseAsAdmin,
 
     async remove(user, id) {
-      const { ref, row } = await deps.messages.findAccessible(user, id);
-      await setRs(ref, 'D');
-      await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient: binaryText(row.recipient), result: 'ok' });
+      const { ref, row } = await deps.messages.findAccessible(user, id, { forAction: true });
+      assertCan(user, 'delete', { type: typeOfContent(row.content), status: statusOfRs(row.rs) }, deps.releasePolicy);
+      const recipient = binaryText(row.recipient);
+      if (await amavis.rs.apply(ref, 'delete')) {
+        // A request for a copy that is gone is void: requester and admins see it cancelled, and approving it is refused.
+        for (const requestId of await deps.requests.cancelPendingFor(ref, user.email)) {
+          await deps.audit.record({ actor: user.email, action: 'cancel', ref, recipient, result: 'ok', detail: `release request ${requestId} withdrawn: the copy was deleted` });
+        }
+        await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient, result: 'ok' });
+      }
+      // Deleting a deleted copy again is not an error: the user's wish holds, and nothing changes.
       return { id, status: 'deleted' };
     },
 
     async purge(user, id) {
-      if (user.role !== 'super') throw new AppError(403, 'forbidden', 'only super users can purge a message');
-      const { ref } = await deps.messages.findAccessible(user, id);
-      await sequelize.transaction(async (transaction) => {
-        const open = (await lockedRows(ref, transaction)).filter((r) => r.rs !== 'D' && r.rs !== 'R').length;
+      assertSuper(user, 'purge a message');
+      const { ref } = await deps.messages.findAccessible(user, id, { forAction: true });
+      await amavis.copies.transaction(async (transaction) => {
+        const open = (await amavis.copies.lockRecipients(ref, transaction)).filter((r) => r.rs !== 'D' && r.rs !== 'R').length;
         if (open > 0) throw new AppError(409, 'conflict', `${open} recipient(s) have not released or deleted this message yet; it cannot be purged`);
-        for (const table of ['quarantine', 'msgrcpt', 'msgs']) {
-          await sequelize.query(`DELETE FROM ${table} WHERE partition_tag = :p AND mail_id = :m`, { transaction, replacements: key(ref) });
-        }
+        await amavis.copies.removeMessage(ref, transaction);
       });
       await deps.audit.record({ actor: user.email, action: 'purge', ref: { partitionTag: ref.partitionTag, mailId: ref.mailId }, result: 'ok' });
       return { id, status: 'purged' };

@@ -1,0 +1,20 @@
+import type { AuditEntryView } from '../../shared/audit';
+import type { AuditRow } from '../db/app-models';
+
+/** An audit log row as the API shows it. */
+export function presentAuditEntry(row: AuditRow): AuditEntryView {
+  return {
+    id: Number(row.id),
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    action: row.action,
+    mailId: row.mail_id,
+    partitionTag: row.partition_tag,
+    rseqnum: row.rseqnum,
+    recipient: row.recipient,
+    result: row.result,
+    smtpCode: row.smtp_code,
+    reply: row.reply,
+    detail: row.detail,
+  };
+}
