@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
 import { createContext, type AppContext } from '../../server/context';
 import { createLogger } from '../../server/logger';
-import { createCleanup, restoreAddresses, type Cleanup, type CleanupReport, type DeletedAddress } from '../../server/services/cleanup';
-import { decodeMessageRef } from '../../server/services/message-ref';
+import { createCleanupStore, type CleanupStore } from '../../server/amavis/cleanup-sql';
+import { main as cleanupMain } from '../../server/cli/cleanup';
+import { createCleanup, type Cleanup, type CleanupReport } from '../../server/services/cleanup';
+import { restoreAddresses, type DeletedAddress } from '../../server/services/cleanup-addresses';
+import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { sendThroughAmavis } from '../support/send-mail';
 import { ROOT, serverEnv } from '../support/stack';
 
@@ -15,18 +18,19 @@ const run = promisify(execFile);
 const DAY = 86_400;
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
+// npm and tsx start in seconds on an idle machine, and far slower on a loaded one: one test spawns
+// them, with this limit; the others call the CLI's main() in-process.
+const SPAWN_LIMIT_MS = 240_000;
+const DEAD_DB = 'mysql://amavis:wrong-password@127.0.0.1:3306/amavis';
+// Nine mails through the real amavisd (SpamAssassin included): about ten seconds idle, minutes loaded.
+const SETUP_LIMIT_MS = 600_000;
 
-/** `npm run cleanup -- <args>` as an operator (or cron) runs it, with the given AQ_* settings only. */
-async function runCleanupCli(env: Record<string, string>, args: string[], silent = false) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AQ_')));
-  try {
-    const { stdout, stderr } = await run('npm', ['run', ...(silent ? ['--silent'] : []), 'cleanup', '--', ...args], { env: { ...clean, ...env }, cwd: ROOT, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+/** The CLI's main() in this process, with the given AQ_* settings only: what it printed and its exit code. */
+async function runCleanupMain(env: Record<string, string>, args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await cleanupMain(args, env, { out: (text) => (stdout += `${text}\n`), err: (text) => (stderr += `${text}\n`) });
+  return { code, stdout, stderr };
 }
 
 // The cleanup against the real MariaDB, on mail that went through the real amavisd. Some of that mail
@@ -34,6 +38,7 @@ async function runCleanupCli(env: Record<string, string>, args: string[], silent
 // here, so the assertions are about this file's rows, plus "nothing recent that should stay was touched".
 describe('npm run cleanup against the real stack', () => {
   let context: AppContext;
+  let store: CleanupStore;
   let cleanup: Cleanup;
   const tag = randomBytes(4).toString('hex');
   // amavisd stores addresses lowercased.
@@ -44,10 +49,9 @@ describe('npm run cleanup against the real stack', () => {
   let newOrphanId: string;
   let dryRun: CleanupReport;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
-  const isoOf = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const isoOf = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/[-:]|\.\d{3}/g, '');
 
-  const q = <T extends object>(sql: string, replacements: Record<string, unknown> = {}) =>
-    context.sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
+  const q = <T extends object>(sql: string, replacements: Record<string, unknown> = {}) => context.sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
   const exec = (sql: string, replacements: Record<string, unknown> = {}) => context.sequelize.query(sql, { replacements });
   const key = (mail: Mail) => ({ p: mail.p, m: Buffer.from(mail.m) });
   const rowsOf = async (mail: Mail) => {
@@ -96,8 +100,9 @@ describe('npm run cleanup against the real stack', () => {
   beforeAll(async () => {
     context = createContext(loadConfig(serverEnv()), createLogger('silent'));
     await context.ready();
+    store = createCleanupStore(context.sequelize);
     // A short settle wait: this file leaves one message looking "in flight" on purpose.
-    cleanup = createCleanup(context.sequelize, context.appModels, { retentionDays: 14, auditRetentionDays: 365, settleTimeoutMs: 3000 });
+    cleanup = createCleanup({ store, auditLog: context.auditLog }, { retentionDays: 14, auditRetentionDays: 365, settleTimeoutMs: 3000 });
 
     // An address nothing uses, allocated before the mail below: old enough to go.
     oldOrphanId = await insertAddress(`cleanup-orphan-${tag}@orphan.example.test`);
@@ -126,9 +131,10 @@ describe('npm run cleanup against the real stack', () => {
     // An address allocated now, used by nothing yet: amavisd may be about to write its msgs row.
     newOrphanId = await insertAddress(`cleanup-new-${tag}@orphan.example.test`);
 
-    await context.appModels.Audit.create({ at: new Date(Date.now() - 400 * DAY * 1000), actor: `cleanup-old-${tag}`, action: 'view', partition_tag: 0, mail_id: 'cleanupOldAudit', result: 'ok' });
-    await context.appModels.Audit.create({ at: new Date(Date.now() - 300 * DAY * 1000), actor: `cleanup-kept-${tag}`, action: 'view', partition_tag: 0, mail_id: 'cleanupKeptAudi', result: 'ok' });
-  });
+    const auditEntry = { action: 'view', partition_tag: 0, result: 'ok' } as const;
+    await context.appModels.Audit.create({ ...auditEntry, at: new Date(Date.now() - 400 * DAY * 1000), actor: `cleanup-old-${tag}`, mail_id: 'cleanupOldAudit' });
+    await context.appModels.Audit.create({ ...auditEntry, at: new Date(Date.now() - 300 * DAY * 1000), actor: `cleanup-kept-${tag}`, mail_id: 'cleanupKeptAudi' });
+  }, SETUP_LIMIT_MS);
 
   afterAll(async () => {
     // Leave no fake "in flight" message and no stray address behind for other files.
@@ -217,9 +223,9 @@ describe('npm run cleanup against the real stack', () => {
 
     // Nothing is left to do: a second run finds nothing.
     const again = await cleanup.run({ dryRun: true });
-    expect([again.expired.messages, again.allDeleted.messages, again.orphanRecipients.rows, again.orphanQuarantine.rows, again.addresses.rows, again.audit.rows]).toEqual([
-      0, 0, 0, 0, 0, 0,
-    ]);
+    expect([again.expired.messages, again.allDeleted.messages, again.orphanRecipients.rows, again.orphanQuarantine.rows, again.addresses.rows, again.audit.rows]).toEqual(
+      [0, 0, 0, 0, 0, 0],
+    );
   });
 
   it('puts back an address that mail amavisd was processing used after it was deleted', async () => {
@@ -233,25 +239,28 @@ describe('npm run cleanup against the real stack', () => {
     const deleted = { ...row!, id: String(row!.id) };
     const lateRecipient = async (rid: string) => {
       await exec('DELETE FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m AND rseqnum = 99', key(mail));
-      await exec("INSERT INTO msgrcpt (partition_tag, mail_id, rseqnum, rid, is_local, content, ds, rs) VALUES (:p, :m, 99, :rid, 'Y', 'S', 'D', '')", { ...key(mail), rid });
+      await exec("INSERT INTO msgrcpt (partition_tag, mail_id, rseqnum, rid, is_local, content, ds, rs) VALUES (:p, :m, 99, :rid, 'Y', 'S', 'D', '')", {
+        ...key(mail),
+        rid,
+      });
     };
     const ridOfLate = async () => (await q<{ rid: string }>('SELECT rid FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m AND rseqnum = 99', key(mail)))[0]?.rid;
     try {
       await exec('DELETE FROM maddr WHERE id = :id', { id });
       await lateRecipient(id);
-      expect(await restoreAddresses(context.sequelize, [deleted])).toBe(1);
+      expect(await restoreAddresses(store, [deleted])).toBe(1);
       // Back under its own id, so amavisd processes still holding that id stay right.
       expect(await maddrId(email)).toBe(id);
       expect(await ridOfLate()).toBe(id);
-      expect(await restoreAddresses(context.sequelize, [])).toBe(0);
+      expect(await restoreAddresses(store, [])).toBe(0);
 
       // Meanwhile amavisd saw the address missing and inserted it again: the row is repointed.
       await exec('DELETE FROM maddr WHERE id = :id', { id });
       const newId = await insertAddress(email);
-      expect(await restoreAddresses(context.sequelize, [deleted])).toBe(1);
+      expect(await restoreAddresses(store, [deleted])).toBe(1);
       expect(await ridOfLate()).toBe(newId);
       expect(await maddrExists(id)).toBe(false);
-      expect(await restoreAddresses(context.sequelize, [deleted])).toBe(0);
+      expect(await restoreAddresses(store, [deleted])).toBe(0);
     } finally {
       await exec('DELETE FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m AND rseqnum = 99', key(mail));
       await exec('DELETE FROM maddr WHERE email = :email', { email: Buffer.from(email) });
@@ -260,7 +269,7 @@ describe('npm run cleanup against the real stack', () => {
 
   it('the CLI: --dry-run prints the report and changes nothing; --json; bad input exits 2, a dead database 1', async () => {
     const before = await tableCounts();
-    const dry = await runCleanupCli(serverEnv(), ['--dry-run']);
+    const dry = await runCleanupMain(serverEnv(), ['--dry-run']);
     expect(dry.stderr).not.toMatch(/failed|error/i);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/amavis-quarantine cleanup \(dry run: nothing was deleted\)/);
@@ -269,20 +278,35 @@ describe('npm run cleanup against the real stack', () => {
     expect(dry.stdout).toMatch(/audit entries older than 365 days: would delete \d+/);
     expect(await tableCounts()).toEqual(before);
 
-    const json = await runCleanupCli(serverEnv({ AQ_RETENTION_DAYS: '30' }), ['--dry-run', '--json', '--batch-size', '1'], true);
+    const json = await runCleanupMain(serverEnv({ AQ_RETENTION_DAYS: '30' }), ['--dry-run', '--json', '--batch-size', '1']);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as CleanupReport & { ok: boolean };
     expect(report).toMatchObject({ ok: true, dryRun: true, retentionDays: 30, auditRetentionDays: 365, warnings: [] });
     expect(await tableCounts()).toEqual(before);
 
-    const usage = await runCleanupCli(serverEnv(), ['--batch-size', '0']);
+    const usage = await runCleanupMain(serverEnv(), ['--batch-size', '0']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--batch-size must be a whole number/);
-    const config = await runCleanupCli({ ...serverEnv(), AQ_DB_URL: 'not-a-url' }, ['--dry-run']);
+    const config = await runCleanupMain({ ...serverEnv(), AQ_DB_URL: 'not-a-url' }, ['--dry-run']);
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(/AQ_DB_URL must look like mysql:\/\//);
-    const dead = await runCleanupCli(serverEnv({ AQ_DB_URL: 'mysql://amavis:wrong-password@127.0.0.1:3306/amavis' }), ['--dry-run']);
+    const dead = await runCleanupMain(serverEnv({ AQ_DB_URL: DEAD_DB }), ['--dry-run']);
     expect(dead.code).toBe(1);
     expect(dead.stderr).toMatch(/amavis-quarantine cleanup failed: .*Access denied/);
   });
+
+  it(
+    'npm run cleanup, as cron runs it: a failure is exit code 1 and a message on stderr',
+    async () => {
+      // Only the AQ_* settings given here, as in a crontab.
+      const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AQ_'))), ...serverEnv({ AQ_DB_URL: DEAD_DB }) };
+      const failed = await run('npm', ['run', '--silent', 'cleanup', '--', '--dry-run'], { env, cwd: ROOT, timeout: SPAWN_LIMIT_MS }).then(
+        () => expect.fail('npm run cleanup exited 0 with a dead database'),
+        (err: { code?: unknown; stderr?: string }) => err,
+      );
+      expect(failed.stderr).toMatch(/amavis-quarantine cleanup failed: .*Access denied/);
+      expect(failed.code).toBe(1);
+    },
+    SPAWN_LIMIT_MS + 60_000,
+  );
 });

@@ -1,4 +1,16 @@
+import type { ApiErrorBody } from '../../shared/errors';
 import type { SessionResponse } from '../../shared/session';
+
+/**
+ * A response's JSON body, typed as the shared contract says it is. The cast is the test's claim, not
+ * a check: the assertions that follow are the check, and a renamed field fails to compile here first.
+ */
+export async function bodyOf<T>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+/** The body of an error response (`shared/errors.ts`): `{code, message, requestId}`. */
+export const errorOf = (res: Response): Promise<ApiErrorBody> => bodyOf<ApiErrorBody>(res);
 
 /** A tiny HTTP client with one cookie jar and the CSRF token, as a browser session would have. */
 export class ApiSession {
@@ -35,7 +47,7 @@ export class ApiSession {
   async signIn(username: string, password: string): Promise<Response> {
     const res = await this.request('POST', '/session', { username, password });
     if (res.ok) {
-      const body = (await res.clone().json()) as SessionResponse;
+      const body = await bodyOf<SessionResponse>(res.clone());
       this.csrfToken = body.csrfToken;
     }
     return res;

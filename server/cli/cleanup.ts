@@ -1,3 +1,6 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createCleanupStore } from '../amavis/cleanup-sql';
 import { ConfigError, loadConfig } from '../config';
 import { createContext } from '../context';
 import { createLogger } from '../logger';
@@ -5,39 +8,47 @@ import { createCleanup, DEFAULT_BATCH_SIZE, type CleanupReport, type MessageCoun
 
 const USAGE = 'usage: npm run cleanup -- [--dry-run] [--batch-size N] [--json]';
 
+/** Where the CLI writes: the process's stdout and stderr, or a test's buffers. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
 /**
- * `npm run cleanup`: the retention cleanup, for cron. Exit codes: 0 done, 1 the database failed (what
- * was deleted before stays deleted: every batch is its own transaction, and a rerun carries on),
- * 2 the configuration or the command line is invalid.
+ * `npm run cleanup`: the retention cleanup, for cron. Returns the exit code: 0 done, 1 the database
+ * failed (what was deleted before stays deleted: every batch is its own transaction, and a rerun
+ * carries on), 2 the configuration or the command line is invalid.
  */
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: CliOutput = consoleOutput): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
-    console.error(`amavis-quarantine cleanup: ${args}\n${USAGE}`);
+    output.err(`amavis-quarantine cleanup: ${args}\n${USAGE}`);
     return 2;
   }
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    if (args.json) console.log(JSON.stringify({ ok: false, configProblems: err.problems }, null, 2));
-    else console.error(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
+    if (args.json) output.out(JSON.stringify({ ok: false, configProblems: err.problems }, null, 2));
+    else output.err(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
     return 2;
   }
   const context = createContext(config, createLogger('silent'));
   try {
-    const cleanup = createCleanup(context.sequelize, context.appModels, {
-      retentionDays: config.retentionDays,
-      auditRetentionDays: config.auditRetentionDays,
-    });
+    const cleanup = createCleanup(
+      { store: createCleanupStore(context.sequelize), auditLog: context.auditLog },
+      { retentionDays: config.retentionDays, auditRetentionDays: config.auditRetentionDays },
+    );
     const report = await cleanup.run({ dryRun: args.dryRun, batchSize: args.batchSize });
-    console.log(args.json ? JSON.stringify({ ok: true, ...report }, null, 2) : formatCleanupReport(report));
+    output.out(args.json ? JSON.stringify({ ok: true, ...report }, null, 2) : formatCleanupReport(report));
     return 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (args.json) console.log(JSON.stringify({ ok: false, error: message }, null, 2));
-    console.error(`amavis-quarantine cleanup failed: ${message}\nBatches finished before the failure stay done; run it again to carry on.`);
+    if (args.json) output.out(JSON.stringify({ ok: false, error: message }, null, 2));
+    output.err(`amavis-quarantine cleanup failed: ${message}\nBatches finished before the failure stay done; run it again to carry on.`);
     return 1;
   } finally {
     await context.close();
@@ -54,7 +65,8 @@ export function parseArgs(argv: string[]): { dryRun: boolean; json: boolean; bat
     else if (arg === '--json') args.json = true;
     else if (arg === '--batch-size' || inline) {
       const value = inline ? inline[1] : argv[++i];
-      if (!value || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 100_000) return `--batch-size must be a whole number from 1 to 100000, got "${value ?? ''}"`;
+      if (!value || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 100_000)
+        return `--batch-size must be a whole number from 1 to 100000, got "${value ?? ''}"`;
       args.batchSize = Number(value);
     } else return `unknown argument "${arg}"`;
   }
@@ -63,8 +75,7 @@ export function parseArgs(argv: string[]): { dryRun: boolean; json: boolean; bat
 
 const n = (count: number) => count.toLocaleString('en-US');
 const sample = (ids: string[]) => (ids.length > 0 ? `  e.g. ${ids.join(', ')}` : '');
-const whole = (c: MessageCounts) =>
-  `${n(c.messages)} messages (${n(c.recipientRows)} msgrcpt, ${n(c.quarantineRows)} quarantine rows)${sample(c.sample)}`;
+const whole = (c: MessageCounts) => `${n(c.messages)} messages (${n(c.recipientRows)} msgrcpt, ${n(c.quarantineRows)} quarantine rows)${sample(c.sample)}`;
 
 /** Renders a report for a terminal or a cron log. */
 export function formatCleanupReport(r: CleanupReport): string {
@@ -87,10 +98,13 @@ export function formatCleanupReport(r: CleanupReport): string {
   return lines.join('\n');
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error('amavis-quarantine cleanup: unexpected error:', err);
-    process.exit(1);
-  },
-);
+// Run only as the entry point (`npm run cleanup`, cron), not when a test imports main().
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error('amavis-quarantine cleanup: unexpected error:', err);
+      process.exit(1);
+    },
+  );
+}

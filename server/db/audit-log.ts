@@ -15,6 +15,12 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
   /** The newest entries first, filtered, paged by id (before = the last id of the previous page). */
   list(filter: AuditFilter): Promise<AuditRow[]>;
+  /**
+   * Deletes (or in a dry run counts) the entries from before `cutoff`, oldest first by the `at` index, a
+   * batch per statement; returns how many. A database without our table (the cleanup can run before the
+   * server ever started) has nothing to delete.
+   */
+  purgeBefore(cutoff: Date, options: { dryRun: boolean; batchSize: number }): Promise<number>;
 }
 
 export interface AuditFilter {
@@ -61,6 +67,20 @@ export function createAuditLog(models: AppModels): AuditLog {
         ...(filter.before ? { id: { [Op.lt]: filter.before } } : {}),
       };
       return models.Audit.findAll({ where, order: [['id', 'DESC']], limit: filter.limit });
+    },
+
+    async purgeBefore(cutoff, { dryRun, batchSize }) {
+      const { Audit } = models;
+      if (!(await Audit.sequelize!.getQueryInterface().tableExists(Audit.getTableName()))) return 0;
+      const where = { at: { [Op.lt]: cutoff } };
+      if (dryRun) return Audit.count({ where });
+      let rows = 0;
+      for (;;) {
+        const ids = (await Audit.findAll({ attributes: ['id'], where, order: [['at', 'ASC']], limit: batchSize, raw: true })).map((r) => r.id);
+        if (ids.length === 0) break;
+        rows += await Audit.destroy({ where: { id: ids } });
+      }
+      return rows;
     },
   };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cleanupCutoffs, fateOfRecipientGroup, type RecipientGroup } from './cleanup';
+import type { RecipientGroup } from '../amavis/cleanup-sql';
+import { cleanupCutoffs } from './cleanup';
+import { fateOfRecipientGroup } from './cleanup-messages';
 
 describe('fateOfRecipientGroup', () => {
   const cutoff = 1_000_000;

@@ -1,0 +1,35 @@
+import { UniqueConstraintError, type Sequelize } from 'sequelize';
+import { createAddressCleanupSql, type AddressCleanupSql } from './cleanup-address-sql';
+import { createMessageCleanupSql, type MessageCleanupSql } from './cleanup-message-sql';
+import { createCleanupDb, type CleanupTransaction } from './cleanup-query';
+
+export type { MaddrRow } from './cleanup-address-sql';
+export type { ChildTable, MessageTable, RecipientGroup } from './cleanup-message-sql';
+export type { CleanupTransaction, MailId, MessageKey } from './cleanup-query';
+
+/** Everything the retention cleanup reads and writes in amavis's storage tables (msgs, msgrcpt, quarantine, maddr). */
+export interface CleanupStore {
+  messages: MessageCleanupSql;
+  addresses: AddressCleanupSql;
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (t: CleanupTransaction) => Promise<T>): Promise<T>;
+  /** True for MariaDB/MySQL deadlocks and lock wait timeouts: the transaction is safe to run again. */
+  isLockConflict(err: unknown): boolean;
+  /** True when a statement broke a unique key (e.g. amavisd inserted the same maddr address first). */
+  isDuplicateKey(err: unknown): boolean;
+}
+
+/** Creates the cleanup's store on amavis's database. */
+export function createCleanupStore(sequelize: Sequelize): CleanupStore {
+  const db = createCleanupDb(sequelize);
+  return {
+    messages: createMessageCleanupSql(db),
+    addresses: createAddressCleanupSql(db),
+    transaction: (work) => sequelize.transaction((t) => work(t)),
+    isLockConflict(err) {
+      const errno = (err as { parent?: { errno?: number } }).parent?.errno;
+      return errno === 1213 || errno === 1205;
+    },
+    isDuplicateKey: (err) => err instanceof UniqueConstraintError,
+  };
+}
