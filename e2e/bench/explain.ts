@@ -45,6 +45,10 @@ export async function explainStatement(conn: mysql.Connection, sql: string, exec
   const columns = execute
     ? ['id', 'select_type', 'table', 'type', 'key', 'ref', 'rows', 'r_rows', 'filtered', 'r_filtered', 'Extra']
     : ['id', 'select_type', 'table', 'type', 'key', 'ref', 'rows', 'filtered', 'Extra'];
-  const table = formatTable(columns, rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))), 6);
+  const table = formatTable(
+    columns,
+    rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))),
+    6,
+  );
   return `${table}\n(${execute ? `ANALYZE took ${elapsed.toFixed(1)} ms` : 'EXPLAIN only, not executed'})`;
 }

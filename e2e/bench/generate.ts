@@ -3,10 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import {
-  MADDR_COLUMNS, MSGRCPT_COLUMNS, MSGS_COLUMNS, defaultParams, synthesize,
-  type BenchParams, type BenchUser,
-} from './synthesize';
+import { MADDR_COLUMNS, MSGRCPT_COLUMNS, MSGS_COLUMNS, defaultParams, synthesize, type BenchParams, type BenchUser } from './synthesize';
 
 /** The benchmark's own database: never the `amavis` database the test stack uses. */
 export const DEFAULT_BENCH_DB_URL = 'mysql://amavis:amavis-test-pw@127.0.0.1:3306/amavis_bench';
@@ -92,7 +89,7 @@ async function generate(url: string, params: BenchParams, log: (line: string) =>
   const step = (what: string) => log(`  ${what} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   const { createTables, createIndexes } = readSchema();
   const conns = await Promise.all([connectBench(url), connectBench(url), connectBench(url)]);
-  const [main, second, third] = conns as [mysql.Connection, mysql.Connection, mysql.Connection];
+  const [main, second, third] = conns;
   try {
     for (const sql of createTables) await main.query(sql);
     const now = new Date();
@@ -113,10 +110,12 @@ async function generate(url: string, params: BenchParams, log: (line: string) =>
       const table = /\bON\s+(\w+)/i.exec(sql)?.[1] ?? '';
       byTable.set(table, [...(byTable.get(table) ?? []), sql]);
     }
-    await Promise.all([...byTable.values()].map(async (statements, k) => {
-      const conn = conns[k % conns.length] as mysql.Connection;
-      for (const sql of statements) await conn.query(sql);
-    }));
+    await Promise.all(
+      [...byTable.values()].map(async (statements, k) => {
+        const conn = conns[k % conns.length] as mysql.Connection;
+        for (const sql of statements) await conn.query(sql);
+      }),
+    );
     step('indexed');
     await main.query('ANALYZE TABLE maddr, msgs, msgrcpt');
     // The quarantine table (mail bodies) stays empty: listing never reads it.

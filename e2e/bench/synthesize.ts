@@ -36,11 +36,14 @@ export interface SynthesizedData {
 }
 
 export const MADDR_COLUMNS = ['partition_tag', 'id', 'email', 'domain'] as const;
+// The column lists and the rows below are wrapped by hand, so a row reads against its columns.
+// prettier-ignore
 export const MSGS_COLUMNS = [
   'partition_tag', 'mail_id', 'secret_id', 'am_id', 'time_num', 'time_iso', 'sid', 'policy', 'client_addr',
   'size', 'originating', 'content', 'quar_type', 'quar_loc', 'dsn_sent', 'spam_level', 'message_id',
   'from_addr', 'subject', 'host',
 ] as const;
+// prettier-ignore
 export const MSGRCPT_COLUMNS = [
   'partition_tag', 'mail_id', 'rseqnum', 'rid', 'is_local', 'content', 'ds', 'rs', 'bl', 'wl', 'bspam_level',
   'smtp_resp',
@@ -79,7 +82,10 @@ export function isoWeek(unixSeconds: number): number {
 
 /** amavis's iso8601_utc_timestamp: 20250101T123456Z. */
 function timeIso(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(unixSeconds * 1000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**
@@ -117,7 +123,7 @@ export function synthesize(params: BenchParams, endTime: number): SynthesizedDat
   const zipfTotal = users.reduce((sum, _, k) => sum + 1 / (k + 1), 0);
   const spread = users.map(() => Math.exp(random.gaussian()));
   const spreadTotal = spread.reduce((a, b) => a + b, 0);
-  const pickUser = createWeightedSampler(users.map((_, k) => (0.5 / (k + 1)) / zipfTotal + (0.5 * (spread[k] as number)) / spreadTotal));
+  const pickUser = createWeightedSampler(users.map((_, k) => 0.5 / (k + 1) / zipfTotal + (0.5 * (spread[k] as number)) / spreadTotal));
   const pickContent = createWeightedSampler(CONTENT_WEIGHTS);
   const pickRcptCount = createWeightedSampler(RCPT_WEIGHTS);
   const pickRs = createWeightedSampler(RS_WEIGHTS);
@@ -130,7 +136,7 @@ export function synthesize(params: BenchParams, endTime: number): SynthesizedDat
   // maddr ids are handed out on first use per partition_tag, as amavisd does: ids interleave in time.
   const addressId = (partition: number, key: number, email: () => string): number => {
     let byKey = ids.get(partition);
-    if (!byKey) ids.set(partition, (byKey = new Map()));
+    if (!byKey) ids.set(partition, (byKey = new Map<number, number>()));
     let id = byKey.get(key);
     if (id === undefined) {
       id = maddr.length + 1;
@@ -199,6 +205,7 @@ export function synthesize(params: BenchParams, endTime: number): SynthesizedDat
     const spamLevel = spamLevelFor(random, content);
     const subject = subjectFor(random, content);
     const messageId = `<${random.bytes(8).toString('hex')}.${i.toString(36)}@${senderDomain}>`;
+    // prettier-ignore
     msgs.push([
       partition, mailId, secretId, amId, time, timeIso(time), sid, originating ? 'ORIGINATING' : '', clientAddr, size,
       originating ? 'Y' : 'N', content, quarantined ? 'Q' : '', quarantined ? mailId : '', 'N', spamLevel, messageId,
@@ -206,14 +213,23 @@ export function synthesize(params: BenchParams, endTime: number): SynthesizedDat
     ].join('\t'));
 
     const ds = quarantined && content !== 'Y' ? 'D' : 'P';
-    const smtpResp = ds === 'D' ? `250 2.7.0 Ok, discarded, id=${amId} - ${content === 'S' ? 'spam' : 'blocked'}` : `250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as ${mailId.slice(0, 10).toUpperCase()}`;
+    const smtpResp =
+      ds === 'D'
+        ? `250 2.7.0 Ok, discarded, id=${amId} - ${content === 'S' ? 'spam' : 'blocked'}`
+        : `250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as ${mailId.slice(0, 10).toUpperCase()}`;
     const rowFor = (rseqnum: number, rid: number, isLocal: string) => {
       const rs = quarantined ? (RS_VALUES[pickRs(random.next())] as string) : '';
       return [partition, mailId, rseqnum, rid, isLocal, content, ds, rs, '', '', spamLevel, smtpResp].join('\t');
     };
     if (originating) {
       const f = random.int(foreignPool);
-      msgrcpt.push(rowFor(1, addressId(partition, foreignKey(f), () => foreignEmail(f)), 'N'));
+      msgrcpt.push(
+        rowFor(
+          1,
+          addressId(partition, foreignKey(f), () => foreignEmail(f)),
+          'N',
+        ),
+      );
       continue;
     }
     const count = RCPT_COUNTS[pickRcptCount(random.next())] as number;

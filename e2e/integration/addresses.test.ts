@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionResponse } from '../../shared/session';
 import type { QuarantineListResponse } from '../../shared/quarantine';
-import { ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -34,7 +35,7 @@ describe('the addresses a user receives mail for', () => {
   async function visibleIds(server: TestServer): Promise<string[]> {
     const alice = await signedIn(server.url, USERS.alice.email, USERS.alice.password);
     const res = await alice.get('/messages?limit=100');
-    return ((await res.json()) as QuarantineListResponse).items.map((i) => i.id);
+    return (await bodyOf<QuarantineListResponse>(res)).items.map((i) => i.id);
   }
 
   it('shows alias and +extension mail only when configured', async () => {
@@ -63,7 +64,7 @@ describe('the addresses a user receives mail for', () => {
 
   it('lists the aliases among the user\u2019s addresses at sign-in', async () => {
     const alice = await signedIn(withAliases.url, USERS.alice.email, USERS.alice.password);
-    expect((await (await alice.get('/session')).json()).user.addresses).toEqual(['alice@example.test', 'sales@example.test']);
+    expect((await bodyOf<SessionResponse>(await alice.get('/session'))).user.addresses).toEqual(['alice@example.test', 'sales@example.test']);
     const bob = await signedIn(withAliases.url, USERS.bob.email, USERS.bob.password);
     const view = await bob.get(`/messages/${ids.alias}`);
     expect(view.status).toBe(404);

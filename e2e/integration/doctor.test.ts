@@ -19,9 +19,7 @@ describe('npm run doctor against the real stack', () => {
   });
 
   it('passes over implicit TLS and the unix socket', async () => {
-    const { code, stdout } = await runDoctor(
-      serverEnv({ AQ_IMAP_TLS: 'tls', AQ_IMAP_PORT: stack.AQ_IMAP_TLS_PORT, AQ_PDP: `unix:${stack.AQ_PDP_SOCKET}` }),
-    );
+    const { code, stdout } = await runDoctor(serverEnv({ AQ_IMAP_TLS: 'tls', AQ_IMAP_PORT: stack.AQ_IMAP_TLS_PORT, AQ_PDP: `unix:${stack.AQ_PDP_SOCKET}` }));
     expect(stdout).toMatch(/implicit TLS: TLSv1\.[23], certificate verified/);
     expect(stdout).toMatch(/unix:\/var\/lib\/amavis\/amavisd\.sock/);
     expect(code).toBe(0);

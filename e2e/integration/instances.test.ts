@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiSession, ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import type { SessionResponse } from '../../shared/session';
+import { ApiSession, bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/server';
 
 // Scaling out: stateless instances behind a load balancer share the session store in the database.
@@ -23,7 +24,7 @@ describe('two server instances', () => {
     elsewhere.csrfToken = session.csrfToken;
     const res = await elsewhere.get('/session');
     expect(res.status).toBe(200);
-    expect((await res.json()).user.email).toBe('alice@example.test');
+    expect((await bodyOf<SessionResponse>(res)).user.email).toBe('alice@example.test');
     expect((await elsewhere.get('/messages?limit=1')).status).toBe(200);
 
     expect((await elsewhere.request('DELETE', '/session')).status).toBe(204);

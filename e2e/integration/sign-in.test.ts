@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiSession, ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import type { SessionResponse } from '../../shared/session';
+import { ApiSession, bodyOf, errorOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/server';
 import { stackCtl, stackEnv } from '../support/stack';
 
@@ -12,13 +13,16 @@ describe('sign-in and sessions', () => {
   afterAll(() => server.close());
 
   const sessionRow = (sid: string) => server.context.appModels.Session.findByPk(sid);
-  const sidOf = (session: ApiSession) => decodeURIComponent(session.cookie?.split('=')[1] ?? '').replace(/^s:/, '').split('.')[0] ?? '';
+  const sidOf = (session: ApiSession) =>
+    decodeURIComponent(session.cookie?.split('=')[1] ?? '')
+      .replace(/^s:/, '')
+      .split('.')[0] ?? '';
 
   it('signs alice in over STARTTLS and answers her identity and a CSRF token', async () => {
     const session = new ApiSession(server.url);
     const res = await session.signIn(USERS.alice.email, USERS.alice.password);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await bodyOf<SessionResponse>(res);
     expect(body.user).toEqual({ email: 'alice@example.test', role: 'user', addresses: ['alice@example.test'], domains: [] });
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(JSON.stringify(body)).not.toContain(USERS.alice.password);
@@ -54,10 +58,10 @@ describe('sign-in and sessions', () => {
   it('appends the default domain to a bare username, and refuses the master-user separator', async () => {
     const bare = await new ApiSession(server.url).signIn('alice', USERS.alice.password);
     expect(bare.status).toBe(200);
-    expect((await bare.json()).user.email).toBe('alice@example.test');
+    expect((await bodyOf<SessionResponse>(bare)).user.email).toBe('alice@example.test');
     const master = await new ApiSession(server.url).signIn('alice@example.test*admin@example.test', USERS.admin.password);
     expect(master.status).toBe(400);
-    expect((await master.json()).code).toBe('validation_failed');
+    expect((await errorOf(master)).code).toBe('validation_failed');
   });
 
   it('gives the same 401 for a wrong password and an unknown user', async () => {
@@ -65,15 +69,15 @@ describe('sign-in and sessions', () => {
     const unknown = await new ApiSession(server.url).signIn('nobody@example.test', 'whatever');
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    const [a, b] = [await wrong.json(), await unknown.json()];
+    const [a, b] = [await errorOf(wrong), await errorOf(unknown)];
     expect(a.code).toBe('invalid_credentials');
     expect({ code: a.code, message: a.message }).toEqual({ code: b.code, message: b.message });
   });
 
   it('gives roles from the configuration', async () => {
-    const admin = await (await new ApiSession(server.url).signIn(USERS.admin.email, USERS.admin.password)).json();
+    const admin = await bodyOf<SessionResponse>(await new ApiSession(server.url).signIn(USERS.admin.email, USERS.admin.password));
     expect(admin.user).toMatchObject({ role: 'domain_admin', domains: ['example.test'] });
-    const root = await (await new ApiSession(server.url).signIn(USERS.super.email, USERS.super.password)).json();
+    const root = await bodyOf<SessionResponse>(await new ApiSession(server.url).signIn(USERS.super.email, USERS.super.password));
     expect(root.user.role).toBe('super');
   });
 
@@ -81,10 +85,10 @@ describe('sign-in and sessions', () => {
     const session = await signedIn(server.url, USERS.bob.email, USERS.bob.password);
     const res = await session.get('/session');
     expect(res.status).toBe(200);
-    expect((await res.json()).user.email).toBe('bob@example.test');
+    expect((await bodyOf<SessionResponse>(res)).user.email).toBe('bob@example.test');
     const anonymous = await new ApiSession(server.url).get('/session');
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).code).toBe('unauthorized');
+    expect((await errorOf(anonymous)).code).toBe('unauthorized');
   });
 
   it('issues a new session id at sign-in', async () => {
@@ -109,7 +113,7 @@ describe('sign-in and sessions', () => {
     const session = await signedIn(server.url, USERS.alice.email, USERS.alice.password);
     const noToken = await session.request('DELETE', '/session', undefined, { 'X-CSRF-Token': 'forged' });
     expect(noToken.status).toBe(403);
-    expect((await noToken.json()).code).toBe('csrf_failed');
+    expect((await errorOf(noToken)).code).toBe('csrf_failed');
     // A cross-site HTML form can only send urlencoded, multipart or text/plain bodies.
     const form = await fetch(`${server.url}/api/session`, {
       method: 'POST',
@@ -123,12 +127,12 @@ describe('sign-in and sessions', () => {
   it('ends a session after its absolute lifetime, even when it is active', async () => {
     const session = await signedIn(server.url, USERS.alice.email, USERS.alice.password);
     const row = await sessionRow(sidOf(session));
-    const data = JSON.parse(String(row?.get('data')));
+    const data = JSON.parse(String(row?.get('data'))) as Record<string, unknown>;
     data.signedInAt = Date.now() - 13 * 3_600_000;
     await row?.update({ data: JSON.stringify(data) });
     const res = await session.get('/session');
     expect(res.status).toBe(401);
-    expect((await res.json()).code).toBe('session_expired');
+    expect((await errorOf(res)).code).toBe('session_expired');
     expect(await sessionRow(sidOf(session))).toBeNull();
   });
 
@@ -140,7 +144,7 @@ describe('sign-in and sessions', () => {
       other.cookie = session.cookie;
       const res = await other.get('/session');
       expect(res.status).toBe(200);
-      expect((await res.json()).user.email).toBe('alice@example.test');
+      expect((await bodyOf<SessionResponse>(res)).user.email).toBe('alice@example.test');
     } finally {
       await rotated.close();
     }
@@ -153,7 +157,7 @@ describe('sign-in and sessions', () => {
       expect(attempts.map((r) => r.status)).toEqual(Array(10).fill(401));
       const eleventh = await new ApiSession(fresh.url).signIn(USERS.bob.email, USERS.bob.password);
       expect(eleventh.status).toBe(429);
-      expect((await eleventh.json()).code).toBe('too_many_attempts');
+      expect((await errorOf(eleventh)).code).toBe('too_many_attempts');
       expect(eleventh.headers.get('retry-after') ?? eleventh.headers.get('ratelimit')).toBeTruthy();
     } finally {
       await fresh.close();
@@ -167,7 +171,7 @@ describe('sign-in and sessions', () => {
       await stackCtl('stop', 'dovecot');
       const res = await new ApiSession(server.url).signIn(USERS.alice.email, USERS.alice.password);
       expect(res.status).toBe(503);
-      expect((await res.json()).code).toBe('mail_server_unavailable');
+      expect((await errorOf(res)).code).toBe('mail_server_unavailable');
     });
   });
 });

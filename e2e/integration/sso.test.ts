@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionResponse } from '../../shared/session';
 import { signSsoToken } from '../../server/services/sso';
-import { ApiSession, ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import { ApiSession, bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { startTestServer, type TestServer } from '../support/server';
 import { ROOT } from '../support/stack';
 
@@ -41,7 +42,7 @@ describe('single sign-on (POST /api/session/sso)', () => {
     expect(session.setCookieHeader).toMatch(/^aq_session=.*; HttpOnly/i);
     const current = await session.get('/session');
     expect(current.status).toBe(200);
-    expect((await current.json()).user.email).toBe('alice@example.test');
+    expect((await bodyOf<SessionResponse>(current)).user.email).toBe('alice@example.test');
     expect((await session.get('/messages')).status).toBe(200);
     // The session is an ordinary one: CSRF-protected writes, sign-out.
     expect((await session.request('DELETE', '/session')).status).toBe(204);
@@ -101,7 +102,11 @@ describe('single sign-on (POST /api/session/sso)', () => {
       expect(await exchange(server.url, token), String(token)).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
     }
     // Still JSON only, like sign-in: a cross-site form cannot post a token.
-    const form = await fetch(`${server.url}/api/session/sso`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${good}` });
+    const form = await fetch(`${server.url}/api/session/sso`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `token=${good}`,
+    });
     expect(form.status).toBe(415);
   });
 
@@ -130,7 +135,7 @@ describe('single sign-on (POST /api/session/sso)', () => {
     const { status, session } = await exchange(server.url, signSsoToken(SECRET, USERS.alice.email, now() + 30), bob);
     expect(status).toBe(200);
     expect(session.cookie).not.toBe(before);
-    expect((await (await session.get('/session')).json()).user.email).toBe('alice@example.test');
+    expect((await bodyOf<SessionResponse>(await session.get('/session'))).user.email).toBe('alice@example.test');
     const old = new ApiSession(server.url);
     old.cookie = before;
     expect((await old.get('/session')).status).toBe(401);

@@ -47,7 +47,7 @@ export interface SeedMail {
 /** Reads what seed.sh sent through amavisd in its last run. */
 export function seedManifest(): { runId: string; mails: Record<string, SeedMail> } {
   try {
-    return JSON.parse(readFileSync(path.join(STACK_DIR, 'seed.json'), 'utf8'));
+    return JSON.parse(readFileSync(path.join(STACK_DIR, 'seed.json'), 'utf8')) as { runId: string; mails: Record<string, SeedMail> };
   } catch {
     throw new Error(`no ${STACK_DIR}/seed.json: run \`bash e2e/stack/seed.sh\` (npm test does it)`);
   }
@@ -85,7 +85,7 @@ export async function runDoctor(
     ? ['runuser', ['-u', options.asUser, '--', process.execPath, path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), doctor, ...(options.args ?? [])]]
     : [tsx, [doctor, ...(options.args ?? [])]];
   try {
-    const { stdout, stderr } = await run(cmd, args as string[], {
+    const { stdout, stderr } = await run(cmd, args, {
       env: { ...clean, ...env, ...(options.asUser ? { HOME: '/tmp', TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json') } : {}) },
       cwd: ROOT,
       timeout: 60_000,

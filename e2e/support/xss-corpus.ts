@@ -83,7 +83,10 @@ export const XSS_PAYLOADS: readonly XssPayload[] = [
   { name: 'video-poster', markup: (p) => `<video poster="${p.url}.jpg" width="9" height="9"></video>` },
   { name: 'media-src', markup: (p) => `<audio src="${p.url}.ogg" onerror="${p.js}"></audio><video><source src="${p.url}.mp4"><track src="${p.url}.vtt"></video>` },
   { name: 'a-ping', markup: (p) => `<a href="${p.url}.link" ping="${p.url}.ping">a link</a>` },
-  { name: 'svg-remote-refs', markup: (p) => `<svg><filter id="f"><feImage href="${p.url}.svg"/></filter><rect width="9" height="9" filter="url(#f)" fill="url(${p.url}.svg#g)"/></svg>` },
+  {
+    name: 'svg-remote-refs',
+    markup: (p) => `<svg><filter id="f"><feImage href="${p.url}.svg"/></filter><rect width="9" height="9" filter="url(#f)" fill="url(${p.url}.svg#g)"/></svg>`,
+  },
 ];
 
 /** Where in a mail a payload sits; the digit is the last of its probe code. */
@@ -147,7 +150,12 @@ export interface RenderedMail {
 }
 
 const CRLF = '\r\n';
-const base64Lines = (text: string) => (Buffer.from(text, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join(CRLF);
+const base64Lines = (text: string) =>
+  (
+    Buffer.from(text, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join(CRLF);
 
 /** RFC 2047 B encoded-words of at most 45 bytes of text each (so each word stays under 75 characters). */
 function encodedWords(text: string): string[] {
@@ -207,9 +215,19 @@ export function renderCorpusMail(mail: CorpusMail, runId: string, sentinelOrigin
     const html = htmlDocument(marker, probe(i, 'html body'));
     const alternative = `alt-${boundary}`;
     parts.push(
-      [`Content-Type: multipart/alternative; boundary="${alternative}"`, '', `--${alternative}`, gtubePart,
-        `--${alternative}`, 'Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: base64', '', base64Lines(html),
-        `--${alternative}--`, ''].join(CRLF),
+      [
+        `Content-Type: multipart/alternative; boundary="${alternative}"`,
+        '',
+        `--${alternative}`,
+        gtubePart,
+        `--${alternative}`,
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        base64Lines(html),
+        `--${alternative}--`,
+        '',
+      ].join(CRLF),
       attachmentPart(attachmentNames[0]!, i % 2 === 0, 'text/plain', `An attachment named by payload ${XSS_PAYLOADS[i]!.name}.\n`),
     );
   } else if (mail.kind === 'text-only') {

@@ -16,7 +16,7 @@ export interface Mailer {
 
 /** Creates the mailer from AQ_SMTP_URL: smtp:// (STARTTLS when offered), smtps://, or lmtp://. */
 export function createMailer(options: { url: string | undefined; from: string; caFile?: string | undefined }): Mailer {
-  if (!options.url) return { enabled: false, send: async () => undefined };
+  if (!options.url) return { enabled: false, send: () => Promise.resolve() };
   const url = new URL(options.url);
   const transport = nodemailer.createTransport({
     host: url.hostname,

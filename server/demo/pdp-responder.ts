@@ -41,7 +41,9 @@ export async function startDemoPdp(sequelize: Sequelize, deliver: (raw: Buffer, 
     })) as [Array<{ mail_text: Buffer }>, unknown];
     if (chunks[0].length === 0) return fail(`Can't open sql obj for reading: ${mailId}`);
     // amavisd drops the X-Envelope-* lines it added and re-sends the original, with Resent-From.
-    const stored = Buffer.concat(chunks[0].map((c) => c.mail_text)).toString('latin1').replace(/^(X-Envelope-[^\r\n]*\r\n)+/, '');
+    const stored = Buffer.concat(chunks[0].map((c) => c.mail_text))
+      .toString('latin1')
+      .replace(/^(X-Envelope-[^\r\n]*\r\n)+/, '');
     const requestedBy = one('requested_by').replace(/^<|>$/g, '');
     const recipients = (attrs.get('recipient') ?? []).map((r) => r.replace(/^<|>$/g, ''));
     if (recipients.length === 0) return ['setreply=250 2.5.0 No%20recipients,%20nothing%20to%20do', 'return_value=ok', 'exit_code=0'];

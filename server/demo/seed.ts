@@ -5,13 +5,58 @@ import type { Sequelize } from 'sequelize';
 
 /** How amavis judged each shipped sample, as amavisd would have stored it. */
 const SAMPLES: Array<{ file: string; content: string; score: number; tests: string; alert?: string; to: string[]; envelopeFrom?: string; daysAgo: number[] }> = [
-  { file: 'spam-pharmacy.eml', content: 'S', score: 14.2, tests: 'BAYES_99=3.5, PHARMACY_OFFER=4.1, URIBL_BLACK=1.7, FREEMAIL_FROM=0.8, RDNS_NONE=1.3, HTML_MESSAGE=0.001, DRUGS_ERECTILE=2.8', to: ['alice@demo.example', 'bob@demo.example'], daysAgo: [0, 2, 5, 9] },
-  { file: 'newsletter.eml', content: 'Y', score: 6.1, tests: 'BAYES_80=2.0, HTML_IMAGE_RATIO_02=0.8, MIME_HTML_MOSTLY=1.0, URIBL_GREY=2.3', to: ['bob@demo.example', 'alice@demo.example'], daysAgo: [1, 8] },
-  { file: 'false-positive.eml', content: 'Y', score: 5.4, tests: 'URGENT_OFFER=1.9, FREE_DELIVERY=1.6, BAYES_50=0.8, SUBJ_ALL_CAPS=1.1', to: ['alice@demo.example'], daysAgo: [0] },
-  { file: 'phishing.eml', content: 'S', score: 21.8, tests: 'PHISH_ACCOUNT_SUSPENDED=6.0, URI_PHISH=4.2, T_REMOTE_IMAGE=0.1, FORGED_SENDER=3.5, SPF_FAIL=4.0, DKIM_INVALID=4.0', to: ['alice@demo.example'], envelopeFrom: 'bounce-8812@mailer.bulk.example', daysAgo: [0, 3] },
-  { file: 'invoice-exe.eml', content: 'B', score: 2.1, tests: 'MIME_EXE=2.1', alert: 'BANNED, message contains application/octet-stream,.exe,invoice.exe', to: ['alice@demo.example'], daysAgo: [0, 6] },
+  {
+    file: 'spam-pharmacy.eml',
+    content: 'S',
+    score: 14.2,
+    tests: 'BAYES_99=3.5, PHARMACY_OFFER=4.1, URIBL_BLACK=1.7, FREEMAIL_FROM=0.8, RDNS_NONE=1.3, HTML_MESSAGE=0.001, DRUGS_ERECTILE=2.8',
+    to: ['alice@demo.example', 'bob@demo.example'],
+    daysAgo: [0, 2, 5, 9],
+  },
+  {
+    file: 'newsletter.eml',
+    content: 'Y',
+    score: 6.1,
+    tests: 'BAYES_80=2.0, HTML_IMAGE_RATIO_02=0.8, MIME_HTML_MOSTLY=1.0, URIBL_GREY=2.3',
+    to: ['bob@demo.example', 'alice@demo.example'],
+    daysAgo: [1, 8],
+  },
+  {
+    file: 'false-positive.eml',
+    content: 'Y',
+    score: 5.4,
+    tests: 'URGENT_OFFER=1.9, FREE_DELIVERY=1.6, BAYES_50=0.8, SUBJ_ALL_CAPS=1.1',
+    to: ['alice@demo.example'],
+    daysAgo: [0],
+  },
+  {
+    file: 'phishing.eml',
+    content: 'S',
+    score: 21.8,
+    tests: 'PHISH_ACCOUNT_SUSPENDED=6.0, URI_PHISH=4.2, T_REMOTE_IMAGE=0.1, FORGED_SENDER=3.5, SPF_FAIL=4.0, DKIM_INVALID=4.0',
+    to: ['alice@demo.example'],
+    envelopeFrom: 'bounce-8812@mailer.bulk.example',
+    daysAgo: [0, 3],
+  },
+  {
+    file: 'invoice-exe.eml',
+    content: 'B',
+    score: 2.1,
+    tests: 'MIME_EXE=2.1',
+    alert: 'BANNED, message contains application/octet-stream,.exe,invoice.exe',
+    to: ['alice@demo.example'],
+    daysAgo: [0, 6],
+  },
   { file: 'eicar.eml', content: 'V', score: 0, tests: '', alert: 'INFECTED, message contains virus: Eicar-Test-Signature', to: ['bob@demo.example'], daysAgo: [1] },
-  { file: 'bad-header.eml', content: 'H', score: 1.2, tests: 'MISSING_MID=0.5, RDNS_NONE=0.7', alert: 'Non-encoded non-ASCII data (and not UTF-8) (char FC hex) in message header X-Legacy-Note', to: ['bob@demo.example'], daysAgo: [2] },
+  {
+    file: 'bad-header.eml',
+    content: 'H',
+    score: 1.2,
+    tests: 'MISSING_MID=0.5, RDNS_NONE=0.7',
+    alert: 'Non-encoded non-ASCII data (and not UTF-8) (char FC hex) in message header X-Legacy-Note',
+    to: ['bob@demo.example'],
+    daysAgo: [2],
+  },
 ];
 
 const b64url = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -28,9 +73,18 @@ export async function seedDemo(sequelize: Sequelize, samplesDir: string): Promis
   const addressId = async (email: string) => {
     const known = maddr.get(email);
     if (known) return known;
-    const domain = email.slice(email.indexOf('@') + 1).split('.').reverse().join('.');
-    await sequelize.query('INSERT OR IGNORE INTO maddr (partition_tag, email, domain) VALUES (0, :email, :domain)', { replacements: { email: Buffer.from(email), domain } });
-    const [[row]] = (await sequelize.query('SELECT id FROM maddr WHERE email = :email', { replacements: { email: Buffer.from(email) } })) as [Array<{ id: number }>, unknown];
+    const domain = email
+      .slice(email.indexOf('@') + 1)
+      .split('.')
+      .reverse()
+      .join('.');
+    await sequelize.query('INSERT OR IGNORE INTO maddr (partition_tag, email, domain) VALUES (0, :email, :domain)', {
+      replacements: { email: Buffer.from(email), domain },
+    });
+    const [[row]] = (await sequelize.query('SELECT id FROM maddr WHERE email = :email', { replacements: { email: Buffer.from(email) } })) as [
+      Array<{ id: number }>,
+      unknown,
+    ];
     maddr.set(email, Number(row?.id));
     return Number(row?.id);
   };
@@ -56,8 +110,12 @@ export async function seedDemo(sequelize: Sequelize, samplesDir: string): Promis
         `X-Spam-Flag: ${sample.score >= 6.31 ? 'YES' : 'NO'}`,
         `X-Spam-Score: ${sample.score}`,
         `X-Spam-Status: ${sample.score >= 6.31 ? 'Yes' : 'No'}, score=${sample.score} tag=-999 tag2=6.31 kill=6.31${sample.tests ? ` tests=[${sample.tests}]` : ''} autolearn=no`,
-        ...(sample.file === 'phishing.eml' ? ['Authentication-Results: mx.demo.example; spf=fail smtp.mailfrom=mailer.bulk.example; dkim=fail header.d=demo-bank.example; dmarc=fail'] : []),
-        ...(sample.file === 'false-positive.eml' ? ['Authentication-Results: mx.demo.example; spf=pass smtp.mailfrom=partner.example; dkim=pass header.d=partner.example; dmarc=pass'] : []),
+        ...(sample.file === 'phishing.eml'
+          ? ['Authentication-Results: mx.demo.example; spf=fail smtp.mailfrom=mailer.bulk.example; dkim=fail header.d=demo-bank.example; dmarc=fail']
+          : []),
+        ...(sample.file === 'false-positive.eml'
+          ? ['Authentication-Results: mx.demo.example; spf=pass smtp.mailfrom=partner.example; dkim=pass header.d=partner.example; dmarc=pass']
+          : []),
       ].join('\r\n');
       const stored = Buffer.concat([Buffer.from(`${prefix}\r\n`, 'latin1'), raw]);
       const sid = await addressId(envelopeFrom);
@@ -66,9 +124,22 @@ export async function seedDemo(sequelize: Sequelize, samplesDir: string): Promis
          VALUES (0, :mailId, :secretId, :amId, :time, :iso, :sid, :size, :content, 'Q', :score, :messageId, :from, :subject, 'demo-amavis.example')`,
         {
           replacements: {
-            mailId: Buffer.from(mailId), secretId: Buffer.from(secretId), amId: randomBytes(4).toString('hex'), time,
-            iso: new Date(time * 1000).toISOString().replace(/[-:]|\.\d+/g, '').slice(0, 15) + 'Z',
-            sid, size: stored.length, content: sample.content, score: sample.score, messageId, from, subject,
+            mailId: Buffer.from(mailId),
+            secretId: Buffer.from(secretId),
+            amId: randomBytes(4).toString('hex'),
+            time,
+            iso:
+              new Date(time * 1000)
+                .toISOString()
+                .replace(/[-:]|\.\d+/g, '')
+                .slice(0, 15) + 'Z',
+            sid,
+            size: stored.length,
+            content: sample.content,
+            score: sample.score,
+            messageId,
+            from,
+            subject,
           },
         },
       );

@@ -25,7 +25,11 @@ export function loginLimits(options: { perIpPerMinute: number; perAccountPerHour
       ...common,
       windowMs: 3_600_000,
       limit: options.perAccountPerHour,
-      keyGenerator: (req) => `account:${String((req.body as { username?: unknown } | undefined)?.username ?? '').trim().toLowerCase()}`,
+      keyGenerator: (req) => {
+        // The body is not validated yet: a username that is not a string counts against one shared key.
+        const username = (req.body as { username?: unknown } | undefined)?.username;
+        return `account:${typeof username === 'string' ? username.trim().toLowerCase() : ''}`;
+      },
     }),
   ];
 }

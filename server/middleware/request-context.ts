@@ -3,7 +3,6 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       id: string;

@@ -5,7 +5,6 @@ import { AppError } from '../errors';
 import { roleOf } from '../services/identity';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       user?: SessionUser;

@@ -18,7 +18,9 @@ const signInSchema = z.object({
 const ssoSchema = z.object({ token: z.string().min(1, 'send the single sign-on token').max(1024) });
 
 const call = (req: Request, method: 'regenerate' | 'save' | 'destroy') =>
-  new Promise<void>((resolve, reject) => req.session[method]((err: unknown) => (err ? reject(err) : resolve())));
+  new Promise<void>((resolve, reject) =>
+    req.session[method]((err: unknown) => (err ? reject(err instanceof Error ? err : new Error(`session ${method} failed`, { cause: err })) : resolve())),
+  );
 
 /** Starts the session of a user whose identity is proven, and answers `{user, csrfToken}`. */
 async function startSession(req: Request, res: Response, user: SessionUser): Promise<void> {
@@ -35,13 +37,7 @@ async function startSession(req: Request, res: Response, user: SessionUser): Pro
  * POST/GET/DELETE /api/session: sign in with the mail password, read the session, sign out; and
  * POST /api/session/sso: sign in with the webmail's single sign-on token.
  */
-export function sessionRoutes(deps: {
-  auth: AuthService;
-  sso: SsoService;
-  config: IdentityConfig;
-  loginLimits: RequestHandler[];
-  ssoLimits: RequestHandler[];
-}): Router {
+export function sessionRoutes(deps: { auth: AuthService; sso: SsoService; config: IdentityConfig; loginLimits: RequestHandler[]; ssoLimits: RequestHandler[] }): Router {
   const router = Router();
 
   router.post(ROUTES.session, ...deps.loginLimits, async (req, res) => {

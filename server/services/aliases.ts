@@ -17,7 +17,10 @@ export function parseAliasFile(text: string): Map<string, string[]> {
     const m = /^([^\s:@]+@[^\s:]+)\s*[:\s]\s*(.+)$/.exec(line);
     if (!m?.[1] || !m[2]) continue;
     const alias = m[1].toLowerCase();
-    for (const target of m[2].split(/[,\s]+/).map((t) => t.trim().toLowerCase()).filter((t) => t.includes('@'))) {
+    for (const target of m[2]
+      .split(/[,\s]+/)
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t.includes('@'))) {
       byTarget.set(target, [...(byTarget.get(target) ?? []), alias]);
     }
   }
@@ -34,7 +37,7 @@ export function createAliasSource(options: { file?: string | undefined; sql?: st
         const rows = await options.sequelize.query<Record<string, unknown>>(options.sql, { type: QueryTypes.SELECT, replacements: { email } });
         for (const row of rows) {
           const value = Object.values(row)[0];
-          const address = (Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '')).trim().toLowerCase();
+          const address = (typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : '').trim().toLowerCase();
           if (address.includes('@')) found.add(address);
         }
       }

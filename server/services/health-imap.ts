@@ -21,7 +21,10 @@ export function imapFindings(options: ImapProbeOptions, probe: ImapProbeResult):
   } else if (probe.tls) {
     const how = options.tls === 'tls' ? 'implicit TLS' : 'STARTTLS';
     if (probe.tls.authorized) {
-      findings.push({ status: 'ok', message: `${how}: ${probe.tls.protocol ?? 'TLS'}, certificate verified (CN=${probe.tls.subject ?? '?'}, valid to ${probe.tls.validTo ?? '?'})` });
+      findings.push({
+        status: 'ok',
+        message: `${how}: ${probe.tls.protocol ?? 'TLS'}, certificate verified (CN=${probe.tls.subject ?? '?'}, valid to ${probe.tls.validTo ?? '?'})`,
+      });
     } else {
       findings.push({
         status: 'warn',

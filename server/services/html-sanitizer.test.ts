@@ -26,7 +26,7 @@ describe('sanitizeMailHtml', () => {
   });
 
   it('sees through CSS escapes, and checks every style, not every other one', () => {
-    for (const css of ['background:\\75rl(https://x/a.png)', "src:u\\rl(https://x/f.woff)", "@\\69mport 'https://x/a.css'", 'background:url(https://x/b.png)']) {
+    for (const css of ['background:\\75rl(https://x/a.png)', 'src:u\\rl(https://x/f.woff)', "@\\69mport 'https://x/a.css'", 'background:url(https://x/b.png)']) {
       const { html } = sanitizeMailHtml(`<style>p{${css}}</style><div style="${css.replace(/'/g, '')}">x</div><div style="${css.replace(/'/g, '')}">y</div>`);
       // The text may stay, inside blocked(…), which is invalid CSS and loads nothing.
       expect(decodeCssEscapes(html), css).not.toMatch(/url\s*\(|@import/i);

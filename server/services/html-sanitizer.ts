@@ -16,7 +16,26 @@ export interface SanitizedHtml {
   remoteImages: number;
 }
 
-const FORBID_TAGS = ['form', 'input', 'button', 'textarea', 'select', 'option', 'meta', 'link', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'script', 'noscript', 'template'];
+const FORBID_TAGS = [
+  'form',
+  'input',
+  'button',
+  'textarea',
+  'select',
+  'option',
+  'meta',
+  'link',
+  'base',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'script',
+  'noscript',
+  'template',
+];
 const FORBID_ATTR = ['srcset', 'background', 'action', 'formaction', 'ping', 'poster', 'lowsrc', 'dynsrc'];
 // Everything in CSS that can load something (or run something, in old engines).
 const CSS_LOADERS = /url\s*\(|@import|expression\s*\(|image-set\s*\(|image\s*\(|-moz-binding|behavior\s*:/gi;
@@ -44,13 +63,12 @@ let purify: DOMPurify | undefined;
 function instance(): DOMPurify {
   if (purify) return purify;
   const { window } = new JSDOM('');
-  const p = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
+  const p = createDOMPurify(window);
   p.addHook('uponSanitizeElement', (node, data) => {
     // The contents of <style> elements: keep layout rules, drop anything that loads.
     if (data.tagName === 'style' && node.textContent) node.textContent = neutralizeCss(node.textContent);
   });
-  p.addHook('afterSanitizeAttributes', (node) => {
-    const el = node as Element;
+  p.addHook('afterSanitizeAttributes', (el) => {
     const style = el.getAttribute?.('style');
     if (style) el.setAttribute('style', neutralizeCss(style));
     if (el.tagName === 'IMG') {

@@ -63,10 +63,10 @@ export async function parseMail(raw: Buffer, options: { withReceived: boolean })
   const score = /score=(-?[\d.]+)/.exec(spamStatus)?.[1];
   return {
     headers: {
-      from: formatList(email.from as Address | undefined),
-      to: formatList(email.to as Address[] | undefined),
-      cc: formatList(email.cc as Address[] | undefined),
-      replyTo: formatList(email.replyTo as Address[] | undefined),
+      from: formatList(email.from),
+      to: formatList(email.to),
+      cc: formatList(email.cc),
+      replyTo: formatList(email.replyTo),
       date: email.date ?? header('date')[0] ?? '',
       subject: email.subject ?? '',
       messageId: email.messageId ?? '',

@@ -53,7 +53,10 @@ describe('single sign-on tokens', () => {
   it('refuses malformed tokens before looking at the signature', () => {
     const good = signSsoToken(SECRET, 'a@b.test', NOW + 30);
     for (const token of ['', 'x', good.toUpperCase(), `${good}.x`, good.replace(/\.[^.]+\./, '.-1.'), good.slice(0, -1), good.replace(/^[^.]+/, 'a+b')]) {
-      expect(codeOf(() => verifySsoToken(token, SECRET, 60, NOW)), token).toBe('401 sso_invalid');
+      expect(
+        codeOf(() => verifySsoToken(token, SECRET, 60, NOW)),
+        token,
+      ).toBe('401 sso_invalid');
     }
   });
 });

@@ -70,12 +70,7 @@ export interface SsoService {
  * and the store's sweep removes it. The primary key makes the check atomic across every instance that
  * shares AQ_APP_DB_URL, which an in-memory cache would not be.
  */
-export function createSsoService(deps: {
-  config: Config['sso'];
-  auth: Pick<AuthService, 'identify'>;
-  usedTokens: ModelStatic<Model>;
-  now?: () => number;
-}): SsoService {
+export function createSsoService(deps: { config: Config['sso']; auth: Pick<AuthService, 'identify'>; usedTokens: ModelStatic<Model>; now?: () => number }): SsoService {
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   return {
     async signIn(token) {
