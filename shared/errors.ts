@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'gone',
   'too_large',
   'too_many_attempts',
+  'busy',
   'mail_server_unavailable',
   'amavis_unavailable',
   'release_failed',
