@@ -1,8 +1,11 @@
+import type { BatchAction } from '../../shared/actions';
+import type { AuditListResponse } from '../../shared/audit';
 import type { ApiErrorBody, ErrorCode } from '../../shared/errors';
 import type { PublicHealth } from '../../shared/health';
 import type { MessageDetail } from '../../shared/message';
 import type { QuarantineListResponse } from '../../shared/quarantine';
-import type { ReleaseRequestView } from '../../shared/requests';
+import type { BatchResponse, DeleteOutcome, ReleaseOutcome } from '../../shared/release';
+import type { ApproveOutcome, ReleaseRequestListResponse, ReleaseRequestView } from '../../shared/requests';
 import { ROUTES } from '../../shared/routes';
 import type { SessionResponse } from '../../shared/session';
 
@@ -19,26 +22,11 @@ export class ApiError extends Error {
   }
 }
 
-export interface BatchResult {
-  id: string;
-  ok: boolean;
-  status: string | number;
-  message?: string;
-}
+/** A query string's values; empty strings and undefined are left out, arrays repeat the key. */
+export type Query = Record<string, string | number | boolean | string[] | undefined>;
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  recipient: string | null;
-  result: string;
-  reply: string | null;
-}
-
-type Query = Record<string, string | number | boolean | string[] | undefined>;
-
-const queryString = (query: Query) => {
+/** Builds `?a=1&b=2` (or nothing) from a query. */
+export const queryString = (query: Query): string => {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined && v !== '') params.append(key, String(v));
@@ -80,26 +68,27 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     csrfToken = s.csrfToken;
     return s;
   };
+  const get = <T>(path: string) => request<T>('GET', path);
   const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, { body });
 
   return {
     base: api,
     health: () => request<PublicHealth>('GET', ROUTES.health, { accept: [503] }),
-    session: () => request<SessionResponse>('GET', ROUTES.session).then(remember),
+    session: () => get<SessionResponse>(ROUTES.session).then(remember),
     signIn: (username: string, password: string) => post<SessionResponse>(ROUTES.session, { username, password }).then(remember),
     sso: (token: string) => post<SessionResponse>(ROUTES.sso, { token }).then(remember),
     signOut: () => request<void>('DELETE', ROUTES.session),
-    list: (query: Query) => request<QuarantineListResponse>('GET', `${ROUTES.messages}${queryString(query)}`),
-    message: (id: string) => request<MessageDetail>('GET', ROUTES.message(id)),
+    list: (query: Query) => get<QuarantineListResponse>(`${ROUTES.messages}${queryString(query)}`),
+    message: (id: string) => get<MessageDetail>(ROUTES.message(id)),
     rawUrl: (id: string) => `${api}${ROUTES.messageRaw(id)}`,
-    release: (id: string) => post<{ alreadyReleased?: boolean }>(ROUTES.release(id)),
-    remove: (id: string) => post(ROUTES.remove(id)),
+    release: (id: string) => post<ReleaseOutcome>(ROUTES.release(id)),
+    remove: (id: string) => post<DeleteOutcome>(ROUTES.remove(id)),
     requestRelease: (id: string) => post<ReleaseRequestView>(ROUTES.requestRelease(id)),
-    batch: (action: 'release' | 'delete' | 'request', ids: string[]) => post<{ results: BatchResult[] }>(ROUTES.batch, { action, ids }),
-    requests: () => request<{ items: ReleaseRequestView[] }>('GET', `${ROUTES.requests}?status=pending`),
-    approve: (rid: number) => post(`${ROUTES.requests}/${rid}/approve`),
-    deny: (rid: number, note: string) => post(`${ROUTES.requests}/${rid}/deny`, note ? { note } : {}),
-    audit: () => request<{ items: AuditEntry[] }>('GET', `${ROUTES.audit}?limit=100`),
+    batch: (action: BatchAction, ids: string[]) => post<BatchResponse>(ROUTES.batch, { action, ids }),
+    requests: () => get<ReleaseRequestListResponse>(`${ROUTES.requests}?status=pending`),
+    approve: (rid: number) => post<ApproveOutcome>(`${ROUTES.requests}/${rid}/approve`),
+    deny: (rid: number, note: string) => post<ReleaseRequestView>(`${ROUTES.requests}/${rid}/deny`, note ? { note } : {}),
+    audit: () => get<AuditListResponse>(`${ROUTES.audit}?limit=100`),
   };
 }
 

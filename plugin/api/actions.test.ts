@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import type { BatchItemResult } from '../../shared/release';
+import { errorText, offered, summarizeBatch } from './actions';
+import { ApiError } from './client';
+
+const t = (key: string, vars: Record<string, string> = {}) => `${key}${Object.keys(vars).length ? JSON.stringify(vars) : ''}`;
+
+describe('widget actions', () => {
+  it('offers only the actions the server allows, in display order', () => {
+    expect(offered(['delete', 'request'])).toEqual(['request', 'delete']);
+    expect(offered(['delete', 'release_all', 'release', 'purge'])).toEqual(['release', 'delete']);
+    expect(offered([])).toEqual([]);
+  });
+
+  it('counts a batch by each result\u2019s ok (50 deletes done is 50 done, none failed)', () => {
+    const results: BatchItemResult[] = Array.from({ length: 50 }, (_, i) => ({ id: `m${i}`, ok: true, status: 'deleted' }));
+    expect(summarizeBatch(results)).toEqual({ done: 50, failed: [] });
+    const failure: BatchItemResult = { id: 'x', ok: false, code: 'forbidden', message: 'you may not release this message', httpStatus: 403 };
+    expect(summarizeBatch([...results.slice(0, 2), failure])).toEqual({ done: 2, failed: [failure] });
+  });
+
+  it('words a failure with amavisd\u2019s own reply when there is one', () => {
+    const reply = { code: 554, enhanced: '5.7.1', text: 'rejected' };
+    expect(errorText(new ApiError(502, 'release_failed', 'Release failed.', { reply }), t)).toBe('Release failed. amavisSaid{"reply":"554 5.7.1 rejected"}');
+    expect(errorText(new ApiError(404, 'not_found', 'No such message.'), t)).toBe('No such message.');
+    expect(errorText(new Error('boom'), t)).toBe('error');
+  });
+});
