@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { SessionUser } from '../shared/session';
-import { createApiClient } from './api/client';
+import { useCallback, useMemo, useState } from 'preact/hooks';
+import { AppHeader, type Tab } from './components/app-header';
 import { AuditView } from './components/audit-view';
 import { MessageView } from './components/message-view';
 import { QuarantineList } from './components/quarantine-list';
 import { RequestsView } from './components/requests-view';
 import { SignIn } from './components/sign-in';
 import { StatusBar, type Status } from './components/status-bar';
+import type { ListFocus } from './hooks/use-list-focus';
+import { useSession } from './hooks/use-session';
 import { createI18n, I18nContext } from './i18n';
 
 export interface AppProps {
@@ -15,62 +16,18 @@ export interface AppProps {
   ssoToken?: string | undefined;
 }
 
-/** The address a single sign-on token is for (its first part is base64url(email)); not verified here. */
-const ssoEmail = (token: string) => {
-  try {
-    return atob((token.split('.')[0] ?? '').replace(/-/g, '+').replace(/_/g, '/')).toLowerCase();
-  } catch {
-    return '';
-  }
-};
+type View = { name: Tab } | { name: 'message'; id: string };
 
-type View = { name: 'list' } | { name: 'message'; id: string } | { name: 'requests' } | { name: 'audit' };
-
-/** The widget: sign-in, then the quarantine, a message, and for admins the requests and the audit log. */
+/** The widget: sign-in, then the quarantine, a message, and the requests and audit log for those allowed. */
 export function App({ api, locale, ssoToken }: AppProps) {
   const i18n = useMemo(() => createI18n(locale), [locale]);
-  // undefined while the existing session is being checked, null when signed out.
-  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
-  const [expired, setExpired] = useState(false);
+  const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken);
   const [view, setView] = useState<View>({ name: 'list' });
   const [status, setStatus] = useState<Status | null>(null);
   // Where focus goes when the list appears: the search after sign-in, the message just left after
   // "back". Never on page load: a widget must not take the focus from its host page.
-  const [listFocus, setListFocus] = useState<{ search: true } | { item: string } | undefined>(undefined);
-  const client = useMemo(
-    () =>
-      createApiClient(api, () => {
-        setUser(null);
-        setExpired(true);
-      }),
-    [api],
-  );
+  const [listFocus, setListFocus] = useState<ListFocus | undefined>(undefined);
   const notify = useCallback((next: Status | null) => setStatus(next), []);
-
-  useEffect(() => {
-    const session = () => client.session().then((s) => s.user);
-    // With a webmail's token, sign in by it (it replaces any session: the webmail user may have changed).
-    // If that fails, an existing session counts only if it is the token's user; else the password form.
-    const signedIn = ssoToken
-      ? client.sso(ssoToken).then(
-          (s) => s.user,
-          async (err: Error) => {
-            console.warn(`amavis-quarantine: single sign-on failed: ${err.message}`);
-            const user = await session();
-            if (user.email !== ssoEmail(ssoToken)) throw err;
-            return user;
-          },
-        )
-      : session();
-    signedIn.then(setUser, () => setUser(null));
-  }, [client, ssoToken]);
-
-  const signOut = async () => {
-    await client.signOut().catch(() => undefined);
-    setUser(null);
-    setExpired(false);
-    setView({ name: 'list' });
-  };
 
   const backToList = () => {
     if (view.name === 'message') setListFocus({ item: view.id });
@@ -92,58 +49,34 @@ export function App({ api, locale, ssoToken }: AppProps) {
     }
   };
 
-  const tab = (name: 'list' | 'requests' | 'audit', label: string) => (
-    <button type="button" class="aq-tab" aria-current={view.name === name ? 'page' : undefined} onClick={() => setView({ name } as View)}>
-      {label}
-    </button>
-  );
-
   return (
     <I18nContext.Provider value={i18n}>
       <div class="aq-root" lang={i18n.locale} onKeyDown={onKeyDown}>
-        <header class="aq-header">
-          <h2 class="aq-title">{i18n.t('title')}</h2>
-          {user && user.role !== 'user' && (
-            <nav class="aq-tabs" aria-label={i18n.t('title')}>
-              {tab('list', i18n.t('title'))}
-              {tab('requests', i18n.t('requests'))}
-              {user.role === 'super' && tab('audit', i18n.t('audit'))}
-            </nav>
-          )}
-          {user && (
-            <span class="aq-user">
-              <span class="aq-muted">{user.email}</span>
-              <button type="button" class="aq-btn aq-btn--link" onClick={signOut}>
-                {i18n.t('signOut')}
-              </button>
-            </span>
-          )}
-        </header>
+        <AppHeader session={session} current={view.name} onTab={(name) => setView({ name })} onSignOut={() => void signOut().then(() => setView({ name: 'list' }))} />
         <StatusBar status={status} onClose={() => setStatus(null)} />
         <main class="aq-body">
-          {user === undefined ? (
+          {session === undefined ? (
             <p class="aq-muted" role="status">
               {i18n.t('loading')}
             </p>
-          ) : user === null ? (
+          ) : session === null ? (
             <SignIn
               client={client}
               expired={expired}
-              onSignedIn={(u) => {
+              onSignedIn={(s) => {
                 setListFocus({ search: true });
-                setUser(u);
-                setExpired(false);
+                signedIn(s);
                 setStatus(null);
               }}
             />
           ) : view.name === 'message' ? (
-            <MessageView client={client} user={user} id={view.id} notify={notify} onBack={backToList} />
-          ) : view.name === 'requests' ? (
+            <MessageView client={client} id={view.id} notify={notify} onBack={backToList} />
+          ) : view.name === 'requests' && session.capabilities.decideRequests ? (
             <RequestsView client={client} notify={notify} />
-          ) : view.name === 'audit' ? (
+          ) : view.name === 'audit' && session.capabilities.readAudit ? (
             <AuditView client={client} />
           ) : (
-            <QuarantineList client={client} user={user} notify={notify} focus={listFocus} onOpen={(id) => setView({ name: 'message', id })} />
+            <QuarantineList client={client} capabilities={session.capabilities} notify={notify} focus={listFocus} onOpen={(id) => setView({ name: 'message', id })} />
           )}
         </main>
       </div>

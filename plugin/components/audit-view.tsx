@@ -1,13 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ApiClient, AuditEntry } from '../api/client';
+import type { AuditEntryView } from '../../shared/audit';
+import type { ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 
 /** Super users: the newest audit entries, amavisd's replies included. */
 export function AuditView({ client }: { client: ApiClient }) {
   const { t, date } = useI18n();
-  const [items, setItems] = useState<AuditEntry[] | null>(null);
+  const [items, setItems] = useState<AuditEntryView[] | null>(null);
   useEffect(() => {
-    client.audit().then((r) => setItems(r.items), () => setItems([]));
+    client.audit().then(
+      (r) => setItems(r.items),
+      () => setItems([]),
+    );
   }, [client]);
   if (!items) return <p class="aq-muted">{t('loading')}</p>;
   return (

@@ -1,5 +1,7 @@
 import type { QuarantineItem } from '../../shared/quarantine';
+import type { WidgetAction } from '../api/actions';
 import { useI18n } from '../i18n';
+import { ActionButtons } from './action-buttons';
 
 interface Props {
   item: QuarantineItem;
@@ -9,7 +11,7 @@ interface Props {
   onFocus: () => void;
   onToggle: () => void;
   onOpen: () => void;
-  onAction: (action: 'release' | 'delete' | 'request') => void;
+  onAction: (action: WidgetAction) => void;
 }
 
 /** One quarantined message in the list: a row on wide screens, a card on narrow ones. */
@@ -43,14 +45,7 @@ export function ItemRow({ item, showRecipient, selected, focusable, onFocus, onT
         <span class="aq-muted">{item.purgeInDays > 0 ? t('purgeIn', { n: item.purgeInDays }) : t('purgeToday')}</span>
       </span>
       <span class="aq-item__actions">
-        {item.status !== 'released' && (
-          <button type="button" class="aq-btn aq-btn--small" tabIndex={-1} onClick={() => onAction('release')}>
-            {t('release')}
-          </button>
-        )}
-        <button type="button" class="aq-btn aq-btn--small" tabIndex={-1} onClick={() => onAction('delete')}>
-          {t('delete')}
-        </button>
+        <ActionButtons actions={item.actions} onAction={onAction} compact />
       </span>
     </li>
   );

@@ -27,7 +27,13 @@ export function MessageBody({ detail }: { detail: MessageDetail }) {
           </button>
         </p>
       )}
-      <iframe class="aq-body-frame" title={detail.headers.subject || t('subject')} sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" srcdoc={srcdoc} />
+      <iframe
+        class="aq-body-frame"
+        title={detail.headers.subject || t('subject')}
+        sandbox="allow-popups allow-popups-to-escape-sandbox"
+        referrerpolicy="no-referrer"
+        srcdoc={srcdoc}
+      />
     </div>
   );
 }

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { ReleaseRequestView } from '../../shared/requests';
-import { ApiError, type ApiClient } from '../api/client';
+import { errorText } from '../api/actions';
+import type { ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 import type { Status } from './status-bar';
 
@@ -8,10 +9,17 @@ import type { Status } from './status-bar';
 export function RequestsView({ client, notify }: { client: ApiClient; notify: (s: Status | null) => void }) {
   const { t, date } = useI18n();
   const [items, setItems] = useState<ReleaseRequestView[] | null>(null);
-  const load = () => client.requests().then((r) => setItems(r.items), () => setItems([]));
+  const load = useCallback(
+    () =>
+      client.requests().then(
+        (r) => setItems(r.items),
+        () => setItems([]),
+      ),
+    [client],
+  );
   useEffect(() => {
     void load();
-  }, [client]);
+  }, [load]);
 
   const decide = async (request: ReleaseRequestView, approve: boolean, note: string) => {
     try {
@@ -20,7 +28,7 @@ export function RequestsView({ client, notify }: { client: ApiClient; notify: (s
       notify({ kind: 'success', text: t(approve ? 'approved' : 'denied') });
       await load();
     } catch (err) {
-      notify({ kind: 'error', text: err instanceof ApiError ? err.message : t('error') });
+      notify({ kind: 'error', text: errorText(err, t) });
     }
   };
 
@@ -38,9 +46,8 @@ export function RequestsView({ client, notify }: { client: ApiClient; notify: (s
             class="aq-decide"
             onSubmit={(e) => {
               e.preventDefault();
-              const form = e.currentTarget as HTMLFormElement;
               const approve = (e as SubmitEvent).submitter?.getAttribute('value') === 'approve';
-              void decide(r, approve, String(new FormData(form).get('note') ?? ''));
+              void decide(r, approve, (new FormData(e.currentTarget).get('note') as string | null) ?? '');
             }}
           >
             <input class="aq-input" name="note" aria-label={t('note')} placeholder={t('note')} />

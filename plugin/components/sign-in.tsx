@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SessionUser } from '../../shared/session';
+import type { SessionResponse } from '../../shared/session';
 import { ApiError, type ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 
 /** Sign-in with the mail password; says plainly what went wrong (wrong password, server down, throttled). */
-export function SignIn({ client, expired, onSignedIn }: { client: ApiClient; expired: boolean; onSignedIn: (user: SessionUser) => void }) {
+export function SignIn({ client, expired, onSignedIn }: { client: ApiClient; expired: boolean; onSignedIn: (session: SessionResponse) => void }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -24,8 +24,7 @@ export function SignIn({ client, expired, onSignedIn }: { client: ApiClient; exp
     setBusy(true);
     setError(null);
     try {
-      const session = await client.signIn(String(data.get('username') ?? ''), String(data.get('password') ?? ''));
-      onSignedIn(session.user);
+      onSignedIn(await client.signIn((data.get('username') as string | null) ?? '', (data.get('password') as string | null) ?? ''));
     } catch (err) {
       // The server's messages are specific (wrong password, mail server down, too many attempts).
       setError(err instanceof ApiError ? err.message : t('error'));
@@ -36,7 +35,7 @@ export function SignIn({ client, expired, onSignedIn }: { client: ApiClient; exp
   };
 
   return (
-    <form class="aq-signin" onSubmit={submit} aria-busy={busy} aria-describedby="aq-signin-error">
+    <form class="aq-signin" onSubmit={(e) => void submit(e)} aria-busy={busy} aria-describedby="aq-signin-error">
       <h3 class="aq-h3">{t('signInTitle')}</h3>
       {expired && (
         <p class="aq-status aq-status--info" role="status">

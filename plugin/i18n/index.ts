@@ -9,11 +9,11 @@ const catalogs: Record<string, Partial<Catalog>> = { en, de, fr };
 /** Translation and formatting for one locale. */
 export interface I18n {
   locale: string;
-  t(key: MessageKey, vars?: Record<string, string | number>): string;
+  t: (key: MessageKey, vars?: Record<string, string | number>) => string;
   /** A short date: the time alone for today. */
-  date(iso: string): string;
+  date: (iso: string) => string;
   /** The full date and time. */
-  dateTime(iso: string): string;
+  dateTime: (iso: string) => string;
 }
 
 /** Picks the best supported locale for a tag such as `de-CH` (falls back to English). */

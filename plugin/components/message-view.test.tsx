@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client';
+import { detailOf, fakeClient, item } from '../testing/fakes';
+import { MessageView } from './message-view';
+
+const banned = item({ id: 'b1', subject: 'Invoice', type: 'banned', actions: ['request', 'delete'] });
+
+describe('MessageView', () => {
+  afterEach(cleanup);
+
+  it('offers what the item allows, by button and by key, and reloads after acting', async () => {
+    const requested = detailOf({ ...banned, status: 'requested', actions: ['delete'] });
+    const message = vi.fn().mockResolvedValueOnce(detailOf(banned)).mockResolvedValueOnce(requested);
+    const requestRelease = vi.fn().mockResolvedValue({});
+    const notify = vi.fn();
+    const client = fakeClient({ message, requestRelease });
+    render(<MessageView client={client} id="b1" notify={notify} onBack={vi.fn()} />);
+    await screen.findByText('Invoice', { selector: 'h3' });
+    const bar = document.querySelector<HTMLElement>('.aq-msg-bar .aq-actions')!;
+    expect(
+      within(bar)
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Request release', 'Delete']);
+    // Focus is on "back" once the message is in; r is not allowed here, q is.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: /Back to the list/ })));
+    fireEvent.keyDown(document.activeElement!, { key: 'r' });
+    expect(client.release).not.toHaveBeenCalled();
+    fireEvent.keyDown(document.activeElement!, { key: 'q' });
+    await waitFor(() => expect(requestRelease).toHaveBeenCalledWith('b1'));
+    await waitFor(() =>
+      expect(
+        within(bar)
+          .getAllByRole('button')
+          .map((b) => b.textContent),
+      ).toEqual(['Delete']),
+    );
+    expect(notify).toHaveBeenCalledWith({ kind: 'success', text: 'Release requested. An administrator will decide.' });
+  });
+
+  it('goes back after a delete', async () => {
+    const onBack = vi.fn();
+    const client = fakeClient({ message: vi.fn().mockResolvedValue(detailOf(banned)), remove: vi.fn().mockResolvedValue({ id: 'b1', status: 'deleted' }) });
+    render(<MessageView client={client} id="b1" notify={vi.fn()} onBack={onBack} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(onBack).toHaveBeenCalled());
+  });
+
+  it('says why a message cannot be shown, and stays usable', async () => {
+    const onBack = vi.fn();
+    const client = fakeClient({ message: vi.fn().mockRejectedValue(new ApiError(404, 'not_found', 'This message is no longer in the quarantine.')) });
+    render(<MessageView client={client} id="gone" notify={vi.fn()} onBack={onBack} />);
+    expect((await screen.findByRole('alert')).textContent).toBe('This message is no longer in the quarantine.');
+    expect(screen.queryByText('Loading…')).toBeNull();
+    expect(document.querySelector('section.aq-message')?.getAttribute('aria-busy')).toBe('false');
+    fireEvent.click(screen.getByRole('button', { name: /Back to the list/ }));
+    expect(onBack).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,51 @@
+import { useRef, useState } from 'preact/hooks';
+import type { QuarantineItem } from '../../shared/quarantine';
+
+/** Where focus goes when the list appears: the search after sign-in, the message just left after "back". */
+export type ListFocus = { search: true } | { item: string };
+
+/**
+ * Roving focus over the list's rows (one row is in the tab order), and the one-time focus the list
+ * takes when it first loads. Never on page load: a widget must not take the focus from its host page.
+ */
+export function useListFocus(initial: ListFocus | undefined) {
+  const listRef = useRef<HTMLUListElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [index, setIndex] = useState(0);
+  const pendingRef = useRef(initial);
+
+  // Counts the rows in the DOM, not the items: it also runs right after a reload, before a re-render.
+  const move = (to: number) => {
+    const rows = listRef.current?.querySelectorAll<HTMLElement>('[data-aq-item]') ?? [];
+    const bounded = Math.max(0, Math.min(rows.length - 1, to));
+    setIndex(bounded);
+    rows[bounded]?.focus();
+  };
+
+  /** After a load: takes the pending initial focus, once. */
+  const restore = (page: readonly QuarantineItem[]) => {
+    const wanted = pendingRef.current;
+    pendingRef.current = undefined;
+    // Only if the user has not moved focus meanwhile: a late focus change would turn the letters they
+    // are typing into list shortcuts.
+    const untouched = () => {
+      const active = (listRef.current?.getRootNode() as ShadowRoot | undefined)?.activeElement as HTMLElement | null | undefined;
+      return !active || !active.matches('input, select, textarea, button, [data-aq-item]');
+    };
+    if (wanted && 'search' in wanted && untouched()) searchRef.current?.focus();
+    else if (wanted && 'item' in wanted)
+      setTimeout(
+        () =>
+          untouched() &&
+          move(
+            Math.max(
+              0,
+              page.findIndex((i) => i.id === wanted.item),
+            ),
+          ),
+        0,
+      );
+  };
+
+  return { listRef, searchRef, index, setIndex, move, restore };
+}

@@ -1,0 +1,73 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { QuarantineItem } from '../../shared/quarantine';
+import type { ApiClient } from '../api/client';
+
+/** The list's filters, as the form holds them ('' means any). */
+export interface Filters {
+  type: string;
+  status: string;
+  q: string;
+  since: string;
+  until: string;
+  sort: 'date' | 'score';
+}
+
+export const NO_FILTERS: Filters = { type: '', status: '', q: '', since: '', until: '', sort: 'date' };
+
+const PAGE_SIZE = 50;
+const DAY_MS = 86_400_000;
+
+/** The API query for some filters: `until` is a day the user includes, the API's bound is exclusive. */
+export const listQuery = (filters: Filters, cursor?: string) => ({
+  ...filters,
+  until: filters.until ? new Date(Date.parse(filters.until) + DAY_MS).toISOString().slice(0, 10) : '',
+  limit: PAGE_SIZE,
+  cursor,
+});
+
+/**
+ * The quarantine list: filters, the items loaded so far and keyset paging ("load more"). Reloads from the
+ * first page whenever the filters change. `onLoaded` runs after each page, `onError` on a failed load.
+ */
+export function useQuarantineQuery(
+  client: ApiClient,
+  { onLoaded, onError }: { onLoaded?: (page: QuarantineItem[], more: boolean) => void; onError: (err: unknown) => void },
+) {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [items, setItems] = useState<QuarantineItem[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  // Only the latest load may write: an answer to an older filter arriving late must not replace it.
+  const latestRef = useRef(0);
+
+  const load = async (more: boolean) => {
+    const ticket = ++latestRef.current;
+    setLoading(true);
+    try {
+      const page = await client.list(listQuery(filters, more ? (cursor ?? undefined) : undefined));
+      if (ticket !== latestRef.current) return;
+      setItems((prev) => (more ? [...prev, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      onLoaded?.(page.items, more);
+    } catch (err) {
+      if (ticket === latestRef.current) onError(err);
+    } finally {
+      if (ticket === latestRef.current) setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    void load(false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- a new query starts only when the client or the filters change; load reads the latest cursor and callbacks by design
+  }, [client, filters]);
+
+  return {
+    filters,
+    setFilter: (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch })),
+    items,
+    loading,
+    hasMore: cursor !== null,
+    loadMore: () => load(true),
+    reload: () => load(false),
+  };
+}
