@@ -28,5 +28,5 @@ export async function launchChromium(): Promise<Browser> {
 export const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
   tablet: { width: 768, height: 900 },
-  phone: { width: 360, height: 740 },
+  phone: { width: 390, height: 844 },
 } as const;

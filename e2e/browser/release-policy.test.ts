@@ -1,0 +1,106 @@
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_ENV, USERS } from '../support/api-client';
+import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
+import { hostPageHtml, startHostServer } from '../support/host-page';
+import { sendThroughAmavis } from '../support/send-mail';
+import { startTestServer, type TestServer } from '../support/server';
+
+// The widget offers what the server allows and nothing else: under `banned=request` a user's banned mail
+// offers "Request release" and no "Release", in the list (row and bulk bar) and in the message view,
+// while her spam (released directly by default) still offers "Release".
+describe('the release policy, as the widget shows it, in Chromium', () => {
+  let api: TestServer;
+  let host: Awaited<ReturnType<typeof startHostServer>>;
+  let browser: Browser;
+  const run = Math.random().toString(36).slice(2, 8);
+  const bannedSubject = `Policy invoice ${run}`;
+  const spamSubject = `Policy spam ${run}`;
+
+  beforeAll(async () => {
+    let apiUrl = '';
+    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
+    api = await startTestServer({ ...ROLE_ENV, AQ_ALLOWED_ORIGINS: host.origin, AQ_RELEASE_POLICY: 'banned=request' });
+    apiUrl = api.url;
+    // Fresh mail, not the seed's: other tests may have requested or released the seed's banned mail.
+    await sendThroughAmavis(api.context, {
+      to: [USERS.alice.email],
+      subject: bannedSubject,
+      body: 'Please pay the attached invoice.',
+      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+    });
+    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: spamSubject });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await api?.close();
+  });
+
+  const w = (page: Page) => page.locator('amavis-quarantine');
+  const labels = (scope: Locator) => scope.locator('button').allTextContents();
+
+  async function aliceSearches(text: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
+    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
+    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
+    await w(page).locator('button[type="submit"]').click();
+    await w(page).locator('input[type="search"]').fill(text);
+    await w(page).locator('input[type="search"]').press('Enter');
+    await w(page).locator('[data-aq-item]', { hasText: text }).first().waitFor();
+    await expect.poll(() => w(page).locator('section.aq-list').getAttribute('aria-busy')).toBe('false');
+    return page;
+  }
+
+  it('offers "Request release" and no "Release" for alice\u2019s banned mail, in the list and the message view', async () => {
+    const page = await aliceSearches(bannedSubject);
+    const row = w(page).locator('[data-aq-item]', { hasText: bannedSubject });
+    expect(await labels(row.locator('.aq-item__actions'))).toEqual(['Request release', 'Delete']);
+
+    // The bulk bar offers what a selected message allows.
+    await row.locator('input[type="checkbox"]').check();
+    expect(await labels(w(page).locator('.aq-bulk .aq-actions'))).toEqual(['Request release', 'Delete']);
+
+    await row.locator('.aq-item__subject').click();
+    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: bannedSubject }).waitFor();
+    expect(await labels(w(page).locator('.aq-msg-bar .aq-actions'))).toEqual(['Request release', 'Delete']);
+    // The release key does nothing where release is not offered.
+    await page.keyboard.press('r');
+    expect(await w(page).locator('[data-aq-status]').count()).toBe(0);
+    await page.close();
+  });
+
+  it('still offers "Release" for her spam', async () => {
+    const page = await aliceSearches(spamSubject);
+    const row = w(page).locator('[data-aq-item]', { hasText: spamSubject });
+    expect(await labels(row.locator('.aq-item__actions'))).toEqual(['Release', 'Delete']);
+    await row.locator('.aq-item__subject').click();
+    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: spamSubject }).waitFor();
+    expect(await labels(w(page).locator('.aq-msg-bar .aq-actions'))).toEqual(['Release', 'Delete']);
+    await page.close();
+  });
+
+  it.each([
+    ['desktop', 'light'],
+    ['desktop', 'dark'],
+    ['phone', 'light'],
+    ['phone', 'dark'],
+  ] as const)('looks right at %s width in %s mode (screenshots of the list and the message)', async (size, mode) => {
+    // Both of this run's mails: their subjects end in the run's tag.
+    const page = await aliceSearches(run, VIEWPORTS[size], mode === 'dark');
+    const row = w(page).locator('[data-aq-item]', { hasText: bannedSubject });
+    // On a desktop the row's buttons show on hover or focus.
+    await row.hover();
+    await page.screenshot({ path: path.join(ARTIFACTS, `policy-list-${size}-${mode}.png`) });
+    const box = await w(page).locator('.aq-root').boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+    await row.locator('.aq-item__subject').click();
+    await w(page).locator('section.aq-message .aq-attachments').waitFor();
+    await w(page).locator('iframe.aq-body-frame').contentFrame().locator('pre, body > *').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `policy-message-${size}-${mode}.png`), fullPage: true });
+    await page.close();
+  });
+});
