@@ -66,7 +66,16 @@ describe('loadConfig', () => {
       AQ_TRUST_PROXY: 'perhaps',
     });
     expect(problems).toHaveLength(8);
-    for (const key of ['AQ_APP_DB_URL', 'AQ_IMAP_PORT', 'AQ_PDP_TIMEOUT_MS', 'AQ_DOMAIN_ADMINS', 'AQ_MAIL_FROM', 'AQ_COOKIE_SECURE', 'AQ_RELEASE_POLICY', 'AQ_TRUST_PROXY']) {
+    for (const key of [
+      'AQ_APP_DB_URL',
+      'AQ_IMAP_PORT',
+      'AQ_PDP_TIMEOUT_MS',
+      'AQ_DOMAIN_ADMINS',
+      'AQ_MAIL_FROM',
+      'AQ_COOKIE_SECURE',
+      'AQ_RELEASE_POLICY',
+      'AQ_TRUST_PROXY',
+    ]) {
       expect(problems.some((p) => p.startsWith(key))).toBe(true);
     }
     expect(problemsOf({ ...valid, AQ_COOKIE_SAMESITE: 'none', AQ_COOKIE_SECURE: 'false' })).toEqual([

@@ -19,14 +19,30 @@ const variants = [
     keyboard: false,
     dark: false,
     lang: 'en',
-    text: { spam: 'Spam', released: 'Message released', requested: 'Release requested', request: 'Request release', requests: 'Requests', approve: 'Approve', approved: 'Request approved' },
+    text: {
+      spam: 'Spam',
+      released: 'Message released',
+      requested: 'Release requested',
+      request: 'Request release',
+      requests: 'Requests',
+      approve: 'Approve',
+      approved: 'Request approved',
+    },
   },
   {
     name: 'keyboard, dark, de',
     keyboard: true,
     dark: true,
     lang: 'de',
-    text: { spam: 'Spam', released: 'Nachricht freigegeben', requested: 'Freigabe angefordert', request: 'Freigabe anfordern', requests: 'Anfragen', approve: 'Genehmigen', approved: 'Anfrage genehmigt' },
+    text: {
+      spam: 'Spam',
+      released: 'Nachricht freigegeben',
+      requested: 'Freigabe angefordert',
+      request: 'Freigabe anfordern',
+      requests: 'Anfragen',
+      approve: 'Genehmigen',
+      approved: 'Anfrage genehmigt',
+    },
   },
 ];
 type Variant = (typeof variants)[number];
@@ -236,7 +252,9 @@ describe('the quarantine in a webmail page, in Chromium', () => {
     // End the session on the server, as an idle or absolute timeout does (clearing the browser's cookie
     // would race a response in flight that sets it again: sessions are rolling).
     const cookie = (await page.context().cookies()).find((c) => c.name === 'aq_session');
-    const sid = decodeURIComponent(cookie?.value ?? '').replace(/^s:/, '').split('.')[0];
+    const sid = decodeURIComponent(cookie?.value ?? '')
+      .replace(/^s:/, '')
+      .split('.')[0];
     expect(await api.context.appModels.Session.destroy({ where: { sid } })).toBe(1);
     await w(page).locator('select').first().selectOption('virus');
     await w(page).locator('form.aq-signin .aq-status--info').waitFor();

@@ -93,7 +93,9 @@ describe('the quarantine in Roundcube, signed in by single sign-on', () => {
     // What she sees is her quarantine: the rows are the first rows of her own listing.
     const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
     const mine = (await (await alice.get('/messages?limit=100')).json()) as QuarantineListResponse;
-    const shown = await widget(page).locator('[data-aq-item]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-aq-item')));
+    const shown = await widget(page)
+      .locator('[data-aq-item]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-aq-item')));
     expect(shown).toEqual(mine.items.slice(0, shown.length).map((item) => item.id));
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'roundcube-quarantine.png') });

@@ -30,7 +30,9 @@ describe('stale actions on a copy that changed meanwhile', () => {
     return (await amavisModels(server.context).Msgrcpt.findOne({ where: { partition_tag: ref.partitionTag, mail_id: ref.mailId, rseqnum: ref.rseqnum } }))?.rs;
   };
   const auditOf = async (id: string) =>
-    (await server.context.appModels.Audit.findAll({ where: { mail_id: decodeMessageRef(id)!.mailId }, order: [['id', 'ASC']] })).map((r) => `${r.get('action')}:${r.get('result')}`);
+    (await server.context.appModels.Audit.findAll({ where: { mail_id: decodeMessageRef(id)!.mailId }, order: [['id', 'ASC']] })).map(
+      (r) => `${r.get('action')}:${r.get('result')}`,
+    );
 
   it('request, then delete, then approve: refused with 409, and the INBOX stays empty', async () => {
     const { subject, id } = await fresh();

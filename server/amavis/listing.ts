@@ -79,7 +79,6 @@ export interface ListerOptions {
 /** Which plan lists a page; exported for the benchmark and its EXPLAIN mode. */
 export type ListPlan = 'recipient' | 'keys-first' | 'time';
 
-
 /** Creates the lister: scope resolution, plan choice, keyset paging. */
 export function createQuarantineLister(sequelize: Sequelize, options: ListerOptions = {}): QuarantineLister {
   const resolver: RecipientIdResolver = options.resolver ?? createRecipientIdResolver(sequelize);
@@ -97,7 +96,6 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
             .query<{ v: string }>('SELECT VERSION() AS v', { type: QueryTypes.SELECT })
             .then(([row]) => (/mariadb/i.test(row?.v ?? '') ? 'mariadb' : 'mysql'))
             .catch(() => 'mysql' as const));
-
 
   const scopeKeyOf = (rids: string[]) => (rids.length > 50 ? `n${rids.length}:${rids[0]}:${rids.at(-1)}` : rids.join(','));
 
@@ -264,7 +262,13 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
 }
 
 function cursorOf(row: ListRow, sort: 'date' | 'score'): ListCursor {
-  const cursor: ListCursor = { sort, timeNum: Number(row.time_num), partitionTag: Number(row.partition_tag), mailId: binaryText(row.mail_id), rseqnum: Number(row.rseqnum) };
+  const cursor: ListCursor = {
+    sort,
+    timeNum: Number(row.time_num),
+    partitionTag: Number(row.partition_tag),
+    mailId: binaryText(row.mail_id),
+    rseqnum: Number(row.rseqnum),
+  };
   if (sort === 'score') {
     const level = row.bspam_level ?? row.spam_level ?? -9999;
     // Same rounding as the SQL's DECIMAL(12,3) (ROUND(…, 3) on SQLite compares equal to it too).
@@ -289,7 +293,14 @@ export function decodeCursor(raw: string): ListCursor | undefined {
     if (!Number.isInteger(timeNum) || !Number.isInteger(partitionTag) || !Number.isInteger(rseqnum)) return undefined;
     if (typeof mailId !== 'string' || !/^[A-Za-z0-9_+-]{1,16}$/.test(mailId)) return undefined;
     if (sort === 'score' && (typeof score !== 'string' || !/^-?\d{1,9}(\.\d{1,3})?$/.test(score))) return undefined;
-    return { sort, timeNum: timeNum as number, partitionTag: partitionTag as number, mailId, rseqnum: rseqnum as number, ...(sort === 'score' ? { score: score as string } : {}) };
+    return {
+      sort,
+      timeNum: timeNum as number,
+      partitionTag: partitionTag as number,
+      mailId,
+      rseqnum: rseqnum as number,
+      ...(sort === 'score' ? { score: score as string } : {}),
+    };
   } catch {
     return undefined;
   }

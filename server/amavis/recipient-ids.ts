@@ -74,7 +74,13 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
       const at = email.lastIndexOf('@');
       for (const delimiter of delimiters) {
         const lo = `${email.slice(0, at)}${delimiter}`;
-        ranges.push({ lo, hi: `${lo.slice(0, -1)}${String.fromCharCode(delimiter.charCodeAt(0) + 1)}`, local: email.slice(0, at), domain: email.slice(at + 1), delimiter });
+        ranges.push({
+          lo,
+          hi: `${lo.slice(0, -1)}${String.fromCharCode(delimiter.charCodeAt(0) + 1)}`,
+          local: email.slice(0, at),
+          domain: email.slice(at + 1),
+          delimiter,
+        });
       }
     }
     // Bytes, not text: the column is binary (VARBINARY; a BLOB in the SQLite demo, which never finds a

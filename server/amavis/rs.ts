@@ -53,14 +53,11 @@ export function createRsWriter(sequelize: Sequelize): RsWriter {
     async apply(ref, transition, options = {}) {
       const rule = RS_TRANSITIONS[transition];
       const to = rule.to === 'previous' ? (options.previous ?? '') : rule.to;
-      const [, affected] = await sequelize.query(
-        'UPDATE msgrcpt SET rs = :to WHERE partition_tag = :p AND mail_id = :m AND rseqnum = :r AND rs IN (:from)',
-        {
-          type: QueryTypes.UPDATE,
-          replacements: { to, p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum, from: [...rule.from] },
-          ...(options.transaction ? { transaction: options.transaction } : {}),
-        },
-      );
+      const [, affected] = await sequelize.query('UPDATE msgrcpt SET rs = :to WHERE partition_tag = :p AND mail_id = :m AND rseqnum = :r AND rs IN (:from)', {
+        type: QueryTypes.UPDATE,
+        replacements: { to, p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum, from: [...rule.from] },
+        ...(options.transaction ? { transaction: options.transaction } : {}),
+      });
       return Number(affected) === 1;
     },
   };

@@ -3,7 +3,4 @@
  * everyone. It comes from the session, never from the request, and is turned into maddr ids that every
  * query on amavis's tables carries in its WHERE clause.
  */
-export type ListScope =
-  | { kind: 'addresses'; addresses: string[] }
-  | { kind: 'domains'; domains: string[]; addresses?: string[] }
-  | { kind: 'all' };
+export type ListScope = { kind: 'addresses'; addresses: string[] } | { kind: 'domains'; domains: string[]; addresses?: string[] } | { kind: 'all' };

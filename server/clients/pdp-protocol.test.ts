@@ -3,11 +3,8 @@ import { decodePdpValue, encodePdpRequest, encodePdpValue, parseSetReply, PdpRep
 
 // Real replies recorded from amavisd-new 2.13 (see ../shared/AMAVIS.md).
 const RELEASED =
-  'setreply=250 2.0.0 from%20MTA(lmtp:[127.0.0.1]:2424):%20250%202.0.0%20<alice@example.test>%20abc%20Saved\r\n' +
-  'return_value=ok\r\nexit_code=0\r\n\r\n';
-const MISMATCH =
-  'setreply=450 4.5.0 Failure:%20Secret_id%20aaaa%20does%20not%20match%20mail_id%20bbbb\r\n' +
-  'return_value=tempfail\r\nexit_code=75\r\n\r\n';
+  'setreply=250 2.0.0 from%20MTA(lmtp:[127.0.0.1]:2424):%20250%202.0.0%20<alice@example.test>%20abc%20Saved\r\n' + 'return_value=ok\r\nexit_code=0\r\n\r\n';
+const MISMATCH = 'setreply=450 4.5.0 Failure:%20Secret_id%20aaaa%20does%20not%20match%20mail_id%20bbbb\r\n' + 'return_value=tempfail\r\nexit_code=75\r\n\r\n';
 
 describe('encoding', () => {
   it('%-encodes anything that could break the framing, as UTF-8 bytes', () => {
@@ -23,9 +20,12 @@ describe('encoding', () => {
   });
 
   it('frames a request with CRLF and a closing empty line', () => {
-    expect(encodePdpRequest([['request', 'release'], ['recipient', '<a b@x>']])).toBe(
-      'request=release\r\nrecipient=<a%20b@x>\r\n\r\n',
-    );
+    expect(
+      encodePdpRequest([
+        ['request', 'release'],
+        ['recipient', '<a b@x>'],
+      ]),
+    ).toBe('request=release\r\nrecipient=<a%20b@x>\r\n\r\n');
     expect(() => encodePdpRequest([['bad name', 'x']])).toThrow(/invalid AM.PDP attribute/);
   });
 });
@@ -53,9 +53,7 @@ describe('PdpReplyReader', () => {
     for (const ch of RELEASED) result = reader.push(Buffer.from(ch, 'latin1'));
     expect(result.kind).toBe('reply');
     if (result.kind !== 'reply') return;
-    expect(result.reply.setReplies).toEqual([
-      { code: 250, enhanced: '2.0.0', text: 'from MTA(lmtp:[127.0.0.1]:2424): 250 2.0.0 <alice@example.test> abc Saved' },
-    ]);
+    expect(result.reply.setReplies).toEqual([{ code: 250, enhanced: '2.0.0', text: 'from MTA(lmtp:[127.0.0.1]:2424): 250 2.0.0 <alice@example.test> abc Saved' }]);
     expect(result.reply.returnValue).toBe('ok');
     expect(result.reply.exitCode).toBe(0);
   });

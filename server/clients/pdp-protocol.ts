@@ -68,7 +68,10 @@ export function encodePdpRequest(fields: ReadonlyArray<PdpField>): string {
 
 /** Takes apart one setreply value: split on spaces, then decode each field. */
 export function parseSetReply(raw: string): PdpSetReply | undefined {
-  const fields = raw.split(' ').filter((f) => f !== '').map(decodePdpValue);
+  const fields = raw
+    .split(' ')
+    .filter((f) => f !== '')
+    .map(decodePdpValue);
   const code = Number(fields[0]);
   if (!/^\d{3}$/.test(fields[0] ?? '')) return undefined;
   const enhanced = /^\d\.\d{1,3}\.\d{1,3}$/.test(fields[1] ?? '') ? fields[1] : undefined;
@@ -104,10 +107,7 @@ export function parsePdpReply(lines: string[]): PdpReply {
 }
 
 /** What the reader made of the bytes so far. */
-export type PdpReadResult =
-  | { kind: 'incomplete' }
-  | { kind: 'reply'; reply: PdpReply }
-  | { kind: 'smtp'; banner: string };
+export type PdpReadResult = { kind: 'incomplete' } | { kind: 'reply'; reply: PdpReply } | { kind: 'smtp'; banner: string };
 
 /**
  * Accumulates bytes until a whole reply has arrived, however the reads split it.

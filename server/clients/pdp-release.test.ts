@@ -5,9 +5,7 @@ import { buildReleaseRequest, classifyPdpError, describeSmtpReply, interpretRele
 
 // Real replies recorded from amavisd-new 2.13 on the project's stack (see ../shared/AMAVIS.md).
 const REAL = {
-  released:
-    'setreply=250 2.0.0 from%20MTA(lmtp:[127.0.0.1]:2424):%20250%202.0.0%20<alice@example.test>%20abc%20Saved\r\n' +
-    'return_value=ok\r\nexit_code=0\r\n\r\n',
+  released: 'setreply=250 2.0.0 from%20MTA(lmtp:[127.0.0.1]:2424):%20250%202.0.0%20<alice@example.test>%20abc%20Saved\r\n' + 'return_value=ok\r\nexit_code=0\r\n\r\n',
   mismatch:
     'setreply=450 4.5.0 Failure:%20Secret_id%20AAAAAAAAAAAA%20does%20not%20match%20mail_id%20aqHealthPing%20at%20/usr/share/perl5/Amavis/In/AMPDP.pm%20line%20311,%20<GEN11>%20line%208.\r\n' +
     'return_value=tempfail\r\nexit_code=75\r\n\r\n',

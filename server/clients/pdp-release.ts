@@ -51,7 +51,10 @@ const NO_ANSWER = 'amavisd gave no answer for this recipient';
 
 /** Quotes an address the way AM.PDP wants it (`<a@b>`), leaving an already quoted one alone. */
 function quoted(address: string, what: string): string {
-  const bare = address.trim().replace(/^<(.*)>$/s, '$1').trim();
+  const bare = address
+    .trim()
+    .replace(/^<(.*)>$/s, '$1')
+    .trim();
   if (bare === '') throw new Error(`AM.PDP release: ${what} is empty`);
   return `<${bare}>`;
 }

@@ -6,9 +6,15 @@ import type { Config } from './types';
 /** Parses AQ_DOMAIN_ADMINS: `admin@x.org:x.org,y.org;other@z.org:z.org`. */
 export function parseDomainAdmins(raw: string): Map<string, string[]> | string {
   const admins = new Map<string, string[]>();
-  for (const entry of raw.split(';').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [address, domains] = entry.split(':');
-    const list = (domains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+    const list = (domains ?? '')
+      .split(',')
+      .map((d) => d.trim().toLowerCase())
+      .filter(Boolean);
     if (!address || !EMAIL.test(address.trim()) || list.length === 0 || !list.every((d) => DOMAIN.test(d))) {
       return `AQ_DOMAIN_ADMINS: "${entry}" must look like admin@example.org:example.org,example.net`;
     }
@@ -26,7 +32,10 @@ export const accountsFields = {
     .pipe(z.array(email)),
   AQ_DOMAIN_ADMINS: z.string().optional().transform(parsedBy(parseDomainAdmins)),
   AQ_DEFAULT_DOMAIN: z.string().toLowerCase().regex(DOMAIN, 'AQ_DEFAULT_DOMAIN must be a domain like example.org').optional(),
-  AQ_RECIPIENT_DELIMITER: z.string().regex(/^[+\-_.=]+$/, 'AQ_RECIPIENT_DELIMITER must be characters like + or -').optional(),
+  AQ_RECIPIENT_DELIMITER: z
+    .string()
+    .regex(/^[+\-_.=]+$/, 'AQ_RECIPIENT_DELIMITER must be characters like + or -')
+    .optional(),
   AQ_ALIASES_FILE: z.string().min(1).optional(),
   AQ_ALIASES_SQL: z
     .string()

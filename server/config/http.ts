@@ -4,7 +4,9 @@ import type { Config } from './types';
 
 /** The HTTP server: where it listens, who may call it from a browser, what it logs and serves. */
 export const httpFields = {
-  AQ_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'AQ_LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent').optional(),
+  AQ_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'AQ_LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent')
+    .optional(),
   AQ_PORT: port('AQ_PORT').optional(),
   AQ_BIND: z.string().min(1).optional(),
   AQ_ALLOWED_ORIGINS: z

@@ -11,7 +11,10 @@ export const mailFields = {
     .optional(),
   AQ_MAIL_FROM: email.optional(),
   AQ_SMTP_CA_FILE: z.string().min(1).optional(),
-  AQ_PUBLIC_URL: z.string().regex(/^https?:\/\/\S+$/, 'AQ_PUBLIC_URL must be the http(s) address of the page that embeds the widget').optional(),
+  AQ_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'AQ_PUBLIC_URL must be the http(s) address of the page that embeds the widget')
+    .optional(),
   AQ_NOTIFY_DELAY_MS: milliseconds().optional(),
 };
 

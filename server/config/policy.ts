@@ -19,7 +19,10 @@ export const DEFAULT_RELEASE_POLICY: Record<MessageType, ReleaseMode> = {
 /** Parses AQ_RELEASE_POLICY (`banned=direct,spam=request`) over the defaults. */
 export function parseReleasePolicy(raw: string): Record<MessageType, ReleaseMode> | string {
   const policy = { ...DEFAULT_RELEASE_POLICY };
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [type, mode] = entry.split('=').map((p) => p.trim());
     if (!MESSAGE_TYPES.includes(type as MessageType) || !['direct', 'request', 'admin'].includes(mode ?? '')) {
       return `AQ_RELEASE_POLICY: "${entry}" must be <type>=direct|request|admin, with a type among ${MESSAGE_TYPES.join(', ')}`;
@@ -39,9 +42,7 @@ export const policyFields = {
 };
 
 /** The policy part of the Config. */
-export function policyConfig(
-  env: EnvOf<typeof policyFields>,
-): Pick<Config, 'releasePolicy' | 'selfService' | 'retentionDays' | 'auditRetentionDays' | 'maxParseBytes'> {
+export function policyConfig(env: EnvOf<typeof policyFields>): Pick<Config, 'releasePolicy' | 'selfService' | 'retentionDays' | 'auditRetentionDays' | 'maxParseBytes'> {
   return {
     releasePolicy: env.AQ_RELEASE_POLICY,
     selfService: env.AQ_SELF_SERVICE,

@@ -1,4 +1,4 @@
-import { DataTypes, Model, type ModelStatic, type Sequelize } from 'sequelize';
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
 /** Our own tables, in AQ_APP_DB_URL with an aq_ prefix. amavis's tables are never created or altered. */
 export interface AppModels {

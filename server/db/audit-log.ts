@@ -61,9 +61,7 @@ export function createAuditLog(models: AppModels): AuditLog {
         ...(filter.recipient ? { recipient: filter.recipient } : {}),
         ...(filter.mailId ? { mail_id: filter.mailId } : {}),
         ...(filter.result ? { result: filter.result } : {}),
-        ...(filter.since || filter.until
-          ? { at: { ...(filter.since ? { [Op.gte]: filter.since } : {}), ...(filter.until ? { [Op.lt]: filter.until } : {}) } }
-          : {}),
+        ...(filter.since || filter.until ? { at: { ...(filter.since ? { [Op.gte]: filter.since } : {}), ...(filter.until ? { [Op.lt]: filter.until } : {}) } } : {}),
         ...(filter.before ? { id: { [Op.lt]: filter.before } } : {}),
       };
       return models.Audit.findAll({ where, order: [['id', 'DESC']], limit: filter.limit });

@@ -12,7 +12,12 @@ import { parseInput } from '../validation';
 const releaseBody = z
   .object({
     allRecipients: z.literal(true).optional(),
-    to: z.string().trim().toLowerCase().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an e-mail address').optional(),
+    to: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an e-mail address')
+      .optional(),
   })
   .refine((b) => !(b.allRecipients && b.to), 'give allRecipients or to, not both')
   .default({});

@@ -16,7 +16,10 @@ const auditQuery = z.object({
   actor: z.string().trim().toLowerCase().max(254).optional(),
   action: z.enum(AUDIT_ACTIONS).optional(),
   recipient: z.string().trim().toLowerCase().max(254).optional(),
-  mail_id: z.string().regex(/^[A-Za-z0-9_+-]{1,16}$/).optional(),
+  mail_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_+-]{1,16}$/)
+    .optional(),
   result: z.enum(AUDIT_RESULTS).optional(),
   since: date,
   until: date,

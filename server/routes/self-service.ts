@@ -8,7 +8,11 @@ import { parseInput } from '../validation';
 const link = {
   mail_id: z.string().regex(/^[A-Za-z0-9_+-]{1,16}$/, 'is not an amavis mail_id'),
   secret_id: z.string().regex(/^[A-Za-z0-9_+-]{1,16}$/, 'is not an amavis secret_id'),
-  rcpt: z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address'),
+  rcpt: z
+    .string()
+    .trim()
+    .max(254)
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address'),
   partition_tag: z.coerce.number().int().optional(),
 };
 const viewQuery = z.object(link);

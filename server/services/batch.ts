@@ -12,7 +12,12 @@ const DONE = { release: 'released', delete: 'deleted', request: 'requested' } as
  * Runs one action over many ids, each on its own: one failure does not stop the others, and each id
  * goes through exactly the checks (scope, policy, rs guard; CSRF in front) of the single action.
  */
-export async function runBatch(deps: { release: ReleaseService; requests: ReleaseRequestService }, user: SessionUser, action: BatchAction, ids: string[]): Promise<BatchItemResult[]> {
+export async function runBatch(
+  deps: { release: ReleaseService; requests: ReleaseRequestService },
+  user: SessionUser,
+  action: BatchAction,
+  ids: string[],
+): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = [];
   const act = (id: string): Promise<unknown> =>
     action === 'release' ? deps.release.release(user, id) : action === 'delete' ? deps.release.remove(user, id) : deps.requests.request(user, id);

@@ -24,7 +24,13 @@ export async function checkPdp(pdp: PdpClient): Promise<HealthFinding[]> {
     // The same request builder and reply reading as a real release, so the probe tests what releases use.
     const [outcome] = await pdp.release(PROBE);
     if (!outcome?.reply) {
-      return [{ status: 'fail', message: 'the peer answered, but without a setreply line: not amavisd\u2019s AM.PDP', hint: 'check that AQ_PDP names amavisd\u2019s AM.PDP policy bank' }];
+      return [
+        {
+          status: 'fail',
+          message: 'the peer answered, but without a setreply line: not amavisd\u2019s AM.PDP',
+          hint: 'check that AQ_PDP names amavisd\u2019s AM.PDP policy bank',
+        },
+      ];
     }
     const answer = outcome.summary;
     if (outcome.verdict === 'temporary' && /does not match mail_id/.test(outcome.reply.text)) {
@@ -46,11 +52,12 @@ export async function checkPdp(pdp: PdpClient): Promise<HealthFinding[]> {
 const HINTS: Record<PdpError['kind'], string> = {
   smtp_listener: `AQ_PDP points at amavisd\u2019s SMTP listener, so releases would never happen. Point AQ_PDP at a port whose policy bank has protocol => 'AM.PDP', e.g. in amavisd.conf: ${BANK_SNIPPET}`,
   refused: `is amavisd running, and does $inet_socket_port include that port? In amavisd.conf: ${BANK_SNIPPET}`,
-  reset: 'amavisd dropped the connection without a word: it does that to clients outside the policy bank\u2019s inet_acl. Add this server\u2019s address to inet_acl of the AM.PDP bank',
+  reset:
+    'amavisd dropped the connection without a word: it does that to clients outside the policy bank\u2019s inet_acl. Add this server\u2019s address to inet_acl of the AM.PDP bank',
   permission_denied: 'this process may not open amavisd\u2019s socket: run amavis-quarantine in the amavis group, or use the TCP AM.PDP bank (AQ_PDP=tcp://host:port)',
   not_found: 'no socket at that path: check $unix_socketname in amavisd.conf, or use the TCP AM.PDP bank',
   connect_timeout: 'no answer: check the address and firewalls',
-  reply_timeout: 'amavisd accepted the connection but did not answer: check its log, and that the port\u2019s policy bank has protocol => \'AM.PDP\'',
+  reply_timeout: "amavisd accepted the connection but did not answer: check its log, and that the port\u2019s policy bank has protocol => 'AM.PDP'",
   truncated: 'the reply broke off: check amavisd\u2019s log',
   network: 'check AQ_PDP',
 };

@@ -2,7 +2,7 @@ import type { ApproveOutcome, ReleaseRequestView } from '../../shared/requests';
 import type { SessionUser } from '../../shared/session';
 import { binaryText } from '../amavis/binary';
 import { statusOfRs, typeOfContent } from '../amavis/codes';
-import { previousRsOf, type PreviousRs } from '../amavis/rs';
+import { previousRsOf } from '../amavis/rs';
 import type { AmavisStore } from '../amavis/store';
 import type { Mailer } from '../clients/mailer';
 import type { Config } from '../config';
@@ -83,7 +83,7 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
   }
 
   /** Puts the copy back to where it was before the request (only if it is still requested). */
-  const withdrawRs = (row: ReleaseRequestRow) => deps.amavis.rs.apply(refOf(row), 'withdraw', { previous: (row.previous_rs === 'V' ? 'V' : '') as PreviousRs });
+  const withdrawRs = (row: ReleaseRequestRow) => deps.amavis.rs.apply(refOf(row), 'withdraw', { previous: row.previous_rs === 'V' ? 'V' : '' });
 
   const service: ReleaseRequestService = {
     async request(user, messageId) {
