@@ -1,6 +1,8 @@
 /** API paths, relative to the API base (`data-api`, e.g. https://mail.example.org/api). */
 export const ROUTES = {
   health: '/health',
+  healthLive: '/health/live',
+  healthReady: '/health/ready',
   session: '/session',
   sso: '/session/sso',
   messages: '/messages',
@@ -16,3 +18,9 @@ export const ROUTES = {
 
 /** The path the server serves the widget bundle at, and the file name vite builds. */
 export const WIDGET_FILE = 'amavis-quarantine.js';
+
+/** The widget under a content-hashed name: served with a long, immutable cache, since it never changes. */
+export const widgetFileFor = (hash: string) => `amavis-quarantine.${hash}.js`;
+
+/** Names the current hashed widget file and its Subresource Integrity, for hosts that pin the version. */
+export const WIDGET_MANIFEST = 'amavis-quarantine.json';

@@ -1,9 +1,10 @@
 import type { Sequelize } from 'sequelize';
-import type { HealthCheckReport, HealthComponent, HealthFinding } from '../../shared/health';
+import type { HealthCheckReport, ReadinessComponent } from '../../shared/health';
 import type { PdpClient } from '../clients/amavis-pdp';
 import { probeImap, type ImapProbeOptions } from '../clients/imap-probe';
 import { formatPdpEndpoint } from '../config';
 import { checkDatabase } from '../amavis/schema-check';
+import { cachedCheck, runBounded, type HealthCheck } from './health-cache';
 import { imapFindings } from './health-imap';
 import { checkPdp } from './health-pdp';
 
@@ -14,92 +15,68 @@ export interface HealthDeps {
   imap: ImapProbeOptions;
   /** Every AM.PDP endpoint in use (the default first, then one per mapped amavis host). */
   pdps: PdpClient[];
-  /** How long a public health answer is reused: GET /api/health is public and must not amplify load. */
+  /** How old a cached report may get before a probe refreshes it (in the background). Probes are public
+   * and frequent (load balancers, monitors): this also keeps them from hammering the mail server. */
   cacheMs?: number;
+  /** The time limit of each check behind a probe: short, so a stalled peer is reported, not waited for. */
+  probeTimeoutMs?: number;
+  /** The time limit of each check in the doctor's full diagnosis, which an operator waits for. */
   checkTimeoutMs?: number;
 }
 
 /** The health self-test: the doctor prints its detail, GET /api/health only its verdicts. */
 export interface HealthService {
-  /** Runs every check now and returns the full detail. */
+  /** Runs every check now, in parallel, and returns the full detail (the doctor). */
   runChecks(): Promise<HealthCheckReport[]>;
-  /** The latest reports, reusing a recent run (and a run in flight) so callers cannot hammer the peers. */
+  /** The latest report of every check, answered from the cache (see `cachedCheck`). */
   cachedChecks(): Promise<HealthCheckReport[]>;
+  /** The latest reports of what sign-in and listing need: the database reachable, IMAP reachable. */
+  readiness(): Promise<Record<ReadinessComponent, HealthCheckReport>>;
 }
 
 /** Builds the health service from its clients. */
 export function createHealthService(deps: HealthDeps): HealthService {
-  const cacheMs = deps.cacheMs ?? 10_000;
-  const timeoutMs = deps.checkTimeoutMs ?? 15_000;
-  let cached: { at: number; reports: Promise<HealthCheckReport[]> } | undefined;
+  const cache = { maxAgeMs: deps.cacheMs ?? 10_000, timeoutMs: deps.probeTimeoutMs ?? 3_000 };
+  const checkTimeoutMs = deps.checkTimeoutMs ?? 15_000;
 
-  const checks: Array<{ component: HealthComponent; title: string; target: string; run: () => Promise<HealthFinding[]> }> = [
-    {
-      component: 'db',
-      title: 'amavis database',
-      target: deps.dbTarget,
-      run: () => checkDatabase(deps.sequelize),
-    },
-    {
-      component: 'imap',
-      title: 'IMAP server (sign-in)',
-      target: `${deps.imap.host}:${deps.imap.port} (${deps.imap.tls})`,
-      run: async () => imapFindings(deps.imap, await probeImap(deps.imap)),
-    },
-    {
-      component: 'pdp',
-      title: 'amavisd AM.PDP (release)',
-      target: deps.pdps.map((p) => formatPdpEndpoint(p.endpoint)).join(', '),
-      run: async () => {
-        const all = await Promise.all(deps.pdps.map(checkPdp));
-        if (all.length === 1) return all[0] ?? [];
-        // Several amavisd hosts: say which endpoint each finding is about.
-        return all.flatMap((findings, i) => findings.map((f) => ({ ...f, message: `${formatPdpEndpoint(deps.pdps[i]!.endpoint)}: ${f.message}` })));
-      },
-    },
-  ];
-
-  const runChecks = () =>
-    Promise.all(
-      checks.map(async (check): Promise<HealthCheckReport> => {
-        const started = Date.now();
-        let findings: HealthFinding[];
-        try {
-          findings = await withTimeout(check.run(), timeoutMs, `the check did not finish within ${timeoutMs} ms`);
-        } catch (err) {
-          findings = [{ status: 'fail', message: `the check itself failed: ${(err as Error).message}` }];
-        }
-        return {
-          component: check.component,
-          title: check.title,
-          target: check.target,
-          status: worst(findings),
-          findings,
-          durationMs: Date.now() - started,
-        };
-      }),
-    );
-
-  return {
-    runChecks,
-    cachedChecks() {
-      if (!cached || Date.now() - cached.at > cacheMs) cached = { at: Date.now(), reports: runChecks() };
-      return cached.reports;
+  const database: HealthCheck = { component: 'db', title: 'amavis database', target: deps.dbTarget, run: () => checkDatabase(deps.sequelize) };
+  const imap: HealthCheck = {
+    component: 'imap',
+    title: 'IMAP server (sign-in)',
+    target: `${deps.imap.host}:${deps.imap.port} (${deps.imap.tls})`,
+    run: async () => imapFindings(deps.imap, await probeImap(deps.imap)),
+  };
+  const pdp: HealthCheck = {
+    component: 'pdp',
+    title: 'amavisd AM.PDP (release)',
+    target: deps.pdps.map((p) => formatPdpEndpoint(p.endpoint)).join(', '),
+    run: async () => {
+      const all = await Promise.all(deps.pdps.map(checkPdp));
+      if (all.length === 1) return all[0] ?? [];
+      // Several amavisd hosts: say which endpoint each finding is about.
+      return all.flatMap((findings, i) => findings.map((f) => ({ ...f, message: `${formatPdpEndpoint(deps.pdps[i]!.endpoint)}: ${f.message}` })));
     },
   };
-}
+  // Readiness asks only whether the database answers: the schema, indexes and grants the full check
+  // looks at are the same for every instance, a matter for the doctor, not for the load balancer.
+  const databaseReachable: HealthCheck = {
+    ...database,
+    title: 'amavis database (reachable)',
+    run: async () => {
+      await deps.sequelize.authenticate();
+      return [{ status: 'ok', message: 'connected' }];
+    },
+  };
 
-function worst(findings: HealthFinding[]): HealthFinding['status'] {
-  if (findings.some((f) => f.status === 'fail')) return 'fail';
-  return findings.some((f) => f.status === 'warn') ? 'warn' : 'ok';
-}
+  const full = [database, imap, pdp].map((check) => cachedCheck(check, cache));
+  const ready = { db: cachedCheck(databaseReachable, cache), imap: full[1]! };
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms);
-    }),
-  ]);
+  return {
+    runChecks: () => Promise.all([database, imap, pdp].map((check) => runBounded(check, checkTimeoutMs).report)),
+    cachedChecks: () => Promise.all(full.map((check) => check.latest())),
+    async readiness() {
+      const [db, imapReport] = await Promise.all([ready.db.latest(), ready.imap.latest()]);
+      return { db, imap: imapReport };
+    },
+  };
 }

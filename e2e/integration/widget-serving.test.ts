@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server';
+
+const BUILT = 'dist/widget/amavis-quarantine.js';
+
+/** A GET that keeps the body as sent: fetch() would decompress it behind our back. */
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+// The widget as a webmail's <script> tag loads it from the real server, compressed as the browser asks.
+describe('serving the widget bundle', () => {
+  let server: TestServer;
+  let built: Buffer;
+  beforeAll(async () => {
+    if (!existsSync(`${BUILT}.br`)) throw new Error('run `npm run build` first (npm test does): it writes the precompressed copies');
+    built = readFileSync(BUILT);
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it.each([
+    ['br', brotliDecompressSync],
+    ['gzip', gunzipSync],
+  ] as const)('sends %s to a browser that accepts it, decompressing to the built file', async (encoding, decompress) => {
+    const res = await get(`${server.url}/amavis-quarantine.js`, { 'Accept-Encoding': encoding === 'br' ? 'gzip, deflate, br, zstd' : 'gzip, deflate' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe(encoding);
+    expect(res.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(res.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.body.length).toBeLessThan(built.length / 2);
+    expect(decompress(res.body).equals(built)).toBe(true);
+  });
+
+  it('sends the file as built to a client that accepts neither', async () => {
+    const res = await get(`${server.url}/amavis-quarantine.js`, { 'Accept-Encoding': 'identity' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(res.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(res.body.equals(built)).toBe(true);
+  });
+
+  it('revalidates the stable URL by ETag, one per encoding', async () => {
+    const br = await get(`${server.url}/amavis-quarantine.js`, { 'Accept-Encoding': 'br' });
+    const gzip = await get(`${server.url}/amavis-quarantine.js`, { 'Accept-Encoding': 'gzip' });
+    expect(br.headers.etag).toBeTruthy();
+    expect(br.headers.etag).not.toBe(gzip.headers.etag);
+    const again = await get(`${server.url}/amavis-quarantine.js`, { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag! });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+  });
+
+  it('serves the current build at a content-hashed URL with a long, immutable cache', async () => {
+    const manifest = (await (await fetch(`${server.url}/amavis-quarantine.json`)).json()) as { src: string; integrity: string };
+    const hash = createHash('sha256').update(built).digest('hex').slice(0, 16);
+    expect(manifest).toEqual({ src: `amavis-quarantine.${hash}.js`, integrity: `sha384-${createHash('sha384').update(built).digest('base64')}` });
+
+    const res = await get(`${server.url}/${manifest.src}`, { 'Accept-Encoding': 'gzip, br' });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(brotliDecompressSync(res.body).equals(built)).toBe(true);
+
+    // Another build's hash is not served, and not cached as if it were.
+    const old = await get(`${server.url}/amavis-quarantine.0123456789abcdef.js`);
+    expect(old.status).toBe(404);
+    expect(old.headers['cache-control'] ?? '').not.toMatch(/immutable/);
+  });
+});
