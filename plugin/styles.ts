@@ -20,6 +20,7 @@ export const css = `
 .aq-user>.aq-muted{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .aq-body{display:block;padding:16px}
 .aq-h3{margin:0 0 12px;font-size:18px;font-weight:500;overflow-wrap:anywhere}
+.aq-msg-subject{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;line-clamp:3;overflow:hidden}
 .aq-h4{margin:16px 0 6px;font-size:14px;font-weight:500}
 .aq-muted{color:var(--aq-muted)}
 .aq-live:empty{display:none}
@@ -92,7 +93,7 @@ export const css = `
 @container (max-width:600px){
 .aq-body{padding:8px}
 .aq-item{grid-template-columns:24px 1fr;grid-template-areas:"c f" "c s" "c r" "c m" "c a";padding:10px 8px;margin:8px 0;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
-.aq-item__subject{white-space:normal}
+.aq-item__subject{white-space:normal;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2;overflow-wrap:anywhere}
 .aq-item__meta{justify-content:flex-start;flex-wrap:wrap}
 .aq-item__actions{visibility:visible;justify-content:flex-start}
 .aq-toolbar .aq-input{flex:1 1 140px}

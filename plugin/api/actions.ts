@@ -33,6 +33,8 @@ export function summarizeBatch(results: readonly BatchItemResult[]): { done: num
 /** A failure in words: the server's message, and amavisd's own reply when a release failed, so the user (or admin) knows why. */
 export function errorText(err: unknown, t: (key: MessageKey, vars?: Record<string, string>) => string): string {
   if (!(err instanceof ApiError)) return t('error');
+  // The server turned the request away to protect everyone else: say so in the user's language.
+  if (err.code === 'busy') return t('busy');
   const reply = (err.details as { reply?: SmtpReply } | undefined)?.reply;
   return reply ? `${err.message} ${t('amavisSaid', { reply: `${reply.code} ${reply.enhanced ?? ''} ${reply.text}` })}` : err.message;
 }

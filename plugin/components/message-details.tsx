@@ -10,7 +10,9 @@ export function MessageDetails({ detail, rawUrl }: { detail: MessageDetail; rawU
   const { t, dateTime } = useI18n();
   return (
     <>
-      <h3 class="aq-h3 aq-msg-subject">{detail.headers.subject || detail.item.subject || '—'}</h3>
+      <h3 class="aq-h3 aq-msg-subject" title={detail.headers.subject || detail.item.subject}>
+        {detail.headers.subject || detail.item.subject || '—'}
+      </h3>
       <dl class="aq-summary">
         <dt>{t('from')}</dt>
         <dd>{detail.headers.from || detail.item.headerFrom}</dd>
@@ -27,6 +29,12 @@ export function MessageDetails({ detail, rawUrl }: { detail: MessageDetail; rawU
         </p>
       )}
       <WhyPanel detail={detail} />
+      {detail.parseError && detail.parseError !== 'unparsable' && (
+        <p class="aq-status aq-status--info" role="note" data-aq-parse-error={detail.parseError}>
+          {t(`parse_${detail.parseError}`)}
+        </p>
+      )}
+      {detail.bodyTruncated && <p class="aq-status aq-status--info">{t('bodyTruncated')}</p>}
       <MessageBody detail={detail} />
       {detail.attachments.length > 0 && (
         <section class="aq-attachments" aria-label={t('attachments')}>
@@ -44,6 +52,7 @@ export function MessageDetails({ detail, rawUrl }: { detail: MessageDetail; rawU
               </li>
             ))}
           </ul>
+          {detail.attachmentsOmitted ? <p class="aq-muted">{t('attachmentsOmitted', { n: detail.attachmentsOmitted })}</p> : null}
         </section>
       )}
       <p>

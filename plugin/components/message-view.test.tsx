@@ -58,4 +58,13 @@ describe('MessageView', () => {
     fireEvent.click(screen.getByRole('button', { name: /Back to the list/ }));
     expect(onBack).toHaveBeenCalled();
   });
+
+  it("explains in the user's words why a body is simplified or missing, and what is not listed", async () => {
+    const detail = { ...detailOf(banned), parseError: 'too_complex' as const, bodyTruncated: true, attachmentsOmitted: 3 };
+    detail.attachments = [{ name: 'a.txt', type: 'text/plain', size: 10, sha256: 'ab'.repeat(32), disposition: 'attachment' }];
+    render(<MessageView client={fakeClient({ message: vi.fn().mockResolvedValue(detail) })} id="b1" notify={vi.fn()} onBack={vi.fn()} />);
+    expect(await screen.findByText(/Too complex to show safely/)).toBeTruthy();
+    expect(screen.getByText('Only the beginning of this message is shown.')).toBeTruthy();
+    expect(screen.getByText('3 more attachments are not listed.')).toBeTruthy();
+  });
 });
