@@ -42,6 +42,21 @@ export interface MessageDetail {
   html: string | null;
   remoteImages: number;
   attachments: MessageAttachment[];
-  /** Why the body is missing: the message is larger than AQ_MAX_PARSE_BYTES, or not parseable. */
-  parseError: 'too_large' | 'unparsable' | null;
+  /** Set when the message has more attachments than a view lists (200): how many are not listed. */
+  attachmentsOmitted?: number;
+  /** Set when the text (or the HTML) was cut to the view's bound (2 MiB characters). */
+  bodyTruncated?: boolean;
+  /**
+   * Why the body is missing or simplified. Everything else (headers, why-panel, attachments, actions,
+   * the raw download) is still there, and `text` is shown when `html` is null.
+   * - `too_large`: the message is larger than AQ_MAX_PARSE_BYTES (no body, headers from amavis's
+   *   record), or its HTML is larger than AQ_VIEW_MAX_HTML_BYTES or took more memory than
+   *   AQ_VIEW_MEMORY_MB (`html` is null, `text` is shown);
+   * - `too_complex`: the HTML nests too deeply (it is shown flattened: `html` is set) or has too many
+   *   elements, or took longer than AQ_VIEW_TIMEOUT_MS (`html` is null);
+   * - `malformed`: the MIME structure cannot be parsed (e.g. nested deeper than the parser allows):
+   *   only amavis's record (sender, subject, date) and the raw download;
+   * - `unparsable`: no longer sent (kept for older clients).
+   */
+  parseError: 'too_large' | 'unparsable' | 'too_complex' | 'malformed' | null;
 }

@@ -8,7 +8,7 @@ import type { AmavisStore } from '../amavis/store';
 import { AppError } from '../errors';
 import { presentItem } from '../presenters/quarantine-item';
 import type { AuditLog } from '../db/audit-log';
-import { parseMail } from './mail-parse';
+import { ViewPoolBusyError, type ViewOutcome, type ViewPool } from '../view/view-pool';
 import { assertMayList, isAdmin, scopeOf, type ReleasePolicy } from './policy';
 
 export interface MessageServiceOptions {
@@ -16,6 +16,8 @@ export interface MessageServiceOptions {
   retentionDays: number;
   maxParseBytes: number;
   releasePolicy: ReleasePolicy;
+  /** The worker pool that parses and sanitizes messages (view/view-pool.ts). */
+  viewPool: ViewPool;
 }
 
 /** Reading one quarantined message: the view and the raw download, both scoped to the user. */
@@ -30,7 +32,8 @@ export interface MessageService {
   findAccessible(user: SessionUser, id: string, options?: { forAction?: boolean }): Promise<{ ref: MessageRef; row: CopyRow }>;
   /** True when the copy's recipient is one of the user's own addresses (not a copy seen as an admin). */
   isOwnCopy(user: SessionUser, row: CopyRow): Promise<boolean>;
-  view(user: SessionUser, id: string, options: { withReceived: boolean }): Promise<MessageDetail>;
+  /** `markViewed: false` leaves rs alone (self-service GETs: mail scanners follow links). */
+  view(user: SessionUser, id: string, options: { withReceived: boolean; markViewed?: boolean }): Promise<MessageDetail>;
   /** The stored message, chunk by chunk in chunk_ind order, exactly as amavisd wrote it. */
   raw(user: SessionUser, id: string): Promise<{ filename: string; chunks: AsyncIterable<Buffer> }>;
 }
@@ -70,35 +73,45 @@ export function createMessageService(amavis: AmavisStore, audit: AuditLog, optio
 
   async function parsedDetail(ref: MessageRef, row: CopyRow, user: SessionUser, withReceived: boolean): Promise<MessageDetail> {
     const item = presentItem(row, { retentionDays: options.retentionDays, user, policy: options.releasePolicy });
-    if (Number(row.size) > options.maxParseBytes) {
-      return {
-        item,
-        headers: { from: item.headerFrom, to: item.recipient, cc: '', replyTo: '', date: item.receivedAt, subject: item.subject, messageId: '' },
-        senderMismatch: false,
-        reason: { type: item.type, alerts: [], spamScore: item.spamLevel, spamTests: [], auth: { spf: null, dkim: null, dmarc: null } },
-        text: null,
-        html: null,
-        remoteImages: 0,
-        attachments: [],
-        parseError: 'too_large',
-      };
-    }
+    // What amavis recorded (sender, subject, date): shown when the message itself cannot be.
+    const recordOnly = (parseError: MessageDetail['parseError']): MessageDetail => ({
+      item,
+      headers: { from: item.headerFrom, to: item.recipient, cc: '', replyTo: '', date: item.receivedAt, subject: item.subject, messageId: '' },
+      senderMismatch: false,
+      reason: { type: item.type, alerts: [], spamScore: item.spamLevel, spamTests: [], auth: { spf: null, dkim: null, dmarc: null } },
+      text: null,
+      html: null,
+      remoteImages: 0,
+      attachments: [],
+      parseError,
+    });
+    if (Number(row.size) > options.maxParseBytes) return recordOnly('too_large');
     const parts: Buffer[] = [];
     for await (const chunk of amavis.copies.chunks(ref)) parts.push(chunk);
+    // Parsing and sanitizing happen in a worker thread, within a time and a memory limit: hostile
+    // mail costs the parser far more than it costs the spammer.
+    let outcome: ViewOutcome;
     try {
-      const { headerFromAddress, reason, ...rest } = await parseMail(Buffer.concat(parts), { withReceived });
-      const envelope = binaryText(row.sender).toLowerCase();
-      return {
-        item,
-        ...rest,
-        // An empty envelope sender (a bounce) is not a mismatch.
-        senderMismatch: Boolean(envelope && headerFromAddress && envelope !== headerFromAddress),
-        reason: { type: item.type, ...reason, spamScore: reason.spamScore ?? item.spamLevel },
-        parseError: null,
-      };
-    } catch {
-      throw new AppError(422, 'validation_failed', 'this message cannot be parsed; download the raw message instead');
+      outcome = await options.viewPool.parse(Buffer.concat(parts), { withReceived });
+    } catch (err) {
+      if (err instanceof ViewPoolBusyError) throw new AppError(503, 'busy', 'too many messages are being opened at once; try again in a moment');
+      throw err;
     }
+    const { mail, body } = outcome;
+    if (!mail) return recordOnly(body.parseError ?? 'malformed');
+    const { headerFromAddress, reason, textFromHtml, ...rest } = mail;
+    const envelope = binaryText(row.sender).toLowerCase();
+    return {
+      item,
+      ...rest,
+      text: textFromHtml && body.html !== null ? null : rest.text,
+      html: body.html,
+      remoteImages: body.remoteImages,
+      // An empty envelope sender (a bounce) is not a mismatch.
+      senderMismatch: Boolean(envelope && headerFromAddress && envelope !== headerFromAddress),
+      reason: { type: item.type, ...reason, spamScore: reason.spamScore ?? item.spamLevel },
+      parseError: body.parseError,
+    };
   }
 
   return {
@@ -109,11 +122,11 @@ export function createMessageService(amavis: AmavisStore, audit: AuditLog, optio
     findAccessible,
     isOwnCopy,
 
-    async view(user, id, { withReceived }) {
+    async view(user, id, { withReceived, markViewed: mark = true }) {
       const { ref, row } = await findAccessible(user, id);
       if (!(await amavis.copies.hasText(ref))) throw GONE();
       const detail = await parsedDetail(ref, row, user, withReceived);
-      if (await markViewed(user, ref, row, 'view')) {
+      if (mark && (await markViewed(user, ref, row, 'view'))) {
         detail.item = presentItem({ ...row, rs: 'V' }, { retentionDays: options.retentionDays, user, policy: options.releasePolicy });
       }
       return detail;
