@@ -1,13 +1,42 @@
-import { dbUrl, type EnvOf } from './fields';
+import { dbUrl, milliseconds, positiveInt, type EnvOf } from './fields';
 import type { Config } from './types';
+
+/** How much of the database the server may use, and for how long (see README, Deployment: capacity). */
+export interface DatabaseLimits {
+  /** The longest a statement may run (MariaDB max_statement_time); the client gives up a little later. */
+  statementTimeoutMs: number;
+  /** Connections for everything but listings: sign-in, sessions, views, releases, the audit log. */
+  poolMax: number;
+  /** Connections for listings, a pool of their own so that they can never starve the rest. */
+  listPoolMax: number;
+  /** How long a request waits for a free connection before it is answered 503 busy. */
+  acquireTimeoutMs: number;
+  /** Concurrent listings of one session; the excess is answered 429 busy. */
+  listsPerSession: number;
+}
 
 /** amavis's storage database, and the one for our own tables (the same unless told otherwise). */
 export const databaseFields = {
   AQ_DB_URL: dbUrl('AQ_DB_URL'),
   AQ_APP_DB_URL: dbUrl('AQ_APP_DB_URL').optional(),
+  AQ_DB_STATEMENT_TIMEOUT_MS: positiveInt('AQ_DB_STATEMENT_TIMEOUT_MS').optional(),
+  AQ_DB_POOL_MAX: positiveInt('AQ_DB_POOL_MAX').optional(),
+  AQ_DB_LIST_POOL_MAX: positiveInt('AQ_DB_LIST_POOL_MAX').optional(),
+  AQ_DB_ACQUIRE_TIMEOUT_MS: milliseconds().optional(),
+  AQ_LIST_MAX_PER_SESSION: positiveInt('AQ_LIST_MAX_PER_SESSION').optional(),
 };
 
 /** The database part of the Config. */
-export function databaseConfig(env: EnvOf<typeof databaseFields>): Pick<Config, 'dbUrl' | 'appDbUrl'> {
-  return { dbUrl: env.AQ_DB_URL, appDbUrl: env.AQ_APP_DB_URL ?? env.AQ_DB_URL };
+export function databaseConfig(env: EnvOf<typeof databaseFields>): Pick<Config, 'dbUrl' | 'appDbUrl'> & { db: DatabaseLimits } {
+  return {
+    dbUrl: env.AQ_DB_URL,
+    appDbUrl: env.AQ_APP_DB_URL ?? env.AQ_DB_URL,
+    db: {
+      statementTimeoutMs: env.AQ_DB_STATEMENT_TIMEOUT_MS ?? 15_000,
+      poolMax: env.AQ_DB_POOL_MAX ?? 10,
+      listPoolMax: env.AQ_DB_LIST_POOL_MAX ?? 4,
+      acquireTimeoutMs: env.AQ_DB_ACQUIRE_TIMEOUT_MS ?? 10_000,
+      listsPerSession: env.AQ_LIST_MAX_PER_SESSION ?? 2,
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { milliseconds, parsedBy, type EnvOf } from './fields';
+import { milliseconds, parsedBy, positiveInt, type EnvOf } from './fields';
 import type { Config, PdpEndpoint } from './types';
 
 /** Parses `tcp://host:port` or `unix:/path` (the two listeners amavisd's AM.PDP can have). */
@@ -24,7 +24,10 @@ export function parsePdpSetting(raw: string): { fallback: PdpEndpoint; byHost: M
   if (!raw.includes('=')) return `AQ_PDP must be tcp://host:port or unix:/path, got "${raw}"`;
   const byHost = new Map<string, PdpEndpoint>();
   let fallback: PdpEndpoint | undefined;
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf('=');
     const host = entry.slice(0, at).trim().toLowerCase();
     const endpoint = parsePdpEndpoint(entry.slice(at + 1).trim());
@@ -45,9 +48,18 @@ export function formatPdpEndpoint(endpoint: PdpEndpoint): string {
 export const pdpFields = {
   AQ_PDP: z.string().transform(parsedBy(parsePdpSetting)),
   AQ_PDP_TIMEOUT_MS: milliseconds().optional(),
+  AQ_PDP_MAX_CONCURRENT: positiveInt('AQ_PDP_MAX_CONCURRENT').optional(),
 };
 
 /** The AM.PDP part of the Config. */
-export function pdpConfig(env: EnvOf<typeof pdpFields>): Pick<Config, 'pdp' | 'pdpByHost' | 'pdpTimeoutMs'> {
-  return { pdp: env.AQ_PDP.fallback, pdpByHost: env.AQ_PDP.byHost, pdpTimeoutMs: env.AQ_PDP_TIMEOUT_MS ?? 10_000 };
+export function pdpConfig(env: EnvOf<typeof pdpFields>): Pick<Config, 'pdp' | 'pdpByHost' | 'pdpTimeoutMs'> & { pdpMaxConcurrent: number } {
+  return {
+    pdp: env.AQ_PDP.fallback,
+    pdpByHost: env.AQ_PDP.byHost,
+    pdpTimeoutMs: env.AQ_PDP_TIMEOUT_MS ?? 10_000,
+    // amavisd answers AM.PDP with the same children that scan mail ($max_servers, 2 by default in
+    // Amavis/Conf.pm, and Debian keeps it): more exchanges at once only queue inside amavisd, while
+    // each of ours holds a row lock and a database connection.
+    pdpMaxConcurrent: env.AQ_PDP_MAX_CONCURRENT ?? 2,
+  };
 }

@@ -1,7 +1,42 @@
-import { Sequelize } from 'sequelize';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { BaseError, ConnectionAcquireTimeoutError, ConnectionError, QueryTypes, Sequelize, type Options, type QueryOptions, type Transaction } from 'sequelize';
+import { AppError } from '../errors';
+
+/** How a pool bounds its work; see DatabaseLimits in server/config/database.ts. */
+export interface PoolLimits {
+  statementTimeoutMs: number;
+  poolMax: number;
+  acquireTimeoutMs: number;
+}
+
+export interface SequelizeOptions {
+  limits?: PoolLimits;
+  /**
+   * Retry once a read outside a transaction whose pooled connection turned out to be cut (failover,
+   * wait_timeout, a proxy restart). Off for the listing pool: a listing is the heavy statement, and
+   * running it twice at the moment the database is in trouble only makes the trouble worse.
+   */
+  retryCutReads?: boolean;
+  /** Stops a running statement by its connection id (KILL QUERY), from another connection. */
+  killQuery?: (threadId: number) => Promise<unknown>;
+}
+
+/** What the client waits beyond the server's own limit before it drops a connection as stalled. */
+const STALL_GRACE_MS = 5_000;
+
+/** The defaults of a pool when no limits are given (the CLI tools). */
+const DEFAULT_LIMITS: PoolLimits = { statementTimeoutMs: 15_000, poolMax: 10, acquireTimeoutMs: 10_000 };
+
+// The request a query belongs to, so that a listing whose client went away stops its statement.
+const abandonment = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `work` so that the statements it starts are stopped (and no new ones begin) once `signal` aborts. */
+export function runAbandonable<T>(signal: AbortSignal, work: () => T): T {
+  return abandonment.run(signal, work);
+}
 
 /** Opens a Sequelize connection from AQ_DB_URL (`mysql://…`, or `sqlite:<path>` for the demo). */
-export function createSequelize(url: string): Sequelize {
+export function createSequelize(url: string, options: SequelizeOptions = {}): Sequelize {
   if (url.startsWith('sqlite:')) {
     const sequelize = new Sequelize({ dialect: 'sqlite', storage: url.slice('sqlite:'.length), logging: false });
     // Sequelize gives each SQLite transaction its own connection: with WAL, readers never block the
@@ -13,18 +48,147 @@ export function createSequelize(url: string): Sequelize {
     });
     return sequelize;
   }
-  return new Sequelize(url.replace(/^mariadb:/, 'mysql:'), {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const sequelize = new Sequelize(url.replace(/^mariadb:/, 'mysql:'), {
     dialect: 'mysql',
     logging: false,
     timezone: '+00:00',
-    pool: { max: 10, min: 0, idle: 10_000, acquire: 10_000 },
+    pool: { max: limits.poolMax, min: 0, idle: 10_000, acquire: limits.acquireTimeoutMs },
     dialectOptions: {
       connectTimeout: 5_000,
       // maddr.id and msgs.sid are BIGINT UNSIGNED: keep them exact, as strings.
       supportBigNumbers: true,
       bigNumberStrings: true,
     },
+  } satisfies Options);
+  sequelize.addHook('afterConnect', (connection) => limitStatements(connection as MysqlConnection, limits.statementTimeoutMs));
+  guardQueries(sequelize, limits, options);
+  return sequelize;
+}
+
+/** The parts of a mysql2 connection used here. */
+interface MysqlConnection {
+  threadId: number | null;
+  stream: { destroy(error?: Error): void };
+  query(sql: string, callback: (error: (Error & { errno?: number }) | null) => void): void;
+}
+
+const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
+
+/**
+ * The server stops any statement of ours that runs too long: MariaDB's max_statement_time (seconds,
+ * every statement), or MySQL's max_execution_time (milliseconds, SELECT only) where the former is unknown.
+ */
+async function limitStatements(connection: MysqlConnection, ms: number): Promise<void> {
+  const run = (sql: string) => new Promise<void>((resolve, reject) => connection.query(sql, (error) => (error ? reject(error) : resolve())));
+  try {
+    await run(`SET SESSION max_statement_time = ${(ms / 1000).toFixed(3)}`);
+  } catch (err) {
+    if ((err as { errno?: number }).errno !== ER_UNKNOWN_SYSTEM_VARIABLE) throw err;
+    await run(`SET SESSION max_execution_time = ${Math.round(ms)}`);
+  }
+}
+
+/** What the hooks learn about one query, for the retry decision. */
+interface QueryProbe {
+  /** The connection had served a query before this one: it sat in the pool, where it may have been cut. */
+  reused: boolean;
+  done?: () => void;
+}
+
+type QueryFn = (sql: unknown, options?: QueryOptions & { transaction?: Transaction | null }) => Promise<unknown>;
+
+/**
+ * Bounds every query on the client side as well (a stalled network never answers, whatever the
+ * server's limit), stops the statements of abandoned requests, and retries a read once when its pooled
+ * connection was found cut.
+ */
+function guardQueries(sequelize: Sequelize, limits: PoolLimits, options: SequelizeOptions): void {
+  const served = new WeakSet<object>();
+  const deadlineMs = limits.statementTimeoutMs + STALL_GRACE_MS;
+
+  sequelize.addHook('beforeQuery', (queryOptions, query) => {
+    const probe = (queryOptions as { aqProbe?: QueryProbe }).aqProbe;
+    const connection = (query as unknown as { connection: MysqlConnection }).connection;
+    if (!probe || !connection) return;
+    probe.reused = served.has(connection);
+    served.add(connection);
+    const timer = setTimeout(() => {
+      // Destroying the socket fails the pending command with this error; mysql2 marks the connection
+      // fatal, so the pool drops it instead of handing out a connection that may answer late.
+      const stalled = Object.assign(new Error(`the database did not answer within ${deadlineMs} ms`), { code: 'PROTOCOL_SEQUENCE_TIMEOUT', fatal: true });
+      connection.stream.destroy(stalled);
+    }, deadlineMs);
+    const signal = abandonment.getStore();
+    const kill = () => {
+      if (connection.threadId === null || !options.killQuery) return;
+      // Outside the abandoned request's scope: that scope refuses new statements, the KILL among them.
+      const threadId = connection.threadId;
+      abandonment.exit(() => void options.killQuery?.(threadId).catch(() => undefined));
+    };
+    signal?.addEventListener('abort', kill, { once: true });
+    probe.done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
+    };
   });
+  sequelize.addHook('afterQuery', (queryOptions) => (queryOptions as { aqProbe?: QueryProbe }).aqProbe?.done?.());
+
+  const original = sequelize.query.bind(sequelize) as unknown as QueryFn;
+  const guarded: QueryFn = async (sql, queryOptions) => {
+    if (abandonment.getStore()?.aborted) throw new AppError(503, 'busy', 'the client went away; the request was stopped');
+    const probe: QueryProbe = { reused: false };
+    try {
+      return await original(sql, { ...queryOptions, aqProbe: probe } as QueryOptions);
+    } catch (err) {
+      const retry = options.retryCutReads && probe.reused && !queryOptions?.transaction && isRead(sql, queryOptions) && isCutConnection(err);
+      if (!retry) throw err;
+      return original(sql, { ...queryOptions, aqProbe: { reused: false } } as QueryOptions);
+    }
+  };
+  Object.assign(sequelize, { query: guarded });
+}
+
+function isRead(sql: unknown, options: QueryOptions | undefined): boolean {
+  if (options?.type === QueryTypes.SELECT) return true;
+  const inner = (sql as { query?: unknown } | null)?.query;
+  const text = typeof sql === 'string' ? sql : typeof inner === 'string' ? inner : '';
+  return /^\s*SELECT\b/i.test(text) && !/\bFOR\s+UPDATE\b/i.test(text);
+}
+
+/** The driver error under a Sequelize error. */
+function driverError(err: unknown): { code?: string; errno?: number; message?: string } {
+  const e = err as { parent?: unknown; original?: unknown };
+  return ((e?.parent ?? e?.original ?? err) as { code?: string; errno?: number; message?: string }) ?? {};
+}
+
+const CUT_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE']);
+
+/** The connection broke under the query (as opposed to the query failing, or the server not answering). */
+function isCutConnection(err: unknown): boolean {
+  const { code, message } = driverError(err);
+  return (code !== undefined && CUT_CODES.has(code)) || /closed state/.test(message ?? '');
+}
+
+// MariaDB/MySQL errors that say "not now" rather than "never": the statement ran out of time, was
+// killed, waited too long for a lock, or the server is going away or full.
+const TRANSIENT_ERRNOS = new Set([1969, 3024, 1317, 1205, 1213, 1040, 1053, 1927, 2013, 4031]);
+const TRANSIENT_CODES = new Set([...CUT_CODES, 'PROTOCOL_SEQUENCE_TIMEOUT', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTUNREACH', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR']);
+
+/**
+ * A database failure that passes: the pool had no free connection, the connection was cut or stalled,
+ * a statement ran out of time. Returns what to tell the client, or undefined for any other error.
+ */
+export function transientDbFault(err: unknown): { message: string; retryAfterSeconds: number } | undefined {
+  if (err instanceof ConnectionAcquireTimeoutError) return { message: 'the server is busy; try again in a few seconds', retryAfterSeconds: 5 };
+  if (err instanceof ConnectionError) return { message: 'the database cannot be reached; try again shortly', retryAfterSeconds: 5 };
+  // Only what came from the database: an ECONNREFUSED from another peer is that client's business.
+  if (!(err instanceof BaseError)) return undefined;
+  const { code, errno } = driverError(err);
+  if ((errno !== undefined && TRANSIENT_ERRNOS.has(errno)) || (code !== undefined && TRANSIENT_CODES.has(code)) || isCutConnection(err)) {
+    return { message: 'the database did not complete the request in time; try again shortly', retryAfterSeconds: 5 };
+  }
+  return undefined;
 }
 
 /** Names a database URL for reports and logs, without its password. */

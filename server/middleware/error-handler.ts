@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ApiErrorBody } from '../../shared/errors';
+import { transientDbFault } from '../db/connect';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -13,7 +14,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let body: ApiErrorBody;
     let status: number;
-    if (err instanceof AppError) {
+    const fault = err instanceof AppError ? undefined : transientDbFault(err);
+    if (fault) {
+      // A full pool, a cut or stalled connection, a statement out of time: the client may try again,
+      // and says so to the user; it is no server bug, so no 500.
+      status = 503;
+      body = { code: 'busy', message: fault.message, requestId: req.id };
+      logger.warn({ requestId: req.id, err }, 'database busy or unavailable');
+      if (!res.headersSent) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+    } else if (err instanceof AppError) {
       status = err.status;
       body = { code: err.code, message: err.message, requestId: req.id, ...(err.details === undefined ? {} : { details: err.details }) };
     } else if (isBodyParserError(err)) {
@@ -25,6 +34,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       body = { code: 'internal', message: 'something went wrong on the server; the log has the details', requestId: req.id };
     }
     if (res.headersSent) return;
+    // Every "busy" answer says when to come back (RFC 9110 Retry-After, in seconds).
+    if (body.code === 'busy' && !res.getHeader('Retry-After')) res.setHeader('Retry-After', status === 429 ? '1' : '5');
     res.status(status).json(body);
   };
 }

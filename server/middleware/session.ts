@@ -18,9 +18,40 @@ declare module 'express-session' {
 
 const SequelizeStore = connectSessionSequelize(session.Store);
 
+type SessionRow = { data: string | null; expires: Date | string | null };
+
+/**
+ * connect-session-sequelize, with a lookup that keeps "no such session" apart from "the database
+ * failed". Only the former starts a new (signed-out) session; the latter fails the request (503 busy)
+ * and leaves the row alone, so a database blip never signs anyone out. A row past its `expires` that
+ * the sweep has not removed yet is no session either.
+ */
+class SessionStore extends SequelizeStore {
+  declare sessionModel: AppModels['Session'];
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.sessionModel.findOne({ where: { sid }, raw: true }).then(
+      (row) => {
+        const found = row as SessionRow | null;
+        // SQLite (the demo) returns a raw DATE as text, MariaDB as a Date.
+        if (!found?.data || (found.expires && new Date(found.expires).getTime() <= Date.now())) return callback(null, null);
+        let data: session.SessionData;
+        try {
+          data = JSON.parse(found.data) as session.SessionData;
+        } catch {
+          // A row we cannot read is no session; the next sign-in replaces it.
+          return callback(null, null);
+        }
+        callback(null, data);
+      },
+      (err: unknown) => callback(err),
+    );
+  }
+}
+
 /** The session store in the app database, shared by every instance of the server. */
 export function createSessionStore(sequelize: Sequelize, models: AppModels): session.Store {
-  return new SequelizeStore({ db: sequelize, table: models.Session.name, checkExpirationInterval: 15 * 60_000 });
+  return new SessionStore({ db: sequelize, table: models.Session.name, checkExpirationInterval: 15 * 60_000 });
 }
 
 /** express-session as STYLE.md says: no resave, no empty sessions, httpOnly, SameSite, rolling idle timeout. */
@@ -33,7 +64,10 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cooki
     saveUninitialized: false,
     // Every request moves the idle deadline: AQ_SESSION_IDLE_MINUTES of inactivity ends the session.
     rolling: true,
-    unset: 'destroy',
+    // Not 'destroy': when the store's lookup fails, req.session stays unset, and with 'destroy'
+    // express-session deletes the row at the end of that very request, signing the user out over a
+    // database blip. Sign-out and the lifetime limit destroy sessions explicitly.
+    unset: 'keep',
     cookie: {
       httpOnly: true,
       sameSite: config.cookie.sameSite,

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { MESSAGE_STATUSES, MESSAGE_TYPES } from '../../shared/quarantine';
 import { ROUTES } from '../../shared/routes';
@@ -40,17 +40,27 @@ const listSchema = z.object({
   sort: z.enum(['date', 'score']).optional(),
   cursor: z.string().max(300).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  count: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional(),
+  count: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
 });
 
 const viewSchema = z.object({ received: z.enum(['1', 'true']).optional() });
 
 /** The quarantine: list, view, raw download. Every lookup is scoped to the session user in SQL. */
-export function messageRoutes(deps: { messages: MessageService; config: IdentityConfig; retentionDays: number; releasePolicy: ReleasePolicy }): Router {
+export function messageRoutes(deps: {
+  messages: MessageService;
+  config: IdentityConfig;
+  retentionDays: number;
+  releasePolicy: ReleasePolicy;
+  /** Caps a session's concurrent listings and stops abandoned ones (middleware/listing-gate.ts). */
+  listingGate: RequestHandler;
+}): Router {
   const router = Router();
   router.use(ROUTES.messages, requireUser(deps.config));
 
-  router.get(ROUTES.messages, async (req, res) => {
+  router.get(ROUTES.messages, deps.listingGate, async (req, res) => {
     const user = userOf(req);
     const query = parseInput(listSchema, req.query);
     const result = await deps.messages.list(user, { ...query, q: query.q || undefined, from: query.from || undefined, to: query.to || undefined });

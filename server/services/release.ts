@@ -11,7 +11,9 @@ import { classifyPdpError, describeSmtpReply, type RecipientReleaseOutcome } fro
 import type { ReleaseRequestStore } from '../db/request-store';
 import { AppError } from '../errors';
 import type { AuditEntry, AuditLog } from '../db/audit-log';
+import type { Logger } from '../logger';
 import type { MessageService } from './messages';
+import { createReleaseTurns } from './release-turn';
 import { assertCan, assertSuper, type ReleasePolicy } from './policy';
 
 /** An admin's explicit, logged choice of where a release goes instead of the row's own recipient. */
@@ -53,6 +55,11 @@ type Deps = {
   audit: AuditLog;
   requests: ReleaseRequestStore;
   releasePolicy: ReleasePolicy;
+  logger: Logger;
+  /** AM.PDP exchanges at once in this process (AQ_PDP_MAX_CONCURRENT); the rest wait their turn. */
+  pdpMaxConcurrent: number;
+  /** How long a release waits for its turn before it is answered 503 busy. */
+  pdpQueueTimeoutMs: number;
 };
 
 /** Creates the release service. */
@@ -61,11 +68,12 @@ export function createReleaseService(deps: Deps): ReleaseService {
   // Concurrent releases of one row by one user in this process share one attempt; across users and
   // instances the row lock below serialises them.
   const inFlight = new Map<string, Promise<ReleaseOutcome>>();
+  const inTurn = createReleaseTurns({ amavis, audit: deps.audit, logger: deps.logger, max: deps.pdpMaxConcurrent, waitMs: deps.pdpQueueTimeoutMs });
 
-  async function assertNotPurged(user: SessionUser, ref: MessageRef, recipients: string[], transaction: AmavisTransaction): Promise<void> {
+  async function assertNotPurged(user: SessionUser, ref: MessageRef, recipients: string[], transaction: AmavisTransaction, entries: AuditEntry[]): Promise<void> {
     if (await amavis.copies.hasText(ref, transaction)) return;
     for (const recipient of recipients) {
-      await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', detail: 'the quarantined copy was purged' });
+      entries.push({ actor: user.email, action: 'release', ref, recipient, result: 'failed', detail: 'the quarantined copy was purged' });
     }
     throw new AppError(410, 'gone', 'the quarantined copy of this message has been purged');
   }
@@ -74,7 +82,14 @@ export function createReleaseService(deps: Deps): ReleaseService {
    * Sends one AM.PDP release for these recipients and returns amavisd's verdict for each, in order.
    * When amavisd cannot be asked, every recipient's attempt is audited and the error says which case it is.
    */
-  async function askAmavis(user: SessionUser, ref: MessageRef, recipients: string[], transaction: AmavisTransaction, note?: string): Promise<RecipientReleaseOutcome[]> {
+  async function askAmavis(
+    user: SessionUser,
+    ref: MessageRef,
+    recipients: string[],
+    transaction: AmavisTransaction,
+    entries: AuditEntry[],
+    note?: string,
+  ): Promise<RecipientReleaseOutcome[]> {
     const facts = await amavis.copies.releaseFacts(ref, transaction);
     try {
       return await deps.pdpFor(facts.host).release({ mailId: ref.mailId, secretId: facts.secretId, partitionTag: ref.partitionTag, recipients, requestedBy: user.email });
@@ -82,7 +97,14 @@ export function createReleaseService(deps: Deps): ReleaseService {
       if (!(err instanceof PdpError)) throw err;
       const unknown = classifyPdpError(err) === 'unknown';
       for (const recipient of recipients) {
-        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: unknown ? 'unknown' : 'failed', detail: note ? `${note}; ${err.message}` : err.message });
+        entries.push({
+          actor: user.email,
+          action: 'release',
+          ref,
+          recipient,
+          result: unknown ? 'unknown' : 'failed',
+          detail: note ? `${note}; ${err.message}` : err.message,
+        });
       }
       // After the request went out, it may have been delivered: a person decides; nothing is retried.
       if (unknown) throw new AppError(504, 'release_unknown', `amavisd did not answer in time; the message may or may not have been delivered (${err.message})`);
@@ -96,62 +118,85 @@ export function createReleaseService(deps: Deps): ReleaseService {
     const recipient = binaryText(row.recipient);
     if (transition === 'release') assertCan(user, 'release', { type: typeOfContent(row.content), status: statusOfRs(row.rs) }, deps.releasePolicy);
 
-    const outcome = await amavis.copies.transaction(async (transaction) => {
+    return inTurn(user, ref, [recipient], async (transaction, entries) => {
       const [locked] = await amavis.copies.lockRecipients(ref, transaction, ref.rseqnum);
       if (!locked) throw new AppError(404, 'not_found', 'no such message in your quarantine');
       if (locked.rs === 'R' && transition === 'release') return { id, status: 'released' as const, alreadyReleased: true, reply: null };
       if (!canTransition(locked.rs, transition)) throw conflictOf(locked.rs, transition);
-      await assertNotPurged(user, ref, [recipient], transaction);
-      const [result] = await askAmavis(user, ref, [recipient], transaction);
+      await assertNotPurged(user, ref, [recipient], transaction, entries);
+      const [result] = await askAmavis(user, ref, [recipient], transaction, entries);
       if (result?.verdict !== 'delivered') {
         const said = result?.summary ?? 'amavisd gave no answer for this recipient';
-        await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'failed', smtpCode: result?.reply?.code ?? null, reply: said });
+        entries.push({ actor: user.email, action: 'release', ref, recipient, result: 'failed', smtpCode: result?.reply?.code ?? null, reply: said });
         const gone = Boolean(result?.gone);
         throw new AppError(gone ? 410 : 502, gone ? 'gone' : 'release_failed', `amavisd did not release the message: ${said}`, { reply: result?.reply ?? null });
       }
+      // Delivered is a fact from here on, whatever happens to the transaction: it is audited either way.
+      entries.push({
+        actor: user.email,
+        action: 'release',
+        ref,
+        recipient,
+        result: 'ok',
+        smtpCode: result.reply?.code ?? null,
+        reply: result.reply ? describeSmtpReply(result.reply) : null,
+      });
       // Under the row lock, the guard cannot fail here; it is checked all the same, never assumed.
       if (!(await amavis.rs.apply(ref, transition, { transaction }))) throw conflictOf(locked.rs, transition);
       return { id, status: 'released' as const, alreadyReleased: false, reply: result.reply };
     });
-    // Recorded after the commit: a log write must never wait on the row lock held for the release.
-    if (outcome.reply) {
-      await deps.audit.record({ actor: user.email, action: 'release', ref, recipient, result: 'ok', smtpCode: outcome.reply.code, reply: describeSmtpReply(outcome.reply) });
-    }
-    return outcome;
   }
 
   async function releaseAsAdmin(user: SessionUser, id: string, target: AdminTarget): Promise<AdminReleaseOutcome> {
     const { ref, row } = await deps.messages.findAccessible(user, id, { forAction: true });
     assertCan(user, 'to' in target ? 'release_to' : 'release_all', { type: typeOfContent(row.content), status: statusOfRs(row.rs) }, deps.releasePolicy);
-    const entries: AuditEntry[] = [];
-    const outcome = await amavis.copies.transaction(async (transaction) => {
+    // Which recipient rows are in the admin's own scope (a domain admin releases to their domains'
+    // recipients only) is settled before the release's transaction: the check reads through other
+    // connections, and a release never holds two at once. A row's recipient never changes; its rs is
+    // checked again under the lock.
+    let inScope = new Set<number>();
+    if (!('to' in target)) {
+      const all = await amavis.copies.transaction((transaction) => amavis.copies.lockRecipients(ref, transaction));
+      const checks = await Promise.all(
+        all.map((r) =>
+          deps.messages.findAccessible(user, encodeMessageRef({ ...ref, rseqnum: r.rseqnum })).then(
+            () => r.rseqnum,
+            () => undefined,
+          ),
+        ),
+      );
+      inScope = new Set(checks.filter((n) => n !== undefined));
+    }
+    return inTurn(user, ref, 'to' in target ? [target.to.toLowerCase()] : [], async (transaction, entries) => {
       let targets: Array<{ email: string; rseqnum?: number }>;
       if ('to' in target) {
         targets = [{ email: target.to.toLowerCase() }];
       } else {
-        // Every recipient row still held back, within the admin's own scope (a domain admin releases
-        // to their domains' recipients only).
-        const rows = (await amavis.copies.lockRecipients(ref, transaction)).filter((r) => canTransition(r.rs, 'release'));
-        const inScope = await Promise.all(
-          rows.map((r) =>
-            deps.messages.findAccessible(user, encodeMessageRef({ ...ref, rseqnum: r.rseqnum })).then(
-              () => true,
-              () => false,
-            ),
-          ),
-        );
-        targets = rows.filter((_, i) => inScope[i]).map((r) => ({ email: r.email, rseqnum: r.rseqnum }));
+        // Every recipient row still held back, within the admin's own scope.
+        const rows = (await amavis.copies.lockRecipients(ref, transaction)).filter((r) => canTransition(r.rs, 'release') && inScope.has(r.rseqnum));
+        targets = rows.map((r) => ({ email: r.email, rseqnum: r.rseqnum }));
         if (targets.length === 0) throw new AppError(409, 'conflict', 'no recipient in your scope is still waiting for this message');
       }
       const note = 'to' in target ? `admin release to another address: ${target.to}` : 'admin release to all blocked recipients';
-      await assertNotPurged(user, ref, targets.map((t) => t.email), transaction);
-      const outcomes = await askAmavis(user, ref, targets.map((t) => t.email), transaction, note);
+      await assertNotPurged(
+        user,
+        ref,
+        targets.map((t) => t.email),
+        transaction,
+        entries,
+      );
+      const outcomes = await askAmavis(
+        user,
+        ref,
+        targets.map((t) => t.email),
+        transaction,
+        entries,
+        note,
+      );
       const results: AdminReleaseOutcome['results'] = [];
       for (const [i, t] of targets.entries()) {
         const result = outcomes[i];
         const delivered = result?.verdict === 'delivered';
-        // Only a copy released to its own recipient counts as released; a copy sent elsewhere does not.
-        if (delivered && t.rseqnum !== undefined) await amavis.rs.apply({ ...ref, rseqnum: t.rseqnum }, 'release', { transaction });
         entries.push({
           actor: user.email,
           action: 'release',
@@ -164,10 +209,13 @@ export function createReleaseService(deps: Deps): ReleaseService {
         });
         results.push({ recipient: t.email, delivered, reply: result?.reply ?? null });
       }
+      // Every verdict is audited before any write: amavisd's answers stand even if a write fails. Only a
+      // copy released to its own recipient counts as released; a copy sent elsewhere does not.
+      for (const [i, t] of targets.entries()) {
+        if (results[i]?.delivered && t.rseqnum !== undefined) await amavis.rs.apply({ ...ref, rseqnum: t.rseqnum }, 'release', { transaction });
+      }
       return { id, results };
     });
-    for (const entry of entries) await deps.audit.record(entry);
-    return outcome;
   }
 
   return {
@@ -193,7 +241,14 @@ export function createReleaseService(deps: Deps): ReleaseService {
       if (await amavis.rs.apply(ref, 'delete')) {
         // A request for a copy that is gone is void: requester and admins see it cancelled, and approving it is refused.
         for (const requestId of await deps.requests.cancelPendingFor(ref, user.email)) {
-          await deps.audit.record({ actor: user.email, action: 'cancel', ref, recipient, result: 'ok', detail: `release request ${requestId} withdrawn: the copy was deleted` });
+          await deps.audit.record({
+            actor: user.email,
+            action: 'cancel',
+            ref,
+            recipient,
+            result: 'ok',
+            detail: `release request ${requestId} withdrawn: the copy was deleted`,
+          });
         }
         await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient, result: 'ok' });
       }

@@ -1,0 +1,119 @@
+import net, { type AddressInfo } from 'node:net';
+
+/**
+ * A TCP proxy the tests control, between the server and a peer (MariaDB). It produces the faults a
+ * real peer cannot produce on demand: every connection cut at once (a failover, a proxy restart), and
+ * a stall (a network that stops carrying bytes without closing anything).
+ */
+export interface TcpProxy {
+  /** The loopback port the proxy listens on. */
+  port: number;
+  /** Resets every open connection now, in both directions (new ones are accepted as before). */
+  cut(): void;
+  /** Stops forwarding: bytes in either direction are held, and new connections are accepted but get nothing. */
+  stall(): void;
+  /** Forwards again, first what the stall held, in order. */
+  resume(): void;
+  /** Resolves when the stall next holds bytes a client sent: a statement (or a login) is in flight. */
+  nextHeldFromClient(): Promise<void>;
+  /** The connections open now. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+  held: Array<{ to: net.Socket; data: Buffer }>;
+}
+
+/** Starts a proxy on 127.0.0.1:0 that forwards to `target`. */
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const pairs = new Set<Pair>();
+  let stalled = false;
+  let waiting: Array<() => void> = [];
+
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    const pair: Pair = { client, upstream, held: [] };
+    pairs.add(pair);
+    const relay = (to: net.Socket, fromClient: boolean) => (data: Buffer) => {
+      if (!stalled) {
+        to.write(data);
+        return;
+      }
+      pair.held.push({ to, data });
+      if (fromClient) {
+        const resolve = waiting;
+        waiting = [];
+        for (const r of resolve) r();
+      }
+    };
+    client.on('data', relay(upstream, true));
+    upstream.on('data', relay(client, false));
+    // A clean close is passed on as one; a reset or an error ends both sides.
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    const drop = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', drop);
+    upstream.on('close', drop);
+    client.on('error', drop);
+    upstream.on('error', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut() {
+      for (const pair of [...pairs]) {
+        pairs.delete(pair);
+        pair.held = [];
+        // RST rather than FIN, on both sides: what a failover or a dead middlebox looks like.
+        for (const socket of [pair.client, pair.upstream]) {
+          try {
+            socket.resetAndDestroy();
+          } catch {
+            socket.destroy();
+          }
+        }
+      }
+    },
+    stall() {
+      stalled = true;
+    },
+    resume() {
+      stalled = false;
+      for (const pair of pairs) {
+        for (const { to, data } of pair.held) if (!to.destroyed) to.write(data);
+        pair.held = [];
+      }
+    },
+    nextHeldFromClient: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    connections: () => pairs.size,
+    async close() {
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The same database URL, with its host and port replaced by the proxy's. */
+export function throughProxy(url: string, proxy: TcpProxy): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(proxy.port);
+  return u.toString();
+}
+
+/** Where a database URL points (for the proxy's target). */
+export function targetOf(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 3306) };
+}
