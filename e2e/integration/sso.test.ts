@@ -14,10 +14,20 @@ import { ROOT } from '../support/stack';
 const run = promisify(execFile);
 const SECRET = randomBytes(32).toString('hex');
 const now = () => Math.floor(Date.now() / 1000);
+/** A fresh client address (198.18.0.0/15, the benchmarking range): failed tokens count against it in the shared limits, not against 127.0.0.1. */
+const address = () => `198.18.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+const CLIENT = address();
+// The servers trust one proxy hop, so the X-Forwarded-For these tests send is the client address.
+const PROXIED = { AQ_TRUST_PROXY: '1' };
 
 /** POSTs a token to /api/session/sso in a fresh cookie jar, as the widget does on the webmail's page. */
-async function exchange(base: string, token: unknown, session = new ApiSession(base)): Promise<{ session: ApiSession; status: number; body: Record<string, unknown> }> {
-  const res = await session.request('POST', '/session/sso', { token });
+async function exchange(
+  base: string,
+  token: unknown,
+  session = new ApiSession(base),
+  from = CLIENT,
+): Promise<{ session: ApiSession; status: number; body: Record<string, unknown> }> {
+  const res = await session.request('POST', '/session/sso', { token }, { 'X-Forwarded-For': from });
   const body = (await res.json()) as Record<string, unknown>;
   if (res.ok) session.csrfToken = body.csrfToken as string;
   return { session, status: res.status, body };
@@ -31,7 +41,7 @@ describe('single sign-on (POST /api/session/sso)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'aq-sso-'));
     writeFileSync(path.join(dir, 'aliases'), 'sales@example.test: alice@example.test\n');
     // This file sends many bad tokens on purpose; the limit itself has its own test below.
-    server = await startTestServer({ ...ROLE_ENV, AQ_SSO_SECRET: SECRET, AQ_ALIASES_FILE: path.join(dir, 'aliases'), AQ_LOGIN_LIMIT_PER_IP: '1000' });
+    server = await startTestServer({ ...ROLE_ENV, ...PROXIED, AQ_SSO_SECRET: SECRET, AQ_ALIASES_FILE: path.join(dir, 'aliases'), AQ_LOGIN_LIMIT_PER_IP: '1000' });
   });
   afterAll(() => server?.close());
 
@@ -115,7 +125,7 @@ describe('single sign-on (POST /api/session/sso)', () => {
     expect((await exchange(server.url, token)).status).toBe(200);
     const replay = await exchange(server.url, token);
     expect(replay).toMatchObject({ status: 401, body: { code: 'sso_replayed' } });
-    const second = await startTestServer({ ...ROLE_ENV, AQ_SSO_SECRET: SECRET });
+    const second = await startTestServer({ ...ROLE_ENV, ...PROXIED, AQ_SSO_SECRET: SECRET });
     try {
       const token2 = signSsoToken(SECRET, USERS.bob.email, now() + 30);
       expect((await exchange(second.url, token2)).status).toBe(200);
@@ -142,7 +152,7 @@ describe('single sign-on (POST /api/session/sso)', () => {
   });
 
   it('is refused with 404 sso_disabled when AQ_SSO_SECRET is not set', async () => {
-    const plain = await startTestServer(ROLE_ENV);
+    const plain = await startTestServer({ ...ROLE_ENV, ...PROXIED });
     try {
       const { status, body } = await exchange(plain.url, signSsoToken(SECRET, USERS.alice.email, now() + 30));
       expect(status).toBe(404);
@@ -154,11 +164,12 @@ describe('single sign-on (POST /api/session/sso)', () => {
   });
 
   it('counts failed tokens against the per-IP sign-in limit', async () => {
-    const limited = await startTestServer({ ...ROLE_ENV, AQ_SSO_SECRET: SECRET, AQ_LOGIN_LIMIT_PER_IP: '3' });
+    const limited = await startTestServer({ ...ROLE_ENV, ...PROXIED, AQ_SSO_SECRET: SECRET, AQ_LOGIN_LIMIT_PER_IP: '3' });
     try {
+      const from = address();
       const forged = () => signSsoToken('not-the-secret-0123456789abcdef0123', USERS.alice.email, now() + 30);
-      for (let i = 0; i < 3; i++) expect((await exchange(limited.url, forged())).status).toBe(401);
-      const blocked = await exchange(limited.url, signSsoToken(SECRET, USERS.alice.email, now() + 30));
+      for (let i = 0; i < 3; i++) expect((await exchange(limited.url, forged(), undefined, from)).status).toBe(401);
+      const blocked = await exchange(limited.url, signSsoToken(SECRET, USERS.alice.email, now() + 30), undefined, from);
       expect(blocked).toMatchObject({ status: 429, body: { code: 'too_many_attempts' } });
     } finally {
       await limited.close();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { databaseFields } from './database';
-import { DOMAIN, EMAIL, dbUrl, email, list, parsedBy, type EnvOf } from './fields';
+import { DOMAIN, EMAIL, dbUrl, email, list, parsedBy, positiveInt, type EnvOf } from './fields';
 import type { Config } from './types';
 
 /** Parses AQ_DOMAIN_ADMINS: `admin@x.org:x.org,y.org;other@z.org:z.org`. */
@@ -42,13 +42,18 @@ export const accountsFields = {
     .refine((q) => /^\s*select\b/i.test(q) && q.includes(':email'), 'AQ_ALIASES_SQL must be a SELECT with an :email placeholder')
     .optional(),
   AQ_ALIASES_DB_URL: dbUrl('AQ_ALIASES_DB_URL').optional(),
+  // Per account AND address, so that a stranger's failures never lock the owner out (see login-limits.ts).
+  AQ_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS: positiveInt('AQ_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS').optional(),
 };
 
 type AccountsEnv = EnvOf<typeof accountsFields> & Pick<EnvOf<typeof databaseFields>, 'AQ_DB_URL'>;
 
 /** The accounts part of the Config; alias lookups default to amavis's database. */
-export function accountsConfig(env: AccountsEnv): Pick<Config, 'superUsers' | 'domainAdmins' | 'defaultDomain' | 'recipientDelimiter' | 'aliases'> {
+export function accountsConfig(
+  env: AccountsEnv,
+): Pick<Config, 'superUsers' | 'domainAdmins' | 'defaultDomain' | 'recipientDelimiter' | 'aliases'> & { loginLimitPerAccountAddress: number } {
   return {
+    loginLimitPerAccountAddress: env.AQ_LOGIN_LIMIT_PER_ACCOUNT_ADDRESS ?? 5,
     superUsers: env.AQ_SUPER_USERS,
     domainAdmins: env.AQ_DOMAIN_ADMINS,
     defaultDomain: env.AQ_DEFAULT_DOMAIN,

@@ -5,6 +5,16 @@ export interface AppModels {
   Session: ModelStatic<Model>;
   Audit: ModelStatic<AuditRow>;
   ReleaseRequest: ModelStatic<ReleaseRequestRow>;
+  RateLimit: ModelStatic<RateLimitRow>;
+}
+
+/** One rate-limit counter (sign-in throttling, self-service links), shared by every instance. */
+export interface RateLimitRow extends Model {
+  /** sha256 hex of the limiter's name and its key: accounts and addresses are not stored in clear. */
+  id: string;
+  hits: number;
+  /** When the window ends, in milliseconds since the epoch. */
+  reset_at: number;
 }
 
 /** A user's request that an admin release one recipient's copy. */
@@ -110,7 +120,17 @@ export function defineAppModels(sequelize: Sequelize): AppModels {
       ],
     },
   );
-  return { Session, Audit, ReleaseRequest };
+  const RateLimit = sequelize.define<RateLimitRow>(
+    'aq_rate_limit',
+    {
+      id: { type: DataTypes.CHAR(64), primaryKey: true },
+      hits: { type: DataTypes.INTEGER, allowNull: false },
+      reset_at: { type: DataTypes.BIGINT, allowNull: false },
+    },
+    // The sweep removes ended windows by reset_at.
+    { tableName: 'aq_rate_limits', timestamps: false, indexes: [{ name: 'aq_rate_limits_reset_at', fields: ['reset_at'] }] },
+  );
+  return { Session, Audit, ReleaseRequest, RateLimit };
 }
 
 /** Creates our tables when they are missing (never alters existing ones). */
@@ -118,4 +138,5 @@ export async function ensureAppTables(models: AppModels): Promise<void> {
   await models.Session.sync();
   await models.Audit.sync();
   await models.ReleaseRequest.sync();
+  await models.RateLimit.sync();
 }

@@ -1,11 +1,14 @@
-import { Router } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import type { SelfService } from '../services/self-service';
+import type { RateLimitStoreFactory } from '../db/rate-limit-store';
+import { PAGE_CSP, renderErrorPage, renderLinkPage, renderOutcomePage } from '../presenters/self-service-page';
+import { PAGE_LOCALES, type PageLocale } from '../presenters/self-service-strings';
+import type { SelfService, SelfServiceLink } from '../services/self-service';
 import { parseInput } from '../validation';
 
-const link = {
+const plain = z.object({
   mail_id: z.string().regex(/^[A-Za-z0-9_+-]{1,16}$/, 'is not an amavis mail_id'),
   secret_id: z.string().regex(/^[A-Za-z0-9_+-]{1,16}$/, 'is not an amavis secret_id'),
   rcpt: z
@@ -14,33 +17,90 @@ const link = {
     .max(254)
     .regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address'),
   partition_tag: z.coerce.number().int().optional(),
-};
-const viewQuery = z.object(link);
-const actBody = z.object({ ...link, action: z.enum(['release', 'delete', 'request']) });
+});
+const signed = z.object({ token: z.string().min(1).max(200) });
+const linkSchema = z.union([signed, plain], 'send a token, or mail_id, secret_id and rcpt');
+const actionSchema = z.object({ action: z.enum(['release', 'delete', 'request']) });
 
-/** GET/POST /api/self-service: one message, one recipient, proven by the secret_id. Off by default. */
-export function selfServiceRoutes(deps: { selfService: SelfService; enabled: boolean }): Router {
+const linkOf = (input: z.infer<typeof linkSchema>): SelfServiceLink =>
+  'token' in input ? { token: input.token } : { mailId: input.mail_id, secretId: input.secret_id, recipient: input.rcpt, partitionTag: input.partition_tag };
+
+const localeOf = (req: Request): PageLocale => (req.acceptsLanguages(...PAGE_LOCALES) || 'en') as PageLocale;
+// Browsers ask for HTML first; fetch() and scripts send */* and get JSON, as before.
+const wantsPage = (req: Request) => (req.method === 'POST' ? req.is('application/x-www-form-urlencoded') !== false : req.accepts(['json', 'html']) === 'html');
+
+function sendPage(res: Response, status: number, html: string): void {
+  res.status(status).setHeader('Content-Security-Policy', PAGE_CSP).type('html').send(html);
+}
+
+/**
+ * GET/POST /api/self-service: one recipient's copy, from a link, without signing in. Off by default.
+ * A browser gets a small page (GET shows, a form POST acts); other clients get JSON. GET never changes
+ * anything. A POST is taken only as JSON or as our own page's form, and only from our origin (or an
+ * allowed webmail's): there is no cookie to ride on, and the signed token in the body is the credential.
+ */
+export function selfServiceRoutes(deps: {
+  selfService: SelfService;
+  enabled: boolean;
+  allowedOrigins: readonly string[];
+  stores?: RateLimitStoreFactory | undefined;
+}): Router {
   const router = Router();
-  // Guessing secrets must be slow: few attempts per address, whatever the answer.
+  const fail = (req: Request, res: Response, next: NextFunction, err: unknown) => {
+    if (!(err instanceof AppError) || !wantsPage(req)) return next(err);
+    sendPage(res, err.status, renderErrorPage(localeOf(req), err.code));
+  };
+  // Guessing secrets must be slow: few attempts per address, whatever the answer, counted across instances.
   const limit = rateLimit({
     windowMs: 60_000,
     limit: 30,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new AppError(429, 'too_many_attempts', 'too many requests; try again in a minute')),
+    ...(deps.stores ? { store: deps.stores('self-service-ip') } : {}),
+    handler: (req, res, next) => fail(req, res, next, new AppError(429, 'too_many_attempts', 'too many requests; try again in a minute')),
   });
-  router.use('/self-service', (_req, _res, next) => next(deps.enabled ? undefined : new AppError(404, 'not_found', 'self-service links are not enabled here')), limit);
-
-  router.get('/self-service', async (req, res) => {
-    const q = parseInput(viewQuery, req.query);
+  router.use('/self-service', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.json(await deps.selfService.view({ mailId: q.mail_id, secretId: q.secret_id, recipient: q.rcpt, partitionTag: q.partition_tag }));
+    // The URL carries the link's secret: never to another site. same-origin, not no-referrer, because with
+    // no-referrer browsers send `Origin: null` on the page's own form post, which the Origin check refuses.
+    res.setHeader('Referrer-Policy', 'same-origin');
+    if (!deps.enabled) return fail(req, res, next, new AppError(404, 'not_found', 'self-service links are not enabled here'));
+    next();
+  });
+  router.use('/self-service', limit);
+
+  router.get('/self-service', async (req, res, next) => {
+    try {
+      const input = parseInput(linkSchema, req.query);
+      const detail = await deps.selfService.view(linkOf(input));
+      if (!wantsPage(req)) return void res.json(detail);
+      // The form posts back here; relative, so it works under any reverse-proxy prefix.
+      sendPage(res, 200, renderLinkPage(localeOf(req), detail.item, 'token' in input ? input.token : undefined, 'self-service'));
+    } catch (err) {
+      fail(req, res, next, err);
+    }
   });
 
-  router.post('/self-service', async (req, res) => {
-    const b = parseInput(actBody, req.body);
-    res.json(await deps.selfService.act({ mailId: b.mail_id, secretId: b.secret_id, recipient: b.rcpt, partitionTag: b.partition_tag }, b.action));
+  const allowed = new Set(deps.allowedOrigins);
+  router.post('/self-service', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res, next) => {
+    try {
+      if (!req.is(['application/json', 'application/x-www-form-urlencoded'])) {
+        throw new AppError(415, 'unsupported_media_type', 'send the request body as application/json (or our page’s form)');
+      }
+      // A cross-site page may post a form here; browsers say where it came from, and we refuse it.
+      const origin = req.get('origin');
+      const own = `${req.protocol}://${req.get('host') ?? ''}`;
+      if ((origin !== undefined && origin !== own && !allowed.has(origin)) || req.get('sec-fetch-site') === 'cross-site') {
+        throw new AppError(403, 'csrf_failed', 'this form was not sent from this server’s page');
+      }
+      const input = parseInput(linkSchema, req.body);
+      const { action } = parseInput(actionSchema, req.body);
+      const outcome = await deps.selfService.act(linkOf(input), action);
+      if (!wantsPage(req)) return void res.json(outcome);
+      sendPage(res, 200, renderOutcomePage(localeOf(req), action));
+    } catch (err) {
+      fail(req, res, next, err);
+    }
   });
   return router;
 }

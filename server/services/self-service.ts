@@ -2,53 +2,89 @@ import { timingSafeEqual } from 'node:crypto';
 import type { MessageDetail } from '../../shared/message';
 import type { SessionUser } from '../../shared/session';
 import { AppError } from '../errors';
-import { encodeMessageRef } from '../amavis/message-ref';
+import { binaryText } from '../amavis/binary';
+import type { LinkCopies } from '../amavis/link-copies';
+import { encodeMessageRef, type MessageRef } from '../amavis/message-ref';
 import type { AmavisStore } from '../amavis/store';
+import { verifyLinkToken } from './link-token';
 import type { MessageService } from './messages';
 import type { ReleaseRequestService } from './release-requests';
 import type { ReleaseService } from './release';
 
-/** What a self-service link carries: one message, its secret, and one recipient. */
-export interface SelfServiceLink {
-  mailId: string;
-  secretId: string;
-  recipient: string;
-  partitionTag?: number | undefined;
-}
+/**
+ * What a self-service link carries: our signed token (one recipient's copy, an expiry), or amavis's plain
+ * triple (mail_id, secret_id, rcpt) that amavisd's own notification templates can write.
+ */
+export type SelfServiceLink = { token: string } | { mailId: string; secretId: string; recipient: string; partitionTag?: number | undefined };
+
+export type SelfServiceAction = 'release' | 'delete' | 'request';
 
 export interface SelfService {
+  /** The message as its recipient sees it; never changes its status. A plain link's item offers no actions. */
   view(link: SelfServiceLink): Promise<MessageDetail>;
-  act(link: SelfServiceLink, action: 'release' | 'delete' | 'request'): Promise<{ status: string }>;
+  act(link: SelfServiceLink, action: SelfServiceAction): Promise<{ status: string }>;
 }
 
-const NOT_FOUND = () => new AppError(404, 'not_found', 'this link is not valid (any more)');
+const NOT_FOUND = (message = 'this link is not valid (any more)') => new AppError(404, 'not_found', message);
 
 /**
- * Self-service links for people who are not signed in, as amavisd's notification templates can carry
- * them. The link proves possession of the message's secret_id, and it is bound to one recipient: it acts
- * as a user who owns exactly that address, through the same scoped services as everyone else.
+ * Self-service links for people who are not signed in. Each acts as a user who owns exactly the one
+ * recipient address of one msgrcpt row, through the same scoped services as everyone else.
+ *
+ * amavis's secret_id belongs to the whole message, so a plain link proves nothing about who is asking: it
+ * only views, and only a message with a single recipient (for several, it answers 404 like any wrong link,
+ * so it tells nobody whether an address, a Bcc, got the mail). Acting needs our signed token, which names
+ * the recipient's row itself.
  */
-export function createSelfService(deps: { amavis: AmavisStore; messages: MessageService; release: ReleaseService; requests: ReleaseRequestService }): SelfService {
-  async function resolve(link: SelfServiceLink): Promise<{ user: SessionUser; id: string }> {
-    const recipient = link.recipient.trim().toLowerCase();
-    const rows = await deps.amavis.copies.copiesForRecipient(link.mailId, recipient, link.partitionTag);
-    // Checked for every candidate row, in constant time, so timing tells nothing about the secret.
-    const given = Buffer.from(link.secretId);
-    const match = rows.find((row) => row.secretId.length > 0 && row.secretId.length === given.length && timingSafeEqual(row.secretId, given));
-    if (!match || rows.length > 1) throw NOT_FOUND();
-    return {
-      user: { email: recipient, role: 'user', addresses: [recipient], domains: [] },
-      id: encodeMessageRef({ partitionTag: match.partitionTag, mailId: link.mailId, rseqnum: match.rseqnum }),
-    };
+export function createSelfService(deps: {
+  amavis: AmavisStore;
+  linkCopies: LinkCopies;
+  messages: MessageService;
+  release: ReleaseService;
+  requests: ReleaseRequestService;
+  links: { secret: string | undefined; maxAgeDays: number };
+  now?: () => number;
+}): SelfService {
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
+  const asRecipient = (recipient: string, ref: MessageRef) => {
+    const email = recipient.toLowerCase();
+    const user: SessionUser = { email, role: 'user', addresses: [email], domains: [] };
+    return { user, id: encodeMessageRef(ref) };
+  };
+
+  async function resolveToken(token: string) {
+    if (!deps.links.secret) throw NOT_FOUND();
+    const check = verifyLinkToken(token, deps.links.secret, now());
+    if (!check.ok) throw NOT_FOUND(check.reason === 'expired' ? 'this link has expired; sign in to see your quarantine' : undefined);
+    // A lifetime longer than we ever sign means a leaked secret or a wrong clock: refuse it.
+    if (check.expiresAt > now() + deps.links.maxAgeDays * 86_400 + 60) throw NOT_FOUND();
+    const row = await deps.amavis.copies.find(check.ref, undefined, { includeDeleted: true });
+    if (!row) throw NOT_FOUND();
+    return { ...asRecipient(binaryText(row.recipient), check.ref), mayAct: true };
   }
+
+  async function resolvePlain(link: Extract<SelfServiceLink, { mailId: string }>) {
+    const rows = await deps.linkCopies.recipientsOf(link.mailId, link.partitionTag);
+    const row = rows.length === 1 ? rows[0] : undefined;
+    // Compared in constant time whatever the row, so timing tells nothing about the secret.
+    const given = Buffer.from(link.secretId);
+    const secretOk = row !== undefined && row.secretId.length === given.length && timingSafeEqual(row.secretId, given);
+    if (!row || !secretOk || row.recipient !== link.recipient.trim().toLowerCase()) throw NOT_FOUND();
+    return { ...asRecipient(row.recipient, { partitionTag: row.partitionTag, mailId: link.mailId, rseqnum: row.rseqnum }), mayAct: false };
+  }
+
+  const resolve = (link: SelfServiceLink) => ('token' in link ? resolveToken(link.token) : resolvePlain(link));
 
   return {
     async view(link) {
-      const { user, id } = await resolve(link);
-      return deps.messages.view(user, id, { withReceived: false });
+      const { user, id, mayAct } = await resolve(link);
+      // A GET must change nothing: mail scanners and link previews open every link in a mail.
+      const detail = await deps.messages.view(user, id, { withReceived: false, markViewed: false });
+      return mayAct ? detail : { ...detail, item: { ...detail.item, actions: [] } };
     },
     async act(link, action) {
-      const { user, id } = await resolve(link);
+      const { user, id, mayAct } = await resolve(link);
+      if (!mayAct) throw new AppError(403, 'forbidden', 'this link can only show the message; sign in to release or delete it');
       if (action === 'release') return { status: (await deps.release.release(user, id)).status };
       if (action === 'delete') return { status: (await deps.release.remove(user, id)).status };
       return { status: (await deps.requests.request(user, id)).status };
