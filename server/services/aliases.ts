@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { AliasQuery } from '../db/alias-query';
 
 /** Finds the other addresses whose mail a user receives (aliases of their mailbox). */
 export interface AliasSource {
@@ -28,18 +28,14 @@ export function parseAliasFile(text: string): Map<string, string[]> {
 }
 
 /** Builds the alias source from config: a file, a SQL query (`:email` is the user), both, or none. */
-export function createAliasSource(options: { file?: string | undefined; sql?: string | undefined; sequelize?: Sequelize | undefined }): AliasSource {
+export function createAliasSource(options: { file?: string | undefined; query?: AliasQuery | undefined }): AliasSource {
   const fromFile = options.file ? parseAliasFile(readFileSync(options.file, 'utf8')) : undefined;
   return {
     async aliasesOf(email) {
       const found = new Set(fromFile?.get(email) ?? []);
-      if (options.sql && options.sequelize) {
-        const rows = await options.sequelize.query<Record<string, unknown>>(options.sql, { type: QueryTypes.SELECT, replacements: { email } });
-        for (const row of rows) {
-          const value = Object.values(row)[0];
-          const address = (typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : '').trim().toLowerCase();
-          if (address.includes('@')) found.add(address);
-        }
+      for (const value of options.query ? await options.query(email) : []) {
+        const address = (typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : '').trim().toLowerCase();
+        if (address.includes('@')) found.add(address);
       }
       found.delete(email);
       return [...found];

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { UniqueConstraintError, type Model, type ModelStatic } from 'sequelize';
 import type { SessionUser } from '../../shared/session';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { AuthService } from './auth';
+import type { UsedTokenLog } from '../db/used-tokens';
 
 /*
  * Single sign-on from the webmail (plugin/roundcube/amavis_quarantine). The webmail has already checked
@@ -64,28 +64,16 @@ export interface SsoService {
   signIn(token: string): Promise<SessionUser>;
 }
 
-/**
- * Creates the SSO service. Each token works once: its HMAC is recorded in the session table (a row whose
- * id no cookie can name, since cookies carry ids signed with the session secret) until the token expires,
- * and the store's sweep removes it. The primary key makes the check atomic across every instance that
- * shares AQ_APP_DB_URL, which an in-memory cache would not be.
- */
-export function createSsoService(deps: { config: Config['sso']; auth: Pick<AuthService, 'identify'>; usedTokens: ModelStatic<Model>; now?: () => number }): SsoService {
+/** Creates the SSO service. Each token works once: its HMAC is claimed in the used-token log until it expires. */
+export function createSsoService(deps: { config: Config['sso']; auth: Pick<AuthService, 'identify'>; usedTokens: UsedTokenLog; now?: () => number }): SsoService {
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   return {
     async signIn(token) {
       const { secret, maxAgeSeconds } = deps.config;
       if (!secret) throw new AppError(404, 'sso_disabled', 'single sign-on is not enabled on this server (AQ_SSO_SECRET is not set)');
       const claims = verifySsoToken(token, secret, maxAgeSeconds, now());
-      try {
-        await deps.usedTokens.create({
-          sid: `sso:${claims.mac.slice(0, 60)}`,
-          expires: new Date((claims.expiresAt + SSO_CLOCK_SKEW_SECONDS) * 1000),
-          data: '{"usedSsoToken":true}',
-        });
-      } catch (err) {
-        if (err instanceof UniqueConstraintError) throw new AppError(401, 'sso_replayed', 'this single sign-on token was already used; reload the page');
-        throw err;
+      if (!(await deps.usedTokens.claim(claims.mac, new Date((claims.expiresAt + SSO_CLOCK_SKEW_SECONDS) * 1000)))) {
+        throw new AppError(401, 'sso_replayed', 'this single sign-on token was already used; reload the page');
       }
       return deps.auth.identify(claims.email);
     },
