@@ -6,6 +6,7 @@ import type { Logger } from './logger';
 import { cors } from './middleware/cors';
 import { csrfProtection } from './middleware/csrf';
 import { apiNotFound, errorHandler } from './middleware/error-handler';
+import { listingGate } from './middleware/listing-gate';
 import { loginLimits } from './middleware/login-limits';
 import { requestContext } from './middleware/request-context';
 import { absoluteLifetime, sessionMiddleware } from './middleware/session';
@@ -23,7 +24,7 @@ export interface AppDeps {
   logger: Logger;
   /** Demo mode only: the webmail-like page served at `/`. */
   demoPage?: string | undefined;
-  services: Pick<AppContext, 'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore'>;
+  services: Pick<AppContext, 'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore' | 'rateLimitStores'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
@@ -44,14 +45,27 @@ export function createApp({ config, logger, services, demoPage }: AppDeps): Expr
   api.use(healthRoutes(services.health));
   api.use(sessionMiddleware(config, services.sessionStore));
   api.use(absoluteLifetime(config.session.maxHours));
-  // Sign-in, single sign-on and self-service links have no session yet, hence no token; they still must be JSON.
-  const noSessionYet = new Set(['/session', '/session/sso', '/self-service']);
+  // Self-service links come before the CSRF check: a person's link page posts a form, and the route checks
+  // the signed token and the Origin itself (no cookie is involved).
+  api.use(selfServiceRoutes({ selfService: services.selfService, enabled: config.selfService, allowedOrigins: config.allowedOrigins, stores: services.rateLimitStores }));
+  // Sign-in and single sign-on have no session yet, hence no token; they still must be JSON.
+  const noSessionYet = new Set(['/session', '/session/sso']);
   api.use(csrfProtection({ exempt: (req) => req.method === 'POST' && noSessionYet.has(req.path) }));
-  api.use(selfServiceRoutes({ selfService: services.selfService, enabled: config.selfService }));
-  const signInLimits = loginLimits(config.loginLimits);
+  const signInLimits = loginLimits(
+    { ...config.loginLimits, perAccountAddress: config.loginLimitPerAccountAddress, defaultDomain: config.defaultDomain },
+    services.rateLimitStores,
+  );
   // SSO shares the per-IP limiter (the first) with sign-in; the per-account one keys on `username`, which it lacks.
   api.use(sessionRoutes({ auth: services.auth, sso: services.sso, config, loginLimits: signInLimits, ssoLimits: signInLimits.slice(0, 1) }));
-  api.use(messageRoutes({ messages: services.messages, config, retentionDays: config.retentionDays, releasePolicy: config.releasePolicy }));
+  api.use(
+    messageRoutes({
+      messages: services.messages,
+      config,
+      retentionDays: config.retentionDays,
+      releasePolicy: config.releasePolicy,
+      listingGate: listingGate({ perSession: config.db.listsPerSession }),
+    }),
+  );
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));

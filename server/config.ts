@@ -6,22 +6,31 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { accountsConfig, accountsFields } from './config/accounts';
-import { databaseConfig, databaseFields } from './config/database';
+import { databaseConfig, databaseFields, type DatabaseLimits } from './config/database';
 import { parseEnvFile } from './config/env-file';
-import { httpConfig, httpFields } from './config/http';
+import { httpConfig, httpFields, type TrustProxy } from './config/http';
 import { imapConfig, imapFields } from './config/imap';
+import { linkConfig, linkFields, type LinkConfig } from './config/links';
 import { mailConfig, mailFields } from './config/mail';
 import { pdpConfig, pdpFields } from './config/pdp';
 import { policyConfig, policyFields } from './config/policy';
 import { checkSessionSettings, sessionConfig, sessionFields } from './config/session';
-import { ConfigError, type Config } from './config/types';
+import { viewConfig, viewFields } from './config/view';
+import { ConfigError, type Config as BaseConfig } from './config/types';
 
 export type { ReleaseMode } from '../shared/actions';
 export { parseDomainAdmins } from './config/accounts';
 export { parseEnvFile } from './config/env-file';
 export { formatPdpEndpoint, parsePdpEndpoint, parsePdpSetting } from './config/pdp';
 export { DEFAULT_RELEASE_POLICY, parseReleasePolicy } from './config/policy';
-export { ConfigError, type Config, type ImapTlsMode, type PdpEndpoint } from './config/types';
+export { ConfigError, type ImapTlsMode, type PdpEndpoint } from './config/types';
+export type { DatabaseLimits } from './config/database';
+
+/** The whole configuration, parsed once at startup and frozen (with the capacity limits of issue #10). */
+export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number } & SignInConfig & LinkConfig;
+
+/** Issue #11: trusted proxies by hop count or address (never "all"), and the account+address sign-in limit. */
+type SignInConfig = { trustProxy: TrustProxy; loginLimitPerAccountAddress: number };
 
 const schema = z
   .object({
@@ -33,20 +42,22 @@ const schema = z
     ...mailFields,
     ...sessionFields,
     ...policyFields,
+    ...viewFields,
+    ...linkFields,
   })
   .superRefine(checkSessionSettings)
-  .transform(
-    (env): Config => ({
-      ...httpConfig(env),
-      ...databaseConfig(env),
-      ...imapConfig(env),
-      ...pdpConfig(env),
-      ...accountsConfig(env),
-      ...mailConfig(env),
-      ...sessionConfig(env),
-      ...policyConfig(env),
-    }),
-  );
+  .transform((env): Config => ({
+    ...httpConfig(env),
+    ...databaseConfig(env),
+    ...imapConfig(env),
+    ...pdpConfig(env),
+    ...accountsConfig(env),
+    ...mailConfig(env),
+    ...sessionConfig(env),
+    ...policyConfig(env),
+    ...viewConfig(env),
+    ...linkConfig(env),
+  }));
 
 /** With no AQ_DB_URL (and no AQ_CONFIG_FILE), `npm start` runs the demo instead of failing. */
 export function wantsDemo(env: NodeJS.ProcessEnv = process.env): boolean {

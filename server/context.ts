@@ -14,13 +14,18 @@ import { createHealthService, type HealthService } from './services/health';
 import { createMessageService, type MessageService } from './services/messages';
 import { createAmavisStore, type AmavisStore } from './amavis/store';
 import { createAuditLog, type AuditLog } from './db/audit-log';
+import { createAliasQuery } from './db/alias-query';
 import { createRequestStore } from './db/request-store';
+import { createUsedTokenLog } from './db/used-tokens';
+import { createDbRateLimitStores, type RateLimitStoreFactory } from './db/rate-limit-store';
+import { createLinkCopies } from './amavis/link-copies';
 import { createAuditService, type AuditService } from './services/audit';
 import { createReleaseService, type ReleaseService } from './services/release';
 import { createReleaseRequestService, type ReleaseRequestService } from './services/release-requests';
 import { createSelfService, type SelfService } from './services/self-service';
 import { createSsoService, type SsoService } from './services/sso';
 import { createMailer } from './clients/mailer';
+import { createViewPool } from './view/view-pool';
 import type { Logger } from './logger';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
@@ -40,6 +45,8 @@ export interface AppContext {
   release: ReleaseService;
   requests: ReleaseRequestService;
   selfService: SelfService;
+  /** Rate-limit counters in the app database, shared by every instance (sign-in, self-service links). */
+  rateLimitStores: RateLimitStoreFactory;
   sso: SsoService;
   sessionStore: session.Store;
   /** Creates our own tables if they are missing; call once before serving. */
@@ -49,8 +56,15 @@ export interface AppContext {
 
 /** Creates the clients (no connection is opened until first use). */
 export function createContext(config: Readonly<Config>, logger: Logger): AppContext {
-  const sequelize = createSequelize(config.dbUrl);
-  const appSequelize = config.appDbUrl === config.dbUrl ? sequelize : createSequelize(config.appDbUrl);
+  const limits = { statementTimeoutMs: config.db.statementTimeoutMs, poolMax: config.db.poolMax, acquireTimeoutMs: config.db.acquireTimeoutMs };
+  const sequelize = createSequelize(config.dbUrl, { limits, retryCutReads: true });
+  // Listings get a pool of their own: however many run, sign-in, sessions and releases keep theirs.
+  // A listing whose client left is stopped by a KILL QUERY sent over the main pool.
+  const listSequelize = createSequelize(config.dbUrl, {
+    limits: { ...limits, poolMax: config.db.listPoolMax },
+    killQuery: (threadId) => sequelize.query(`KILL QUERY ${Math.trunc(threadId)}`),
+  });
+  const appSequelize = config.appDbUrl === config.dbUrl ? sequelize : createSequelize(config.appDbUrl, { limits, retryCutReads: true });
   const aliasSequelize = config.aliases.sql ? (config.aliases.dbUrl === config.dbUrl ? sequelize : createSequelize(config.aliases.dbUrl)) : undefined;
   const appModels = defineAppModels(appSequelize);
   const pdp = createPdpClient({ endpoint: config.pdp, replyTimeoutMs: config.pdpTimeoutMs });
@@ -61,24 +75,42 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     tlsVerify: config.imap.tlsVerify,
     ca: config.imap.caFile ? readFileSync(config.imap.caFile) : undefined,
   };
-  const amavis = createAmavisStore(sequelize, { recipientDelimiter: config.recipientDelimiter });
+  const amavis = {
+    ...createAmavisStore(sequelize, { recipientDelimiter: config.recipientDelimiter }),
+    listing: createAmavisStore(listSequelize, { recipientDelimiter: config.recipientDelimiter }).listing,
+  };
   const sessionStore = createSessionStore(appSequelize, appModels);
   const auditLog = createAuditLog(appModels);
   const requestStore = createRequestStore(appModels);
   const releasePolicy = config.releasePolicy;
+  const viewPool = createViewPool(config.view);
   const messages = createMessageService(amavis, auditLog, {
     recipientDelimiter: config.recipientDelimiter,
     retentionDays: config.retentionDays,
     maxParseBytes: config.maxParseBytes,
     releasePolicy,
+    viewPool,
   });
   // One client per endpoint; a message goes to the amavisd host that stored it (msgs.host).
   const pdpByHost = new Map([...config.pdpByHost].map(([host, endpoint]) => [host, createPdpClient({ endpoint, replyTimeoutMs: config.pdpTimeoutMs })]));
   const pdpFor = (host: string) => pdpByHost.get(host.toLowerCase()) ?? pdp;
-  const release = createReleaseService({ amavis, messages, pdpFor, audit: auditLog, requests: requestStore, releasePolicy });
+  const release = createReleaseService({
+    amavis,
+    messages,
+    pdpFor,
+    audit: auditLog,
+    requests: requestStore,
+    releasePolicy,
+    logger,
+    pdpMaxConcurrent: config.pdpMaxConcurrent,
+    pdpQueueTimeoutMs: config.pdpTimeoutMs,
+  });
   const mailer = createMailer(config.mail);
   const requests = createReleaseRequestService({ amavis, store: requestStore, messages, release, audit: auditLog, mailer, logger, releasePolicy, config });
-  const aliases = createAliasSource({ file: config.aliases.file, sql: config.aliases.sql, sequelize: aliasSequelize });
+  const aliases = createAliasSource({
+    file: config.aliases.file,
+    query: aliasSequelize && config.aliases.sql ? createAliasQuery(aliasSequelize, config.aliases.sql) : undefined,
+  });
   const auth = createAuthService({ imap: createImapAuthenticator(imap), aliases, config });
   return {
     config,
@@ -90,19 +122,21 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     imap,
     health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdps: [pdp, ...new Set(pdpByHost.values())] }),
     auth,
-    sso: createSsoService({ config: config.sso, auth, usedTokens: appModels.Session }),
+    sso: createSsoService({ config: config.sso, auth, usedTokens: createUsedTokenLog(appModels) }),
     messages,
     auditLog,
     audit: createAuditService(auditLog),
     release,
     requests,
-    selfService: createSelfService({ amavis, messages, release, requests }),
+    selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, links: config.links }),
+    rateLimitStores: createDbRateLimitStores(appModels),
     sessionStore,
     ready: () => ensureAppTables(appModels),
     async close() {
       // The store sweeps expired sessions on a timer; stop it so the process can exit.
       (sessionStore as unknown as { stopExpiringSessions?: () => void }).stopExpiringSessions?.();
-      await Promise.all([...new Set([sequelize, appSequelize, aliasSequelize].filter((s) => s !== undefined))].map((s) => s.close()));
+      await viewPool.close();
+      await Promise.all([...new Set([sequelize, listSequelize, appSequelize, aliasSequelize].filter((s) => s !== undefined))].map((s) => s.close()));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { ReleaseMode } from '../../shared/actions';
 import type { MessageType } from '../../shared/quarantine';
+import type { ViewPoolSettings } from '../view/view-limits';
 
 /** Where amavisd's AM.PDP policy bank listens. */
 export type PdpEndpoint = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
@@ -29,6 +30,8 @@ export interface Config {
   aliases: { file: string | undefined; sql: string | undefined; dbUrl: string };
   retentionDays: number;
   maxParseBytes: number;
+  /** The message view's worker pool (AQ_VIEW_*). */
+  view: ViewPoolSettings;
   /** Where notification mails go out: smtp://, smtps:// or lmtp://host:port (none: no notifications). */
   mail: { url: string | undefined; from: string; publicUrl: string | undefined; batchDelayMs: number; caFile: string | undefined };
   /** Self-service links (mail_id + secret_id + recipient) for people who are not signed in. */
