@@ -40,7 +40,9 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
       let sent = false;
       let settled = false;
       const socket =
-        endpoint.kind === 'unix' ? net.connect({ path: endpoint.path }) : net.connect({ host: endpoint.host, port: endpoint.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+        endpoint.kind === 'unix'
+          ? net.connect({ path: endpoint.path })
+          : net.connect({ host: endpoint.host, port: endpoint.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
 
       const finish = (err: PdpError | undefined, reply?: PdpReply) => {
         if (settled) return;
@@ -50,17 +52,11 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
         if (err) reject(err);
         else if (reply) resolve(reply);
       };
-      let timer = setTimeout(
-        () => finish(new PdpError('connect_timeout', `no connection to AM.PDP at ${where} within ${connectTimeoutMs} ms`, false)),
-        connectTimeoutMs,
-      );
+      let timer = setTimeout(() => finish(new PdpError('connect_timeout', `no connection to AM.PDP at ${where} within ${connectTimeoutMs} ms`, false)), connectTimeoutMs);
 
       socket.on('connect', () => {
         clearTimeout(timer);
-        timer = setTimeout(
-          () => finish(new PdpError('reply_timeout', `AM.PDP at ${where} sent no complete reply within ${replyTimeoutMs} ms`, true)),
-          replyTimeoutMs,
-        );
+        timer = setTimeout(() => finish(new PdpError('reply_timeout', `AM.PDP at ${where} sent no complete reply within ${replyTimeoutMs} ms`, true)), replyTimeoutMs);
         socket.write(payload, () => {
           sent = true;
         });
@@ -69,14 +65,7 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
         const result = reader.push(chunk);
         if (result.kind === 'reply') finish(undefined, result.reply);
         else if (result.kind === 'smtp') {
-          finish(
-            new PdpError(
-              'smtp_listener',
-              `an SMTP server answered at ${where}, not an AM.PDP policy bank: "${result.banner}"`,
-              false,
-              result.banner,
-            ),
-          );
+          finish(new PdpError('smtp_listener', `an SMTP server answered at ${where}, not an AM.PDP policy bank: "${result.banner}"`, false, result.banner));
         }
       });
       socket.on('error', (err: NodeJS.ErrnoException) => finish(classifySocketError(err, where, sent || socket.bytesWritten > 0)));
