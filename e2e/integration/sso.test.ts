@@ -128,7 +128,8 @@ describe('single sign-on (POST /api/session/sso)', () => {
     const second = await startTestServer({ ...ROLE_ENV, ...PROXIED, AQ_SSO_SECRET: SECRET });
     try {
       const token2 = signSsoToken(SECRET, USERS.bob.email, now() + 30);
-      expect((await exchange(second.url, token2)).status).toBe(200);
+      // A fresh address: this file's own failed tokens, counted in the shared limits, must not block the second instance.
+      expect((await exchange(second.url, token2, undefined, address())).status).toBe(200);
       expect(await exchange(server.url, token2)).toMatchObject({ status: 401, body: { code: 'sso_replayed' } });
     } finally {
       await second.close();
@@ -154,7 +155,7 @@ describe('single sign-on (POST /api/session/sso)', () => {
   it('is refused with 404 sso_disabled when AQ_SSO_SECRET is not set', async () => {
     const plain = await startTestServer({ ...ROLE_ENV, ...PROXIED });
     try {
-      const { status, body } = await exchange(plain.url, signSsoToken(SECRET, USERS.alice.email, now() + 30));
+      const { status, body } = await exchange(plain.url, signSsoToken(SECRET, USERS.alice.email, now() + 30), undefined, address());
       expect(status).toBe(404);
       expect(body.code).toBe('sso_disabled');
       expect(String(body.message)).toMatch(/AQ_SSO_SECRET/);
