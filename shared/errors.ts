@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'amavis_unavailable',
   'release_failed',
   'release_unknown',
+  'release_outcome_unknown',
   'internal',
 ] as const;
 

@@ -25,6 +25,19 @@ export interface QuarantineItem {
   purgeInDays: number;
   /** What the session user may do to this copy now (release policy, role and status applied by the server). */
   actions: MessageAction[];
+  /**
+   * Set while a release of this copy was sent to amavisd and no answer came back (a lost reply, a
+   * timeout, a crash): it may have been delivered. A plain release answers 409 release_outcome_unknown;
+   * releasing it again needs `confirmUnknown`.
+   */
+  releaseState?: ReleaseState;
+}
+
+/** A release whose outcome is not known: when it was sent (ISO 8601) and by whom. */
+export interface ReleaseState {
+  state: 'unknown';
+  sentAt: string;
+  by: string;
 }
 
 export interface QuarantineListResponse {

@@ -41,6 +41,7 @@ export function ItemRow({ item, showRecipient, selected, focusable, onFocus, onT
         <span class={`aq-badge aq-badge--${item.type}`}>{t(`t_${item.type}`)}</span>
         {item.spamLevel !== null && <span class="aq-score">{item.spamLevel.toFixed(1)}</span>}
         {item.status !== 'new' && <span class="aq-badge">{t(`s_${item.status}`)}</span>}
+        {item.releaseState && <span class="aq-badge aq-badge--unknown">{t('s_unknown')}</span>}
         <time dateTime={item.receivedAt}>{date(item.receivedAt)}</time>
         <span class="aq-muted">{item.purgeInDays > 0 ? t('purgeIn', { n: item.purgeInDays }) : t('purgeToday')}</span>
       </span>

@@ -28,6 +28,11 @@ export function MessageDetails({ detail, rawUrl }: { detail: MessageDetail; rawU
           {t('mismatch')}
         </p>
       )}
+      {detail.item.releaseState && (
+        <p class="aq-status aq-status--warning" role="note">
+          {t('relUnknown', { time: dateTime(detail.item.releaseState.sentAt) })}
+        </p>
+      )}
       <WhyPanel detail={detail} />
       {detail.parseError && detail.parseError !== 'unparsable' && (
         <p class="aq-status aq-status--info" role="note" data-aq-parse-error={detail.parseError}>

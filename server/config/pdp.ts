@@ -56,7 +56,7 @@ export function pdpConfig(env: EnvOf<typeof pdpFields>): Pick<Config, 'pdp' | 'p
   return {
     pdp: env.AQ_PDP.fallback,
     pdpByHost: env.AQ_PDP.byHost,
-    pdpTimeoutMs: env.AQ_PDP_TIMEOUT_MS ?? 10_000,
+    pdpTimeoutMs: env.AQ_PDP_TIMEOUT_MS ?? 120_000,
     // amavisd answers AM.PDP with the same children that scan mail ($max_servers, 2 by default in
     // Amavis/Conf.pm, and Debian keeps it): more exchanges at once only queue inside amavisd, while
     // each of ours holds a row lock and a database connection.

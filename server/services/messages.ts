@@ -2,12 +2,13 @@ import type { MessageDetail } from '../../shared/message';
 import type { SessionUser } from '../../shared/session';
 import { binaryText } from '../amavis/binary';
 import type { CopyRow } from '../amavis/copies';
-import type { ListQuery, ListResult } from '../amavis/listing';
+import type { ListQuery, ListResult, ListRow } from '../amavis/listing';
 import { decodeMessageRef, type MessageRef } from '../amavis/message-ref';
 import type { AmavisStore } from '../amavis/store';
 import { AppError } from '../errors';
-import { presentItem } from '../presenters/quarantine-item';
+import { presentItem, type HeldRelease } from '../presenters/quarantine-item';
 import type { AuditLog } from '../db/audit-log';
+import { claimOf, type ReleaseIntentStore } from '../db/release-intents';
 import { ViewPoolBusyError, type ViewOutcome, type ViewPool } from '../view/view-pool';
 import { assertMayList, isAdmin, scopeOf, type ReleasePolicy } from './policy';
 
@@ -18,6 +19,8 @@ export interface MessageServiceOptions {
   releasePolicy: ReleasePolicy;
   /** The worker pool that parses and sanitizes messages (view/view-pool.ts). */
   viewPool: ViewPool;
+  /** Release attempts: a copy whose last release got no answer says so in the list and the view. */
+  releaseIntents?: ReleaseIntentStore;
 }
 
 /** Reading one quarantined message: the view and the raw download, both scoped to the user. */
@@ -43,6 +46,20 @@ const GONE = () => new AppError(410, 'gone', 'the quarantined copy of this messa
 
 /** Creates the message service. */
 export function createMessageService(amavis: AmavisStore, audit: AuditLog, options: MessageServiceOptions): MessageService {
+  /**
+   * Attaches the release attempt still holding each copy (presenters/quarantine-item.ts), in one query on
+   * the app database for the whole page: it may be another database than amavis's, so no join.
+   */
+  async function withHeldReleases<R extends ListRow>(rows: R[]): Promise<Array<R & { heldRelease?: HeldRelease }>> {
+    if (!options.releaseIntents || rows.length === 0) return rows;
+    const keyOf = (row: R) => claimOf({ partitionTag: Number(row.partition_tag), mailId: binaryText(row.mail_id), rseqnum: Number(row.rseqnum) });
+    const held = await options.releaseIntents.heldFor(rows.map(keyOf));
+    return rows.map((row) => {
+      const intent = held.get(keyOf(row));
+      return intent ? { ...row, heldRelease: { status: intent.status, sentAt: intent.sentAt, actor: intent.actor } } : row;
+    });
+  }
+
   async function findAccessible(user: SessionUser, id: string, { forAction = false } = {}) {
     const ref = decodeMessageRef(id);
     if (!ref) throw NOT_FOUND();
@@ -117,13 +134,16 @@ export function createMessageService(amavis: AmavisStore, audit: AuditLog, optio
   return {
     async list(user, query) {
       assertMayList(user, query.status);
-      return amavis.listing.list(scopeOf(user), query);
+      const result = await amavis.listing.list(scopeOf(user), query);
+      return { ...result, rows: await withHeldReleases(result.rows) };
     },
     findAccessible,
     isOwnCopy,
 
     async view(user, id, { withReceived, markViewed: mark = true }) {
-      const { ref, row } = await findAccessible(user, id);
+      const found = await findAccessible(user, id);
+      const { ref } = found;
+      const row = (await withHeldReleases([found.row]))[0] ?? found.row;
       if (!(await amavis.copies.hasText(ref))) throw GONE();
       const detail = await parsedDetail(ref, row, user, withReceived);
       if (mark && (await markViewed(user, ref, row, 'view'))) {
