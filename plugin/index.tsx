@@ -13,12 +13,18 @@ const defaults = {
   locale: script?.dataset.locale ?? (document.documentElement.lang || undefined),
   target: script?.dataset.target,
   ssoToken: script?.dataset.ssoToken,
+  user: script?.dataset.user,
 };
 
-/** <amavis-quarantine api="…">: mounts itself, taking the script tag's data-api when it has no api attribute. */
+/** <amavis-quarantine api="…">: mounts itself, taking the script tag's data-api when it has no api attribute (and its data-sso-token and data-user). */
 class AmavisQuarantineElement extends HTMLElement {
   connectedCallback(): void {
-    mount(this, { api: this.getAttribute('api') ?? defaults.api ?? '', locale: this.getAttribute('locale') ?? defaults.locale, ssoToken: defaults.ssoToken });
+    mount(this, {
+      api: this.getAttribute('api') ?? defaults.api ?? '',
+      locale: this.getAttribute('locale') ?? defaults.locale,
+      ssoToken: defaults.ssoToken,
+      user: defaults.user,
+    });
   }
   disconnectedCallback(): void {
     unmount(this);
@@ -35,7 +41,7 @@ if (!window.AmavisQuarantine) {
     const mountTarget = () => {
       const el = document.querySelector(selector);
       if (!el) fail(`data-target "${selector}" matches no element`);
-      mount(el, { api: defaults.api ?? '', locale: defaults.locale, ssoToken: defaults.ssoToken });
+      mount(el, { api: defaults.api ?? '', locale: defaults.locale, ssoToken: defaults.ssoToken, user: defaults.user });
     };
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountTarget, { once: true });
     else mountTarget();

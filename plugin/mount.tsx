@@ -9,6 +9,8 @@ export interface MountOptions {
   locale?: string | undefined;
   /** From the webmail (e.g. the Roundcube plugin): exchanged for a session, so no password is asked. */
   ssoToken?: string | undefined;
+  /** The webmail's signed-in user: a quarantine session of anyone else is signed out, never shown. */
+  user?: string | undefined;
 }
 
 interface Mounted {
@@ -59,7 +61,7 @@ export function mount(el: Element, options: MountOptions): void {
     entry = { container, style, stopTheme: watchTheme(el) };
     mounted.set(el, entry);
   }
-  render(<App api={api} locale={options.locale} ssoToken={options.ssoToken} />, entry.container);
+  render(<App api={api} locale={options.locale} ssoToken={options.ssoToken} user={options.user} />, entry.container);
 }
 
 /** Removes the widget from el (or from every element it is mounted in). Harmless when not mounted. */

@@ -12,7 +12,10 @@ export interface ReleaseRequestView {
   status: 'pending' | 'approved' | 'denied' | 'cancelled';
   decidedBy: string | null;
   decidedAt: string | null;
+  /** The admin's note on a denial. */
   note: string | null;
+  /** What the requester wrote when asking. */
+  requestNote: string | null;
 }
 
 /** GET /api/requests. */

@@ -14,6 +14,26 @@ const run = promisify(execFile);
 const ROUNDCUBE_PORT = process.env.ROUNDCUBE_PORT ?? '10088';
 const ROUNDCUBE = `http://127.0.0.1:${ROUNDCUBE_PORT}`;
 
+/** The browser's quarantine session cookie ("aq_session=…"), as a Cookie header. */
+async function quarantineCookie(page: Page, apiUrl: string): Promise<string> {
+  const cookie = (await page.context().cookies(apiUrl)).find((c) => c.name === 'aq_session');
+  expect(cookie, 'the browser has a quarantine session').toBeDefined();
+  return `aq_session=${cookie?.value ?? ''}`;
+}
+
+/** What GET /api/session answers to a cookie (from outside the browser). */
+async function sessionStatus(apiUrl: string, cookie: string): Promise<number> {
+  return (await fetch(`${apiUrl}/api/session`, { headers: { Cookie: cookie } })).status;
+}
+
+/** Logs out of Roundcube from the taskbar; its login page then ends the quarantine session (signout.js). */
+async function logOutOfRoundcube(page: Page, apiUrl: string): Promise<void> {
+  const signedOut = page.waitForResponse((r) => r.url() === `${apiUrl}/api/session` && r.request().method() === 'DELETE');
+  await page.locator('#taskmenu a.logout').click();
+  await page.locator('#rcmloginuser').waitFor();
+  expect((await signedOut).status()).toBe(204);
+}
+
 // The Roundcube plugin in a real Roundcube 1.6 (Debian's packages, e2e/stack/roundcube.sh), signing in
 // over IMAP to the stack's Dovecot: the user signs in to Roundcube once, opens Quarantine in the
 // taskbar, and the widget signs in by the plugin's single sign-on token, never asking for the password.
@@ -114,9 +134,10 @@ describe('the quarantine in Roundcube, signed in by single sign-on', () => {
     await openQuarantine(page);
     expect(await widget(page).locator('.aq-user').textContent()).toContain('alice@example.test');
 
-    await page.locator('#taskmenu a.logout').click();
-    await page.locator('#rcmloginuser').waitFor();
-    // Same browser, so alice's quarantine cookie is still there: bob's token must replace her session.
+    const aliceCookie = await quarantineCookie(page, api.url);
+    await logOutOfRoundcube(page, api.url);
+    expect(await sessionStatus(api.url, aliceCookie)).toBe(401);
+    // Had the sign-out not run, bob's token would still replace her session.
     await signInToRoundcube(page, USERS.bob);
     await openQuarantine(page);
     expect(await widget(page).locator('.aq-user').textContent()).toContain('bob@example.test');
@@ -136,6 +157,100 @@ describe('the quarantine in Roundcube, signed in by single sign-on', () => {
     await page.reload();
     await widget(page).locator('section.aq-list[aria-busy="false"]').waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'roundcube-quarantine-phone.png') });
+    await context.close();
+  });
+});
+
+// Without single sign-on the widget asks for the mail password; several people may use one browser.
+describe('the quarantine in Roundcube, signed in by password', () => {
+  let api: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    api = await startTestServer({ ...ROLE_ENV, AQ_ALLOWED_ORIGINS: ROUNDCUBE });
+    await run('bash', [path.join(ROOT, 'e2e/stack/roundcube.sh'), 'up'], {
+      env: { ...process.env, AMAVIS_QUARANTINE_URL: api.url, AQ_SSO_SECRET: '', ROUNDCUBE_PORT },
+      timeout: 280_000,
+    });
+    browser = await launchChromium();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  const widget = (page: Page) => page.locator('amavis-quarantine');
+
+  async function signInToRoundcube(page: Page, user: { email: string; password: string }): Promise<void> {
+    await page.goto(`${ROUNDCUBE}/?_task=login`);
+    await page.locator('#rcmloginuser').fill(user.email);
+    await page.locator('#rcmloginpwd').fill(user.password);
+    await page.locator('#rcmloginsubmit').click();
+    await page.waitForURL(/_task=mail/);
+  }
+
+  /** Opens Quarantine and waits for the widget's sign-in form, which names the Roundcube user. */
+  async function openSignInForm(page: Page, user: { email: string }): Promise<void> {
+    await page.locator('#taskmenu a.quarantine').click();
+    await page.waitForURL(/_task=quarantine/);
+    await widget(page).locator('form.aq-signin').waitFor();
+    expect(await widget(page).locator('input[name="username"]').inputValue()).toBe(user.email);
+  }
+
+  async function signInToWidget(page: Page, user: { email: string; password: string }): Promise<void> {
+    await widget(page).locator('input[name="password"]').fill(user.password);
+    await widget(page).locator('form.aq-signin button[type="submit"]').click();
+    await widget(page).locator('section.aq-list[aria-busy="false"]').waitFor();
+    expect(await widget(page).locator('.aq-user').textContent()).toContain(user.email);
+  }
+
+  it('carol signs out and bob signs in, in the same browser: bob never sees carol’s quarantine', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const page = await context.newPage();
+    const calls: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin === api.url) calls.push(`${request.method()} ${url.pathname}`);
+    });
+
+    await signInToRoundcube(page, USERS.carol);
+    await openSignInForm(page, USERS.carol);
+    await signInToWidget(page, USERS.carol);
+    const carolCookie = await quarantineCookie(page, api.url);
+
+    // Roundcube's logout ends her quarantine session on the server, not just in this browser.
+    const sinceLogout = calls.length;
+    await logOutOfRoundcube(page, api.url);
+    expect(await sessionStatus(api.url, carolCookie)).toBe(401);
+
+    await signInToRoundcube(page, USERS.bob);
+    await openSignInForm(page, USERS.bob);
+    expect(await widget(page).locator('.aq-user').count()).toBe(0);
+    expect(calls.slice(sinceLogout).filter((c) => c.startsWith('GET /api/messages'))).toEqual([]);
+    await signInToWidget(page, USERS.bob);
+    await context.close();
+  });
+
+  it('signs out a session of another user that is still in the browser, and never lists its mail', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const page = await context.newPage();
+    await signInToRoundcube(page, USERS.bob);
+    // As if carol's sign-out had not run (scripts blocked, the server unreachable at that moment):
+    // her live quarantine session is in the browser when bob opens Quarantine.
+    const carol = await signedIn(api.url, USERS.carol.email, USERS.carol.password);
+    await context.addCookies([{ name: 'aq_session', value: carol.cookie?.slice('aq_session='.length) ?? '', url: api.url, httpOnly: true, sameSite: 'Strict' }]);
+    const calls: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin === api.url) calls.push(`${request.method()} ${url.pathname}`);
+    });
+
+    await openSignInForm(page, USERS.bob);
+    expect(calls).toContain('DELETE /api/session');
+    expect(calls.filter((c) => c.startsWith('GET /api/messages'))).toEqual([]);
+    expect(await widget(page).locator('[data-aq-item]').count()).toBe(0);
+    expect(await sessionStatus(api.url, carol.cookie ?? '')).toBe(401);
+    await signInToWidget(page, USERS.bob);
     await context.close();
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApproveOutcome, ReleaseRequestListResponse, ReleaseRequestView } from '../../shared/requests';
 import { decodeMessageRef } from '../../server/amavis/message-ref';
-import { bodyOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import { bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { inboxMessages, textOf, waitForInbox } from '../support/mailbox';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
@@ -98,6 +98,43 @@ describe('release requests', () => {
     expect(await rsOf(id)).toBe('');
     // A decided request is a conflict, not a missing one.
     expect((await admin.request('POST', `/requests/${request.id}/approve`, {})).status).toBe(409);
+  });
+
+  it("tells the admins the requester's note, on lines of its own that a CR/LF cannot forge", async () => {
+    const { subject, id } = await fresh();
+    requestedMailIds.push(decodeMessageRef(id)!.mailId);
+    const forged = 'I need it for the audit.\r\n- mallory@example.test asks to release "x": https://evil.example/';
+    const res = await alice.request('POST', `/messages/${id}/request-release`, { note: forged });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const request = await bodyOf<ReleaseRequestView>(res);
+    expect((await server.context.appModels.ReleaseRequest.findByPk(request.id))?.request_note).toBe(forged);
+
+    const hasSubject = (text: string) => text.includes(subject);
+    const notice = (await Promise.all((await waitForInbox(USERS.admin, 'subject', 'new release request', hasSubject)).map(textOf))).find(hasSubject) ?? '';
+    const lines = notice.split(/\r?\n/);
+    const entry = lines.findIndex((line) => line.includes(`"${subject}"`));
+    expect(lines[entry]).toContain(`https://mail.example.test/#aq-request=${request.id}`);
+    // The note is on the entry's next line, flattened: no line of the mail starts with the forged entry.
+    expect(lines[entry + 1]).toBe('  Their note: I need it for the audit. - mallory@example.test asks to release "x": https://evil.example/');
+    expect(lines.filter((line) => line.startsWith('- mallory@'))).toEqual([]);
+  });
+
+  it('refuses a note over 1000 characters, and takes none', async () => {
+    const { id } = await fresh();
+    const long = await alice.request('POST', `/messages/${id}/request-release`, { note: 'x'.repeat(1001) });
+    expect(long.status).toBe(400);
+    expect((await errorOf(long)).code).toBe('validation_failed');
+    expect(await rsOf(id)).not.toBe('p');
+    const none = await requestRelease(id);
+    expect((await server.context.appModels.ReleaseRequest.findByPk(none.id))?.request_note).toBeNull();
+  });
+
+  it('adds the request_note column to a table created before it', async () => {
+    const queries = server.context.appModels.ReleaseRequest.sequelize!.getQueryInterface();
+    await queries.removeColumn('aq_release_requests', 'request_note');
+    expect(await queries.describeTable('aq_release_requests')).not.toHaveProperty('request_note');
+    await server.context.ready();
+    expect(await queries.describeTable('aq_release_requests')).toHaveProperty('request_note');
   });
 
   it('records requests and decisions in the audit log', async () => {

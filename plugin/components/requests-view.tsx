@@ -1,14 +1,19 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ReleaseRequestView } from '../../shared/requests';
 import { errorText } from '../api/actions';
 import type { ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 import type { Status } from './status-bar';
 
-/** Admins: pending release requests of their domains, to approve or deny with a note. */
-export function RequestsView({ client, notify }: { client: ApiClient; notify: (s: Status | null) => void }) {
+/**
+ * Admins: pending release requests of their domains, to approve or deny with a note. `linked` is the
+ * request a notification mail links to: it is scrolled to and focused, or said to be decided already.
+ */
+export function RequestsView({ client, notify, linked }: { client: ApiClient; notify: (s: Status | null) => void; linked?: number | undefined }) {
   const { t, date } = useI18n();
   const [items, setItems] = useState<ReleaseRequestView[] | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const shownRef = useRef(false);
   const load = useCallback(
     () =>
       client.requests().then(
@@ -20,6 +25,16 @@ export function RequestsView({ client, notify }: { client: ApiClient; notify: (s
   useEffect(() => {
     void load();
   }, [load]);
+
+  // Once, on the first list: later reloads (after a decision) must not jump back.
+  useEffect(() => {
+    if (!items || !linked || shownRef.current) return;
+    shownRef.current = true;
+    const entry = listRef.current?.querySelector(`[data-aq-request="${linked}"]`);
+    if (!entry) return notify({ kind: 'info', text: t('requestGone') });
+    entry.scrollIntoView({ block: 'center' });
+    entry.querySelector<HTMLInputElement>('input')?.focus();
+  }, [items, linked, notify, t]);
 
   const decide = async (request: ReleaseRequestView, approve: boolean, note: string) => {
     try {
@@ -35,13 +50,14 @@ export function RequestsView({ client, notify }: { client: ApiClient; notify: (s
   if (!items) return <p class="aq-muted">{t('loading')}</p>;
   if (items.length === 0) return <p class="aq-empty">{t('noRequests')}</p>;
   return (
-    <ul class="aq-requests">
+    <ul class="aq-requests" ref={listRef}>
       {items.map((r) => (
-        <li key={r.id} class="aq-request" data-aq-request={r.id}>
+        <li key={r.id} class="aq-request" data-aq-request={r.id} aria-current={r.id === linked || undefined}>
           <p class="aq-item__subject">{r.subject || '—'}</p>
           <p class="aq-muted">
             {t('recipient')}: {r.recipient} · {t('requester')}: {r.requester} · {date(r.createdAt)}
           </p>
+          {r.requestNote && <blockquote class="aq-request-note">{r.requestNote}</blockquote>}
           <form
             class="aq-decide"
             onSubmit={(e) => {

@@ -3,8 +3,21 @@ import type { SessionResponse } from '../../shared/session';
 import { ApiError, type ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 
-/** Sign-in with the mail password; says plainly what went wrong (wrong password, server down, throttled). */
-export function SignIn({ client, expired, onSignedIn }: { client: ApiClient; expired: boolean; onSignedIn: (session: SessionResponse) => void }) {
+/**
+ * Sign-in with the mail password; says plainly what went wrong (wrong password, server down, throttled).
+ * `username` prefills the address (the webmail's user).
+ */
+export function SignIn({
+  client,
+  expired,
+  username,
+  onSignedIn,
+}: {
+  client: ApiClient;
+  expired: boolean;
+  username?: string | undefined;
+  onSignedIn: (session: SessionResponse) => void;
+}) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -49,7 +62,7 @@ export function SignIn({ client, expired, onSignedIn }: { client: ApiClient; exp
       )}
       <label class="aq-field">
         <span>{t('email')}</span>
-        <input name="username" type="text" autocomplete="username" required autofocus disabled={busy} />
+        <input name="username" type="text" autocomplete="username" required autofocus disabled={busy} defaultValue={username} />
       </label>
       <label class="aq-field">
         <span>{t('password')}</span>

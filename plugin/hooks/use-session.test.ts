@@ -2,7 +2,7 @@
 import { act, renderHook, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sessionOf } from '../testing/fakes';
-import { ssoEmail, useSession } from './use-session';
+import { isUser, ssoEmail, useSession } from './use-session';
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 const token = (email: string) => `${btoa(email).replace(/=+$/, '')}.1700000000.signature`;
@@ -70,6 +70,37 @@ describe('useSession', () => {
     vi.stubGlobal('fetch', vi.fn().mockResolvedValueOnce(ssoFails()).mockResolvedValueOnce(json(200, alice)));
     const other = renderHook(() => useSession('/api', token('bob@example.test')));
     await waitFor(() => expect(other.result.current.session).toBeNull());
+  });
+
+  it("never shows a session of another user than the webmail's: it signs that session out", async () => {
+    const carol = sessionOf('carol@other.test');
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValueOnce(json(200, carol))
+      .mockResolvedValueOnce(new Response(null, { status: 204 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const { result } = renderHook(() => useSession('/api', undefined, 'bob@example.test'));
+    await waitFor(() => expect(result.current.session).toBeNull());
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    const [url, init] = fetchMock.mock.calls[1] as [string, RequestInit];
+    expect([url, init.method]).toEqual(['/api/session', 'DELETE']);
+    expect(new Headers(init.headers).get('X-CSRF-Token')).toBe(carol.csrfToken);
+    expect(result.current.expired).toBe(false);
+  });
+
+  it("keeps the session of the webmail's user, by address or by bare login name", async () => {
+    const bob = sessionOf('bob@example.test');
+    // A fresh Response per call: a body is read once.
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockImplementation(() => Promise.resolve(json(200, bob))),
+    );
+    const byAddress = renderHook(() => useSession('/api', undefined, 'Bob@Example.test'));
+    await waitFor(() => expect(byAddress.result.current.session).toEqual(bob));
+    const byName = renderHook(() => useSession('/api', undefined, 'bob'));
+    await waitFor(() => expect(byName.result.current.session).toEqual(bob));
+    expect(isUser('bob@example.test', 'bo')).toBe(false);
+    expect(isUser('bob@example.test', 'bob@example.org')).toBe(false);
   });
 
   it('reads the address of an SSO token, and nothing from garbage', () => {

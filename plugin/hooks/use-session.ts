@@ -11,11 +11,20 @@ export const ssoEmail = (token: string): string => {
   }
 };
 
+/** Whether a session's address is the webmail's user; a bare login name (no domain) matches the local part. */
+export const isUser = (email: string, user: string): boolean => {
+  const want = user.trim().toLowerCase();
+  const have = email.toLowerCase();
+  return want.includes('@') ? have === want : have.slice(0, have.lastIndexOf('@')) === want;
+};
+
 /**
  * The API client and the session: `undefined` while the existing session is checked, `null` when signed
  * out. A request answered 401 (idle or absolute timeout, sign-out elsewhere) signs out and sets `expired`.
+ * With `user` (the webmail's signed-in user), a session of anyone else is never shown: it is signed out,
+ * since it is what the browser's previous user left behind.
  */
-export function useSession(api: string, ssoToken?: string) {
+export function useSession(api: string, ssoToken?: string, user?: string) {
   const [session, setSession] = useState<SessionResponse | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
   const client = useMemo(
@@ -35,10 +44,17 @@ export function useSession(api: string, ssoToken?: string) {
       ? client.sso(ssoToken).catch(async (err: Error) => {
           console.warn(`amavis-quarantine: single sign-on failed: ${err.message}`);
           const existing = await client.session();
-          if (existing.user.email !== ssoEmail(ssoToken)) throw err;
+          if (existing.user.email !== ssoEmail(ssoToken)) {
+            await client.signOut().catch(() => undefined);
+            throw err;
+          }
           return existing;
         })
-      : client.session();
+      : client.session().then(async (existing) => {
+          if (!user || isUser(existing.user.email, user)) return existing;
+          await client.signOut().catch(() => undefined);
+          throw new Error("the session is another user's");
+        });
     signedIn.then(
       (s) => current && setSession(s),
       () => current && setSession(null),
@@ -46,7 +62,7 @@ export function useSession(api: string, ssoToken?: string) {
     return () => {
       current = false;
     };
-  }, [client, ssoToken]);
+  }, [client, ssoToken, user]);
 
   const signedIn = useCallback((s: SessionResponse) => {
     setSession(s);

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
  * `npm run size`: the widget's gzip size (JS with its CSS inlined), against its budget. Fails above it,
  * so CI stops a change that would make every webmail page load slower.
  */
-const BUDGET_BYTES = 20 * 1024;
+// 21 KB since the widget follows the webmail user (data-user) and opens linked requests (#aq-request).
+const BUDGET_BYTES = 21 * 1024;
 const file = process.argv[2] ?? 'dist/widget/amavis-quarantine.js';
 
 let source: Buffer;

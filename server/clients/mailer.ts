@@ -14,6 +14,13 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
 }
 
+/**
+ * A header value without control characters. Subjects carry text from quarantined mail: a CR/LF must
+ * never start a header of its own, whatever the transport does about it.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const headerText = (value: string): string => value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+
 /** Creates the mailer from AQ_SMTP_URL: smtp:// (STARTTLS when offered), smtps://, or lmtp://. */
 export function createMailer(options: { url: string | undefined; from: string; caFile?: string | undefined }): Mailer {
   if (!options.url) return { enabled: false, send: () => Promise.resolve() };
@@ -34,7 +41,7 @@ export function createMailer(options: { url: string | undefined; from: string; c
   return {
     enabled: true,
     async send(mail) {
-      await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text });
+      await transport.sendMail({ from: options.from, to: mail.to, subject: headerText(mail.subject), text: mail.text });
     },
   };
 }

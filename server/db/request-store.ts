@@ -12,7 +12,7 @@ type Decision = Exclude<ReleaseRequestView['status'], 'pending'>;
 export interface ReleaseRequestStore {
   /** The pending request of one recipient's copy, if any. */
   pendingFor(ref: MessageRef): Promise<ReleaseRequestRow | null>;
-  create(fields: Pick<ReleaseRequestRow, 'requester' | 'recipient' | 'subject' | 'previous_rs'> & { ref: MessageRef }): Promise<ReleaseRequestRow>;
+  create(fields: Pick<ReleaseRequestRow, 'requester' | 'recipient' | 'subject' | 'previous_rs' | 'request_note'> & { ref: MessageRef }): Promise<ReleaseRequestRow>;
   /** A pending request of this requester's. */
   ownPending(id: number, requester: string): Promise<ReleaseRequestRow | null>;
   /** A request in the admin's scope, whatever its status (so that a decided one is told apart from a missing one). */

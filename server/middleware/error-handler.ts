@@ -25,6 +25,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (err instanceof AppError) {
       status = err.status;
       body = { code: err.code, message: err.message, requestId: req.id, ...(err.details === undefined ? {} : { details: err.details }) };
+    } else if (err instanceof URIError) {
+      // Express's router decodes path parameters and throws on a malformed %-escape (e.g. %E0%A4%A):
+      // the client's mistake, not ours.
+      status = 400;
+      body = { code: 'bad_request', message: 'the request path has a malformed %-escape', requestId: req.id };
     } else if (isBodyParserError(err)) {
       status = err.status;
       body = { code: 'bad_request', message: `the request body could not be read: ${err.message}`, requestId: req.id };

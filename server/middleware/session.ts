@@ -1,5 +1,5 @@
 import connectSessionSequelize from 'connect-session-sequelize';
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
@@ -13,6 +13,11 @@ declare module 'express-session' {
     csrfToken: string;
     /** When the user signed in (ms): the absolute lifetime counts from here, whatever the activity. */
     signedInAt: number;
+    /**
+     * Set by the store when it loads a row whose idle deadline (`expires`, moved by every request) has
+     * passed; never saved, because such a session is ended on that very request.
+     */
+    idleExpired?: true;
   }
 }
 
@@ -23,8 +28,9 @@ type SessionRow = { data: string | null; expires: Date | string | null };
 /**
  * connect-session-sequelize, with a lookup that keeps "no such session" apart from "the database
  * failed". Only the former starts a new (signed-out) session; the latter fails the request (503 busy)
- * and leaves the row alone, so a database blip never signs anyone out. A row past its `expires` that
- * the sweep has not removed yet is no session either.
+ * and leaves the row alone, so a database blip never signs anyone out. A row past its `expires` (the
+ * idle deadline) that the sweep has not removed yet is loaded marked `idleExpired`, so that the session
+ * middleware ends it and says why (401 session_expired), instead of the store's 15-minute sweep deciding.
  */
 class SessionStore extends SequelizeStore {
   declare sessionModel: AppModels['Session'];
@@ -33,8 +39,7 @@ class SessionStore extends SequelizeStore {
     this.sessionModel.findOne({ where: { sid }, raw: true }).then(
       (row) => {
         const found = row as SessionRow | null;
-        // SQLite (the demo) returns a raw DATE as text, MariaDB as a Date.
-        if (!found?.data || (found.expires && new Date(found.expires).getTime() <= Date.now())) return callback(null, null);
+        if (!found?.data) return callback(null, null);
         let data: session.SessionData;
         try {
           data = JSON.parse(found.data) as session.SessionData;
@@ -42,6 +47,8 @@ class SessionStore extends SequelizeStore {
           // A row we cannot read is no session; the next sign-in replaces it.
           return callback(null, null);
         }
+        // SQLite (the demo) returns a raw DATE as text, MariaDB as a Date.
+        if (found.expires && new Date(found.expires).getTime() <= Date.now()) data.idleExpired = true;
         callback(null, data);
       },
       (err: unknown) => callback(err),
@@ -54,9 +61,12 @@ export function createSessionStore(sequelize: Sequelize, models: AppModels): ses
   return new SessionStore({ db: sequelize, table: models.Session.name, checkExpirationInterval: 15 * 60_000 });
 }
 
-/** express-session as STYLE.md says: no resave, no empty sessions, httpOnly, SameSite, rolling idle timeout. */
+/**
+ * express-session as STYLE.md says: no resave, no empty sessions, httpOnly, SameSite, and a rolling idle
+ * timeout checked on every request (an idle session answers 401 session_expired and is destroyed).
+ */
 export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cookie' | 'session'>, store: session.Store): RequestHandler {
-  return session({
+  const load = session({
     name: 'aq_session',
     secret: [...config.sessionSecrets],
     store,
@@ -77,16 +87,31 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cooki
       path: '/',
     },
   });
+  // The browser drops the cookie after the idle time, but a copied or replayed cookie would still work
+  // until the store's sweep: the row's own deadline decides, on every request.
+  return (req, res, next) => load(req, res, (err?: unknown) => (err ? next(err) : req.session?.idleExpired ? endSession(req, next) : next()));
+}
+
+// Sign-in and single sign-on replace whatever session the browser has; the API router sees these paths.
+const SIGN_IN_PATHS = new Set(['/session', '/session/sso']);
+
+/**
+ * Ends an expired session. A sign-in carries on with a fresh (empty) session, so an old cookie never
+ * blocks signing in again; any other request answers 401 session_expired.
+ */
+function endSession(req: Request, next: NextFunction): void {
+  if (req.method === 'POST' && SIGN_IN_PATHS.has(req.path)) {
+    req.session.regenerate((err: unknown) => next(err));
+    return;
+  }
+  req.session.destroy((err: unknown) => next(err ?? new AppError(401, 'session_expired', 'your session has expired; sign in again')));
 }
 
 /** Ends sessions older than AQ_SESSION_MAX_HOURS however active they were, in the store too. */
 export function absoluteLifetime(maxHours: number): RequestHandler {
   return (req, _res, next) => {
     const started = req.session?.signedInAt;
-    if (req.session?.user && (!started || Date.now() - started > maxHours * 3_600_000)) {
-      req.session.destroy(() => next(new AppError(401, 'session_expired', 'your session has expired; sign in again')));
-      return;
-    }
+    if (req.session?.user && (!started || Date.now() - started > maxHours * 3_600_000)) return endSession(req, next);
     next();
   };
 }

@@ -15,5 +15,6 @@ export function presentRequest(row: ReleaseRequestRow): ReleaseRequestView {
     decidedBy: row.decided_by,
     decidedAt: row.decided_at ? new Date(row.decided_at).toISOString() : null,
     note: row.note,
+    requestNote: row.request_note ?? null,
   };
 }

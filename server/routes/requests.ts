@@ -7,6 +7,8 @@ import { parseInput } from '../validation';
 const idParam = z.object({ rid: z.coerce.number().int().positive() });
 const listQuery = z.object({ status: z.enum(['pending', 'approved', 'denied', 'cancelled']).default('pending') });
 const denyBody = z.object({ note: z.string().trim().max(1000).optional() }).default({});
+// The requester's note (why they want the mail) goes into the admins' notification.
+const requestBody = z.object({ note: z.string().trim().max(1000).optional() }).default({});
 
 /** Release requests: users ask, admins of the recipient's domain (or super users) decide. */
 export function requestRoutes(deps: { requests: ReleaseRequestService; config: IdentityConfig }): Router {
@@ -14,7 +16,8 @@ export function requestRoutes(deps: { requests: ReleaseRequestService; config: I
   router.use(['/requests', '/messages/:id/request-release'], requireUser(deps.config));
 
   router.post('/messages/:id/request-release', async (req, res) => {
-    res.status(201).json(await deps.requests.request(userOf(req), String(req.params.id)));
+    const { note } = parseInput(requestBody, req.body ?? {});
+    res.status(201).json(await deps.requests.request(userOf(req), String(req.params.id), note));
   });
 
   router.get('/requests', async (req, res) => {

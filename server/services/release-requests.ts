@@ -17,8 +17,8 @@ import { assertCan, requestScopeOf, type ReleasePolicy } from './policy';
 import type { ReleaseService } from './release';
 
 export interface ReleaseRequestService {
-  /** A user asks an admin to release their copy; the row becomes rs='p'. */
-  request(user: SessionUser, messageId: string): Promise<ReleaseRequestView>;
+  /** A user asks an admin to release their copy, optionally saying why; the row becomes rs='p'. */
+  request(user: SessionUser, messageId: string, note?: string): Promise<ReleaseRequestView>;
   /** The requester withdraws a pending request; rs goes back to what it was. */
   cancel(user: SessionUser, requestId: number): Promise<ReleaseRequestView>;
   /** Requests an admin may decide: their domains' (all, for a super user). */
@@ -43,6 +43,16 @@ type Deps = {
 };
 
 const NOT_FOUND = () => new AppError(404, 'not_found', 'no such release request');
+
+/**
+ * Text from a mail (its subject) or a user (a note) made safe to put in our mails: control characters,
+ * line breaks included, become spaces, so a subject with CR/LF cannot forge lines (a fake link, a fake
+ * request) in an admin's notification.
+ */
+export const mailText = (text: string | null | undefined): string =>
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+
 const refOf = (row: ReleaseRequestRow) => ({ partitionTag: row.partition_tag, mailId: row.mail_id, rseqnum: row.rseqnum });
 
 /** Creates the release-request workflow. */
@@ -54,11 +64,13 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
 
   async function tellRequester(row: ReleaseRequestRow, approved: boolean): Promise<void> {
     if (!deps.mailer.enabled) return;
+    const subject = mailText(row.subject);
+    const note = mailText(row.note);
     const text = approved
-      ? `Your request to release "${row.subject}" (to ${row.recipient}) was approved by ${row.decided_by ?? 'an administrator'}.\nThe message has been delivered to your inbox.\n`
-      : `Your request to release "${row.subject}" (to ${row.recipient}) was denied by ${row.decided_by ?? 'an administrator'}.\n${row.note ? `\nTheir note: ${row.note}\n` : ''}`;
+      ? `Your request to release "${subject}" (to ${row.recipient}) was approved by ${row.decided_by ?? 'an administrator'}.\nThe message has been delivered to your inbox.\n`
+      : `Your request to release "${subject}" (to ${row.recipient}) was denied by ${row.decided_by ?? 'an administrator'}.\n${note ? `\nTheir note: ${note}\n` : ''}`;
     try {
-      await deps.mailer.send({ to: [row.requester], subject: `Quarantine: release ${approved ? 'approved' : 'denied'}: ${row.subject}`.slice(0, 200), text });
+      await deps.mailer.send({ to: [row.requester], subject: `Quarantine: release ${approved ? 'approved' : 'denied'}: ${subject}`.slice(0, 200), text });
     } catch (err) {
       // The decision stands even if the mail cannot go out; the log says why.
       deps.logger.warn({ err: (err as Error).message, requestId: row.id }, 'could not tell the requester the outcome');
@@ -86,7 +98,7 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
   const withdrawRs = (row: ReleaseRequestRow) => deps.amavis.rs.apply(refOf(row), 'withdraw', { previous: row.previous_rs === 'V' ? 'V' : '' });
 
   const service: ReleaseRequestService = {
-    async request(user, messageId) {
+    async request(user, messageId, note) {
       const { ref, row } = await deps.messages.findAccessible(user, messageId, { forAction: true });
       const existing = await store.pendingFor(ref);
       if (existing) return presentRequest(existing);
@@ -97,7 +109,14 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
       const recipient = binaryText(row.recipient);
       // The request row first, then the copy's rs: a crash in between leaves a request that approving
       // refuses (the copy is not 'p'), never a copy marked requested that no admin can see.
-      const created = await store.create({ ref, requester: user.email, recipient, subject: binaryText(row.subject), previous_rs: previousRsOf(row.rs) });
+      const created = await store.create({
+        ref,
+        requester: user.email,
+        recipient,
+        subject: binaryText(row.subject),
+        previous_rs: previousRsOf(row.rs),
+        request_note: note || null,
+      });
       if (!(await deps.amavis.rs.apply(ref, 'request'))) {
         await store.decide(created, 'cancelled', user.email, 'the message changed while the request was made');
         throw new AppError(409, 'conflict', 'this message changed meanwhile (released, deleted or already requested); reload it');
@@ -162,7 +181,10 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
         for (const admin of admins) byAdmin.set(admin, [...(byAdmin.get(admin) ?? []), row]);
       }
       for (const [admin, rows] of byAdmin) {
-        const lines = rows.map((r) => `- ${r.requester} asks to release "${r.subject}" (to ${r.recipient}): ${link(Number(r.id))}`);
+        const lines = rows.map((r) => {
+          const note = mailText(r.request_note);
+          return `- ${r.requester} asks to release "${mailText(r.subject)}" (to ${mailText(r.recipient)}): ${link(Number(r.id))}${note ? `\n  Their note: ${note}` : ''}`;
+        });
         await deps.mailer.send({
           to: [admin],
           subject: `Quarantine: ${rows.length} new release request${rows.length === 1 ? '' : 's'}`,

@@ -14,12 +14,19 @@
  * random base64url string (two tokens of one second must differ: each is accepted once), and secret
  * amavis_quarantine_sso_secret here and AQ_SSO_SECRET there. Settings: config.inc.php.dist.
  *
+ * The quarantine session follows the Roundcube one. The script tag names the Roundcube user
+ * (data-user), so the widget signs out a session of anyone else. And Roundcube's login page (shown
+ * after a logout, or when the Roundcube session ended) runs signout.js, which ends the quarantine
+ * session of this browser: it sends the quarantine cookie exactly as the widget does, so it works in
+ * every setup where the widget works (one site, or across sites with SameSite=None and Partitioned,
+ * whose partition is the Roundcube site's for both pages), in both modes, with or without SSO.
+ *
  * @license MIT
  */
 class amavis_quarantine extends rcube_plugin
 {
-    /** Every task but login and logout, so the taskbar entry is there wherever the user is. */
-    public $task = '?(?!login|logout).*';
+    /** Every task: the taskbar entry wherever the user is, and the sign-out on the login page. */
+    public $task = '.*';
 
     /** No AJAX handlers, and no taskbar inside frames. */
     public $noajax = true;
@@ -28,6 +35,13 @@ class amavis_quarantine extends rcube_plugin
     public function init()
     {
         $this->load_config();
+        // Roundcube initialises a plugin once per request, for the task first asked for: a logout, or a
+        // page whose Roundcube session has ended, shows the login page from there. 'unauthenticated'
+        // runs right before every login page, whatever the task was.
+        $this->add_hook('unauthenticated', [$this, 'sign_out_of_quarantine']);
+        if (in_array($this->api->task, ['login', 'logout'], true)) {
+            return;
+        }
         $this->add_texts('localization/', false);
         $this->register_task('quarantine');
         $this->register_action('index', [$this, 'show']);
@@ -48,6 +62,22 @@ class amavis_quarantine extends rcube_plugin
             ], 'taskbar'
         );
         $this->include_stylesheet($this->local_skin_path() . '/amavis_quarantine.css');
+
+        return $args;
+    }
+
+    /**
+     * On the login page, nobody is signed in to Roundcube: end this browser's quarantine session too
+     * (signout.js), so the next person at this browser never finds the last one's quarantine.
+     */
+    public function sign_out_of_quarantine($args)
+    {
+        $rcmail = rcmail::get_instance();
+        $base = rtrim((string) $rcmail->config->get('amavis_quarantine_url'), '/');
+        if ($base !== '') {
+            $rcmail->output->set_env('amavis_quarantine_api', $base . '/api');
+            $this->include_script('signout.js');
+        }
 
         return $args;
     }
@@ -77,6 +107,9 @@ class amavis_quarantine extends rcube_plugin
             'src' => $base . '/amavis-quarantine.js',
             'data-api' => $base . '/api',
             'data-locale' => $rcmail->get_user_language(),
+            // The Roundcube user (the IMAP login, as for the token): the widget never shows anyone
+            // else's quarantine session, e.g. the one the browser's previous user left behind.
+            'data-user' => $rcmail->get_user_email(),
             'async' => 'async',
         ];
         $secret = (string) $rcmail->config->get('amavis_quarantine_sso_secret');
