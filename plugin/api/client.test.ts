@@ -88,4 +88,41 @@ describe('the api client', () => {
     fetchMock.mockResolvedValue(json(503, { status: 'degraded' }));
     expect(await client().health()).toEqual({ status: 'degraded' });
   });
+  it('reads a batch\u2019s progress line by line, even split across chunks, and returns every result', async () => {
+    const results: BatchResponse['results'] = [
+      { id: 'a', ok: true, status: 'released' },
+      { id: 'b', ok: false, code: 'internal', message: 'something went wrong', httpStatus: 500 },
+    ];
+    const text = [
+      { type: 'start', total: 2 },
+      { type: 'result', done: 1, total: 2, result: results[1] },
+      { type: 'result', done: 2, total: 2, result: results[0] },
+      { type: 'end', results },
+    ]
+      .map((l) => `${JSON.stringify(l)}\n`)
+      .join('');
+    const bytes = new TextEncoder().encode(text);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+        controller.close();
+      },
+    });
+    fetchMock.mockResolvedValue(new Response(body, { status: 200, headers: { 'Content-Type': 'application/x-ndjson' } }));
+    const seen: unknown[] = [];
+    const answer = await client().batchWithProgress('release', ['a', 'b'], (p) => seen.push([p.done, p.total]));
+    expect(sent().headers.Accept).toBe('application/x-ndjson, application/json');
+    expect(seen).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(answer).toEqual({ results });
+  });
+
+  it('takes a plain JSON answer to a batch too, and fails a progress cut before its end', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { results: [] }));
+    expect(await client().batchWithProgress('delete', ['a'], () => undefined)).toEqual({ results: [] });
+    fetchMock.mockResolvedValueOnce(new Response('{"type":"start","total":2}\n', { status: 200, headers: { 'Content-Type': 'application/x-ndjson' } }));
+    await expect(client().batchWithProgress('delete', ['a', 'b'], () => undefined)).rejects.toMatchObject({ code: 'network_error' });
+  });
 });

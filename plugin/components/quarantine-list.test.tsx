@@ -42,9 +42,9 @@ describe('QuarantineList', () => {
   });
 
   it('offers a bulk action when one selected item has it, and sends only those items', async () => {
-    const batch = vi.fn().mockResolvedValue({ results: [{ id: 'spam', ok: true, status: 'deleted' }] });
+    const batchWithProgress = vi.fn().mockResolvedValue({ results: [{ id: 'spam', ok: true, status: 'deleted' }] });
     const release = vi.fn().mockResolvedValue({ id: 'spam', status: 'released', alreadyReleased: false, reply: null });
-    const { client } = await showList(USER, { batch, release });
+    const { client } = await showList(USER, { batchWithProgress, release });
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select all' }));
     const bulk = document.querySelector<HTMLElement>('.aq-bulk')!;
     expect(buttons(bulk)).toEqual(['Release', 'Request release', 'Delete']);
@@ -53,7 +53,7 @@ describe('QuarantineList', () => {
     await waitFor(() => expect(client.list).toHaveBeenCalledTimes(2));
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select all' }));
     fireEvent.click(within(bulk).getByRole('button', { name: 'Delete' }));
-    await waitFor(() => expect(batch).toHaveBeenCalledWith('delete', ['spam', 'banned']));
+    await waitFor(() => expect(batchWithProgress).toHaveBeenCalledWith('delete', ['spam', 'banned'], expect.any(Function)));
   });
 
   it('moves with j/k, opens with Enter, and acts by key only where allowed', async () => {

@@ -70,7 +70,7 @@ export function QuarantineList({
   return (
     <section class="aq-list" aria-busy={loading}>
       <ListFilters filters={query.filters} setFilter={query.setFilter} showDeleted={capabilities.seesOthersMail} searchRef={searchRef} onSearchDown={() => move(0)} />
-      <BulkBar selection={selection} onAction={(action) => void act(action, selection.idsFor(action))} />
+      <BulkBar selection={selection} onAction={(action) => void act(action, selection.idsFor(action))} busy={actions.busy} progress={actions.progress} />
       {!loading && items.length === 0 ? (
         <p class="aq-empty">{t('empty')}</p>
       ) : (

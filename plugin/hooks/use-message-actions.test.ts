@@ -24,7 +24,7 @@ describe('useMessageActions', () => {
   it('counts a batch by ok: 50 deletes done are "50 messages done"', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `m${i}`);
     const body: BatchResponse = { results: ids.map((id) => ({ id, ok: true, status: 'deleted' })) };
-    const client = fakeClient({ batch: vi.fn().mockResolvedValue(body) });
+    const client = fakeClient({ batchWithProgress: vi.fn().mockResolvedValue(body) });
     const notify = vi.fn();
     const { result } = renderHook(() => useMessageActions(client, notify));
     let ran = false;
@@ -32,7 +32,7 @@ describe('useMessageActions', () => {
       ran = await result.current.run('delete', ids);
     });
     expect(ran).toBe(true);
-    expect(client.batch).toHaveBeenCalledWith('delete', ids);
+    expect(client.batchWithProgress).toHaveBeenCalledWith('delete', ids, expect.any(Function));
     expect(notify).toHaveBeenCalledWith({ kind: 'success', text: '50 messages done' });
   });
 
@@ -44,11 +44,45 @@ describe('useMessageActions', () => {
       ],
     };
     const notify = vi.fn();
-    const { result } = renderHook(() => useMessageActions(fakeClient({ batch: vi.fn().mockResolvedValue(body) }), notify));
+    const { result } = renderHook(() => useMessageActions(fakeClient({ batchWithProgress: vi.fn().mockResolvedValue(body) }), notify));
     await act(async () => {
       await result.current.run('request', ['a', 'b']);
     });
     expect(notify).toHaveBeenCalledWith({ kind: 'error', text: '1 message done; 1 failed: already requested' });
+  });
+
+  it('says how far a batch is while it runs, and ignores a second click until it is done', async () => {
+    let report: (p: { done: number; total: number }) => void = () => undefined;
+    let finish: (body: BatchResponse) => void = () => undefined;
+    const batchWithProgress = vi.fn((_action: string, _ids: string[], onProgress: typeof report) => {
+      report = onProgress;
+      return new Promise<BatchResponse>((resolve) => (finish = resolve));
+    });
+    const ids = Array.from({ length: 50 }, (_, i) => `m${i}`);
+    const notify = vi.fn();
+    const { result } = renderHook(() => useMessageActions(fakeClient({ batchWithProgress }), notify));
+    let first: Promise<boolean> = Promise.resolve(false);
+    await act(() => {
+      first = result.current.run('release', ids);
+    });
+    expect(result.current).toMatchObject({ busy: true, progress: { done: 0, total: 50 } });
+    await act(() => report({ done: 23, total: 50 }));
+    expect(result.current.progress).toEqual({ done: 23, total: 50 });
+    let second = true;
+    await act(async () => {
+      second = await result.current.run('release', ids);
+    });
+    expect(second).toBe(false);
+    expect(batchWithProgress).toHaveBeenCalledTimes(1);
+    const results: BatchResponse['results'] = ids.map((id, i) =>
+      i % 10 === 0 ? { id, ok: false, code: 'internal', message: 'something went wrong', httpStatus: 500 } : { id, ok: true, status: 'released' },
+    );
+    await act(async () => {
+      finish({ results });
+      await first;
+    });
+    expect(result.current).toMatchObject({ busy: false, progress: null });
+    expect(notify).toHaveBeenCalledWith({ kind: 'error', text: '45 messages done; 5 failed: something went wrong' });
   });
 
   it('shows amavisd\u2019s reply when a release fails, and resolves false', async () => {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { BaseError, ConnectionAcquireTimeoutError, ConnectionError, QueryTypes, Sequelize, type Options, type QueryOptions, type Transaction } from 'sequelize';
+import { BaseError, ConnectionAcquireTimeoutError, ConnectionError, QueryTypes, Sequelize, type Options, type QueryOptions, Transaction } from 'sequelize';
 import { AppError } from '../errors';
 
 /** How a pool bounds its work; see DatabaseLimits in server/config/database.ts. */
@@ -38,7 +38,10 @@ export function runAbandonable<T>(signal: AbortSignal, work: () => T): T {
 /** Opens a Sequelize connection from AQ_DB_URL (`mysql://…`, or `sqlite:<path>` for the demo). */
 export function createSequelize(url: string, options: SequelizeOptions = {}): Sequelize {
   if (url.startsWith('sqlite:')) {
-    const sequelize = new Sequelize({ dialect: 'sqlite', storage: url.slice('sqlite:'.length), logging: false });
+    // IMMEDIATE: a transaction that reads, then writes (a release, a delete) takes the write lock at BEGIN.
+    // A deferred one cannot upgrade its read lock once another writer committed, and fails at once with
+    // SQLITE_BUSY however long the busy timeout is.
+    const sequelize = new Sequelize({ dialect: 'sqlite', storage: url.slice('sqlite:'.length), logging: false, transactionType: Transaction.TYPES.IMMEDIATE });
     // Sequelize gives each SQLite transaction its own connection: with WAL, readers never block the
     // writer, and a writer waits for another instead of failing at once with SQLITE_BUSY.
     sequelize.addHook('afterConnect', (connection) => {
@@ -185,6 +188,8 @@ export function transientDbFault(err: unknown): { message: string; retryAfterSec
   // Only what came from the database: an ECONNREFUSED from another peer is that client's business.
   if (!(err instanceof BaseError)) return undefined;
   const { code, errno } = driverError(err);
+  // The demo's SQLite: another writer held the lock past the busy timeout.
+  if (code === 'SQLITE_BUSY') return { message: 'the server is busy; try again in a few seconds', retryAfterSeconds: 1 };
   if ((errno !== undefined && TRANSIENT_ERRNOS.has(errno)) || (code !== undefined && TRANSIENT_CODES.has(code)) || isCutConnection(err)) {
     return { message: 'the database did not complete the request in time; try again shortly', retryAfterSeconds: 5 };
   }

@@ -38,6 +38,10 @@ export async function startDemo(): Promise<Demo> {
       // Plain IMAP is fine here: the demo server listens on loopback only.
       AQ_IMAP_TLS: 'none',
       AQ_PDP: `tcp://127.0.0.1:${pdp.port}`,
+      // One release at a time: SQLite has no row locks, and two release transactions that read and then
+      // write the same file make the later one fail with SQLITE_BUSY (no busy wait helps a reader turning
+      // writer). The responder answers in milliseconds, so "select all, Release" stays quick.
+      AQ_PDP_MAX_CONCURRENT: '1',
       AQ_SESSION_SECRET: randomBytes(32).toString('hex'),
       AQ_DEFAULT_DOMAIN: 'demo.example',
       AQ_SUPER_USERS: 'postmaster@demo.example',

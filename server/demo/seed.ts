@@ -61,10 +61,17 @@ const SAMPLES: Array<{ file: string; content: string; score: number; tests: stri
 
 const b64url = (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
-/** A secret_id and the mail_id amavisd derives from it: base64url(md5(secret))[:12]. */
+/**
+ * A secret_id and the mail_id amavisd derives from it: base64url(md5(secret))[:12]. Like amavisd
+ * (Amavis::Util::generate_mail_id), it draws again until the mail_id starts and ends with a letter or
+ * digit; the API refuses any other mail_id as forged, so about one demo message in sixteen could not be opened.
+ */
 export function newMailIds(): { mailId: string; secretId: string } {
-  const secret = randomBytes(9);
-  return { secretId: b64url(secret), mailId: b64url(createHash('md5').update(secret).digest()).slice(0, 12) };
+  for (;;) {
+    const secret = randomBytes(9);
+    const mailId = b64url(createHash('md5').update(secret).digest()).slice(0, 12);
+    if (/^[A-Za-z0-9].*[A-Za-z0-9]$/.test(mailId)) return { secretId: b64url(secret), mailId };
+  }
 }
 
 /** Fills the demo database with the shipped samples, quarantined the way amavisd stores them. */
