@@ -1,5 +1,6 @@
 import type { BatchAction } from '../../shared/actions';
 import type { AuditListResponse } from '../../shared/audit';
+import { BATCH_PROGRESS_TYPE, type BatchProgress, type BatchProgressLine } from '../../shared/batch';
 import type { ApiErrorBody, ErrorCode } from '../../shared/errors';
 import type { PublicHealth } from '../../shared/health';
 import type { MessageDetail } from '../../shared/message';
@@ -35,27 +36,51 @@ export const queryString = (query: Query): string => {
   return s ? `?${s}` : '';
 };
 
+const unreachable = () => new ApiError(0, 'network_error', 'The quarantine server cannot be reached.');
+
+/** Reads a batch's progress (NDJSON, shared/batch.ts) line by line; resolves with the results of its `end` line. */
+async function readProgress(response: Response, onLine: (line: BatchProgressLine) => void): Promise<BatchResponse> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
+    buffer += decoder.decode(chunk.value, { stream: !chunk.done });
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const text of lines) {
+      const line = JSON.parse(text) as BatchProgressLine;
+      if (line.type === 'end') return { results: line.results };
+      onLine(line);
+    }
+    // Cut before its end (the server stopped, the network failed): what happened to the rest is not known.
+    if (chunk.done) throw unreachable();
+  }
+}
+
 /** Typed endpoints over the only fetch in the widget: JSON, cookies included, the CSRF token on writes. */
 export function createApiClient(base: string, onUnauthorized: () => void) {
   const api = base.replace(/\/+$/, '');
   let csrfToken = '';
 
-  async function request<T>(method: string, path: string, options: { body?: unknown; accept?: number[] } = {}): Promise<T> {
+  async function request<T>(method: string, path: string, options: { body?: unknown; accept?: number[]; onLine?: (line: BatchProgressLine) => void } = {}): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${api}${path}`, {
         method,
         credentials: 'include',
         headers: {
-          Accept: 'application/json',
+          Accept: options.onLine ? `${BATCH_PROGRESS_TYPE}, application/json` : 'application/json',
           ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }),
         },
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       });
     } catch {
-      throw new ApiError(0, 'network_error', 'The quarantine server cannot be reached.');
+      throw unreachable();
     }
+    if (options.onLine && response.ok && response.headers.get('Content-Type')?.startsWith(BATCH_PROGRESS_TYPE))
+      return (await readProgress(response, options.onLine)) as T;
     const body: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
     if (response.ok || options.accept?.includes(response.status)) return body as T;
     const error = body as Partial<ApiErrorBody> | undefined;
@@ -81,10 +106,13 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     list: (query: Query) => get<QuarantineListResponse>(`${ROUTES.messages}${queryString(query)}`),
     message: (id: string) => get<MessageDetail>(ROUTES.message(id)),
     rawUrl: (id: string) => `${api}${ROUTES.messageRaw(id)}`,
-    release: (id: string) => post<ReleaseOutcome>(ROUTES.release(id)),
+    /** `confirmUnknown`: the user saw that an earlier release got no answer, and wants it sent again anyway. */
+    release: (id: string, confirmUnknown = false) => post<ReleaseOutcome>(ROUTES.release(id), confirmUnknown ? { confirmUnknown } : {}),
     remove: (id: string) => post<DeleteOutcome>(ROUTES.remove(id)),
     requestRelease: (id: string) => post<ReleaseRequestView>(ROUTES.requestRelease(id)),
     batch: (action: BatchAction, ids: string[]) => post<BatchResponse>(ROUTES.batch, { action, ids }),
+    batchWithProgress: (action: BatchAction, ids: string[], onProgress: (p: BatchProgress) => void) =>
+      request<BatchResponse>('POST', ROUTES.batch, { body: { action, ids }, onLine: (l) => l.type === 'result' && onProgress(l) }),
     requests: () => get<ReleaseRequestListResponse>(`${ROUTES.requests}?status=pending`),
     approve: (rid: number) => post<ApproveOutcome>(`${ROUTES.requests}/${rid}/approve`),
     deny: (rid: number, note: string) => post<ReleaseRequestView>(`${ROUTES.requests}/${rid}/deny`, note ? { note } : {}),

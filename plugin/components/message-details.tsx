@@ -6,7 +6,7 @@ import { WhyPanel } from './why-panel';
 const size = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(0)} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
 /** What the message view shows of a loaded message: headers, why it was held, the body, attachments. */
-export function MessageDetails({ detail, rawUrl }: { detail: MessageDetail; rawUrl: string }) {
+export function MessageDetails({ detail, rawUrl, onReleaseAgain }: { detail: MessageDetail; rawUrl: string; onReleaseAgain?: () => void }) {
   const { t, dateTime } = useI18n();
   return (
     <>
@@ -30,7 +30,12 @@ export function MessageDetails({ detail, rawUrl }: { detail: MessageDetail; rawU
       )}
       {detail.item.releaseState && (
         <p class="aq-status aq-status--warning" role="note">
-          {t('relUnknown', { time: dateTime(detail.item.releaseState.sentAt) })}
+          {t('relUnknown', { time: dateTime(detail.item.releaseState.sentAt) })}{' '}
+          {onReleaseAgain && detail.item.actions.includes('release') && (
+            <button type="button" class="aq-btn aq-btn--small" onClick={onReleaseAgain}>
+              {t('releaseAgain')}
+            </button>
+          )}
         </p>
       )}
       <WhyPanel detail={detail} />

@@ -67,4 +67,14 @@ describe('MessageView', () => {
     expect(screen.getByText('Only the beginning of this message is shown.')).toBeTruthy();
     expect(screen.getByText('3 more attachments are not listed.')).toBeTruthy();
   });
+
+  it('sends a release again only on the explicit button, after one that got no answer', async () => {
+    const spam = item({ id: 's1', subject: 'Lost', type: 'spam', actions: ['release', 'delete'] });
+    const unknown = detailOf({ ...spam, releaseState: { state: 'unknown', sentAt: '2026-11-30T10:31:00.000Z', by: 'alice@example.test' } });
+    const release = vi.fn().mockResolvedValue({ id: 's1', status: 'released', alreadyReleased: false, reply: null });
+    render(<MessageView client={fakeClient({ message: vi.fn().mockResolvedValue(unknown), release })} id="s1" notify={vi.fn()} onBack={vi.fn()} />);
+    expect(await screen.findByText(/no answer came back/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Release again anyway' }));
+    await waitFor(() => expect(release).toHaveBeenCalledWith('s1', true));
+  });
 });

@@ -29,6 +29,17 @@ export function MessageView({ client, id, notify, onBack }: { client: ApiClient;
     else await reload();
   };
 
+  // After a release that got no answer, only an explicit second click sends it again.
+  const releaseAgain = async () => {
+    try {
+      await client.release(id, true);
+      notify({ kind: 'success', text: t('released') });
+      await reload();
+    } catch (err) {
+      notify({ kind: 'error', text: errorText(err, t) });
+    }
+  };
+
   // r releases, d deletes, q requests, as in the list, when allowed (Esc, handled above, goes back).
   const onKeyDown = (e: KeyboardEvent) => {
     if ((e.target as HTMLElement).matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || actions.busy || !detail) return;
@@ -52,7 +63,7 @@ export function MessageView({ client, id, notify, onBack }: { client: ApiClient;
         )}
       </div>
       {detail ? (
-        <MessageDetails detail={detail} rawUrl={client.rawUrl(id)} />
+        <MessageDetails detail={detail} rawUrl={client.rawUrl(id)} onReleaseAgain={() => void releaseAgain()} />
       ) : error ? (
         <p class="aq-status aq-status--error" role="alert">
           {errorText(error, t)}
