@@ -14,15 +14,21 @@ export interface AppProps {
   api: string;
   locale?: string | undefined;
   ssoToken?: string | undefined;
+  user?: string | undefined;
 }
 
 type View = { name: Tab } | { name: 'message'; id: string };
 
+/** The request an admin's notification links to: the page's URL ends in `#aq-request=<id>`. */
+const linkedRequest = (): number | undefined => Number(/^#aq-request=(\d+)$/.exec(location.hash)?.[1]) || undefined;
+
 /** The widget: sign-in, then the quarantine, a message, and the requests and audit log for those allowed. */
-export function App({ api, locale, ssoToken }: AppProps) {
+export function App({ api, locale, ssoToken, user }: AppProps) {
   const i18n = useMemo(() => createI18n(locale), [locale]);
-  const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken);
-  const [view, setView] = useState<View>({ name: 'list' });
+  const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken, user);
+  const [linked] = useState(linkedRequest);
+  // Non-admins have no requests view and see the list instead.
+  const [view, setView] = useState<View>({ name: linked ? 'requests' : 'list' });
   const [status, setStatus] = useState<Status | null>(null);
   // Where focus goes when the list appears: the search after sign-in, the message just left after
   // "back". Never on page load: a widget must not take the focus from its host page.
@@ -63,6 +69,7 @@ export function App({ api, locale, ssoToken }: AppProps) {
             <SignIn
               client={client}
               expired={expired}
+              username={user}
               onSignedIn={(s) => {
                 setListFocus({ search: true });
                 signedIn(s);
@@ -72,7 +79,7 @@ export function App({ api, locale, ssoToken }: AppProps) {
           ) : view.name === 'message' ? (
             <MessageView client={client} id={view.id} notify={notify} onBack={backToList} />
           ) : view.name === 'requests' && session.capabilities.decideRequests ? (
-            <RequestsView client={client} notify={notify} />
+            <RequestsView client={client} notify={notify} linked={linked} />
           ) : view.name === 'audit' && session.capabilities.readAudit ? (
             <AuditView client={client} />
           ) : (

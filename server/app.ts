@@ -12,6 +12,7 @@ import { requestContext } from './middleware/request-context';
 import { absoluteLifetime, sessionMiddleware } from './middleware/session';
 import { healthRoutes } from './routes/health';
 import { actionRoutes } from './routes/actions';
+import { batchRoutes } from './routes/batches';
 import { auditRoutes } from './routes/audit';
 import { requestRoutes } from './routes/requests';
 import { selfServiceRoutes } from './routes/self-service';
@@ -24,11 +25,13 @@ export interface AppDeps {
   logger: Logger;
   /** Demo mode only: the webmail-like page served at `/`. */
   demoPage?: string | undefined;
+  /** Aborted when index.ts begins to shut down: running batches start no further id. */
+  shutdown?: AbortSignal | undefined;
   services: Pick<AppContext, 'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore' | 'rateLimitStores'>;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
-export function createApp({ config, logger, services, demoPage }: AppDeps): Express {
+export function createApp({ config, logger, services, demoPage, shutdown }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -66,6 +69,7 @@ export function createApp({ config, logger, services, demoPage }: AppDeps): Expr
       listingGate: listingGate({ perSession: config.db.listsPerSession }),
     }),
   );
+  api.use(batchRoutes({ release: services.release, requests: services.requests, config, logger, shutdown }));
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));

@@ -16,6 +16,7 @@ import { createAmavisStore, type AmavisStore } from './amavis/store';
 import { createAuditLog, type AuditLog } from './db/audit-log';
 import { createAliasQuery } from './db/alias-query';
 import { createRequestStore } from './db/request-store';
+import { createReleaseIntentStore } from './db/release-intents';
 import { createUsedTokenLog } from './db/used-tokens';
 import { createDbRateLimitStores, type RateLimitStoreFactory } from './db/rate-limit-store';
 import { createLinkCopies } from './amavis/link-copies';
@@ -83,6 +84,11 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
   const auditLog = createAuditLog(appModels);
   const requestStore = createRequestStore(appModels);
   const releasePolicy = config.releasePolicy;
+  const releaseIntents = createReleaseIntentStore(appModels);
+  // A release waits this long for its turn at most (AQ_PDP_TIMEOUT_MS can be minutes: amavisd answers
+  // only once the MTA took the mail); an attempt open for longer than its whole bound is dead.
+  const pdpQueueTimeoutMs = Math.min(config.pdpTimeoutMs, 10_000);
+  const attemptStaleAfterMs = pdpQueueTimeoutMs + config.pdpTimeoutMs + 4 * config.db.statementTimeoutMs + 60_000;
   const viewPool = createViewPool(config.view);
   const messages = createMessageService(amavis, auditLog, {
     recipientDelimiter: config.recipientDelimiter,
@@ -90,6 +96,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     maxParseBytes: config.maxParseBytes,
     releasePolicy,
     viewPool,
+    releaseIntents,
   });
   // One client per endpoint; a message goes to the amavisd host that stored it (msgs.host).
   const pdpByHost = new Map([...config.pdpByHost].map(([host, endpoint]) => [host, createPdpClient({ endpoint, replyTimeoutMs: config.pdpTimeoutMs })]));
@@ -100,10 +107,12 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     pdpFor,
     audit: auditLog,
     requests: requestStore,
+    intents: releaseIntents,
     releasePolicy,
     logger,
     pdpMaxConcurrent: config.pdpMaxConcurrent,
-    pdpQueueTimeoutMs: config.pdpTimeoutMs,
+    pdpQueueTimeoutMs,
+    attemptStaleAfterMs,
   });
   const mailer = createMailer(config.mail);
   const requests = createReleaseRequestService({ amavis, store: requestStore, messages, release, audit: auditLog, mailer, logger, releasePolicy, config });
@@ -131,7 +140,24 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, links: config.links }),
     rateLimitStores: createDbRateLimitStores(appModels),
     sessionStore,
-    ready: () => ensureAppTables(appModels),
+    async ready() {
+      await ensureAppTables(appModels);
+      // Releases a crash (or a lost database connection) left without an outcome: amavisd may have
+      // delivered them, so they become "unknown", visible in the list, the view and the audit log.
+      for (const intent of await releaseIntents.abandonOpen()) {
+        await auditLog.record({
+          actor: intent.actor,
+          action: 'release',
+          ref:
+            intent.rseqnum === null
+              ? { partitionTag: intent.partitionTag, mailId: intent.mailId }
+              : { partitionTag: intent.partitionTag, mailId: intent.mailId, rseqnum: intent.rseqnum },
+          recipient: intent.recipient,
+          result: 'unknown',
+          detail: `sent at ${intent.sentAt.toISOString()}; the server stopped before amavisd's answer was recorded`,
+        });
+      }
+    },
     async close() {
       // The store sweeps expired sessions on a timer; stop it so the process can exit.
       (sessionStore as unknown as { stopExpiringSessions?: () => void }).stopExpiringSessions?.();

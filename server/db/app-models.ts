@@ -6,6 +6,31 @@ export interface AppModels {
   Audit: ModelStatic<AuditRow>;
   ReleaseRequest: ModelStatic<ReleaseRequestRow>;
   RateLimit: ModelStatic<RateLimitRow>;
+  ReleaseIntent: ModelStatic<ReleaseIntentRow>;
+}
+
+/**
+ * One release sent (or about to be sent) to amavisd, committed before the AM.PDP request goes out, so
+ * that a crash, a cut connection or a lost reply leaves a trace: `open` until the outcome is known.
+ */
+export interface ReleaseIntentRow extends Model {
+  id: number;
+  sent_at: Date;
+  actor: string;
+  partition_tag: number;
+  mail_id: string;
+  /** The copy released to its own recipient; null for an admin's release to another address. */
+  rseqnum: number | null;
+  recipient: string;
+  status: 'open' | 'delivered' | 'refused' | 'unknown' | 'not_sent';
+  /**
+   * Unique while the attempt may still deliver or may have delivered unrecorded (open, unknown, or
+   * delivered but rs not yet 'R'); null once settled. The unique index is what makes a second send of
+   * one copy impossible until someone confirms.
+   */
+  claim: string | null;
+  reply: string | null;
+  settled_at: Date | null;
 }
 
 /** One rate-limit counter (sign-in throttling, self-service links), shared by every instance. */
@@ -34,7 +59,10 @@ export interface ReleaseRequestRow extends Model {
   previous_rs: string;
   decided_by: string | null;
   decided_at: Date | null;
+  /** The admin's note on a denial. */
   note: string | null;
+  /** The requester's note: why they want the mail (told to the admins). */
+  request_note: string | null;
   admins_notified_at: Date | null;
 }
 
@@ -109,6 +137,7 @@ export function defineAppModels(sequelize: Sequelize): AppModels {
       decided_by: { type: DataTypes.STRING(255), allowNull: true },
       decided_at: { type: DataTypes.DATE, allowNull: true },
       note: { type: DataTypes.TEXT, allowNull: true },
+      request_note: { type: DataTypes.TEXT, allowNull: true },
       admins_notified_at: { type: DataTypes.DATE, allowNull: true },
     },
     {
@@ -130,7 +159,32 @@ export function defineAppModels(sequelize: Sequelize): AppModels {
     // The sweep removes ended windows by reset_at.
     { tableName: 'aq_rate_limits', timestamps: false, indexes: [{ name: 'aq_rate_limits_reset_at', fields: ['reset_at'] }] },
   );
-  return { Session, Audit, ReleaseRequest, RateLimit };
+  const ReleaseIntent = sequelize.define<ReleaseIntentRow>(
+    'aq_release_intent',
+    {
+      id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+      sent_at: { type: DataTypes.DATE, allowNull: false },
+      actor: { type: DataTypes.STRING(255), allowNull: false },
+      partition_tag: { type: DataTypes.INTEGER, allowNull: false },
+      mail_id: { type: DataTypes.STRING(16), allowNull: false },
+      rseqnum: { type: DataTypes.INTEGER, allowNull: true },
+      recipient: { type: DataTypes.STRING(255), allowNull: false },
+      status: { type: DataTypes.STRING(10), allowNull: false },
+      claim: { type: DataTypes.STRING(300), allowNull: true },
+      reply: { type: DataTypes.TEXT, allowNull: true },
+      settled_at: { type: DataTypes.DATE, allowNull: true },
+    },
+    {
+      tableName: 'aq_release_intents',
+      timestamps: false,
+      indexes: [
+        { name: 'aq_release_intents_claim', unique: true, fields: ['claim'] },
+        { name: 'aq_release_intents_status', fields: ['status'] },
+        { name: 'aq_release_intents_message', fields: ['mail_id', 'partition_tag'] },
+      ],
+    },
+  );
+  return { Session, Audit, ReleaseRequest, RateLimit, ReleaseIntent };
 }
 
 /** Creates our tables when they are missing (never alters existing ones). */
@@ -138,5 +192,25 @@ export async function ensureAppTables(models: AppModels): Promise<void> {
   await models.Session.sync();
   await models.Audit.sync();
   await models.ReleaseRequest.sync();
+  await addMissingColumn(models.ReleaseRequest, 'request_note');
   await models.RateLimit.sync();
+  await models.ReleaseIntent.sync();
+}
+
+/**
+ * sync() creates missing tables but never alters existing ones: a column added to a model later is added
+ * here to tables created before it (nullable, so existing rows stay valid). Instances starting at once
+ * may race; the loser's "duplicate column" is fine.
+ */
+async function addMissingColumn(model: ModelStatic<Model>, column: string): Promise<void> {
+  const attribute = model.getAttributes()[column];
+  if (!model.sequelize || !attribute) throw new Error(`addMissingColumn: ${model.name} has no attribute ${column}`);
+  const queries = model.sequelize.getQueryInterface();
+  const table = model.getTableName();
+  if (column in (await queries.describeTable(table))) return;
+  try {
+    await queries.addColumn(table, column, { type: attribute.type, allowNull: attribute.allowNull ?? true });
+  } catch (err) {
+    if (!(column in (await queries.describeTable(table)))) throw err;
+  }
 }
