@@ -82,8 +82,11 @@ describe('GET /api/messages', () => {
   it('filters by type, search, sender and recipient, and sorts by score', async () => {
     expect(new Set((await listAll('alice', '&type=virus')).map((i) => i.type))).toEqual(new Set(['virus']));
     expect(new Set((await listAll('super', '&type=banned,bad-header')).map((i) => i.type))).toEqual(new Set(['banned', 'bad-header']));
+    // A case-insensitive search through the binary subject column finds the seed's UTF-8 subject (other
+    // tests may have sent more mail that matches, so it is looked for among the matches).
     const utf8 = await list('alice', `?q=${encodeURIComponent('köln')}`);
-    expect(utf8.items[0]?.subject).toContain('Grüße aus Köln 🎉');
+    expect(utf8.items.map((i) => i.subject)).toContain('Grüße aus Köln 🎉');
+    expect(utf8.items.every((i) => /köln/i.test(i.subject))).toBe(true);
     expect((await listAll('super', '&to=carol')).every((i) => i.recipient === 'carol@other.test')).toBe(true);
     expect((await listAll('alice', '&from=seed-sender')).length).toBeGreaterThan(0);
     expect(await listAll('alice', '&from=nobody-sends-this')).toEqual([]);

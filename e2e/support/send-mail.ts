@@ -33,12 +33,23 @@ export async function sendThroughAmavis(
     args.push('--attach-type', 'application/octet-stream', '--attach-name', mail.attachment.name, '--attach', `@${file}`);
   }
   await run('swaks', [...args, '--silent', '2'], { timeout: 60_000 });
-  for (let i = 0; i < 50; i++) {
-    const msg = await amavisModels(context).Msg.findOne({ where: { message_id: messageId } });
+  return storedIds(context, messageId);
+}
+
+/**
+ * Waits until amavisd has stored the mail with this Message-Id, and returns the API id of each recipient's
+ * row. amavisd answers SMTP once it has processed the mail, so this is normally at once; the bound is
+ * generous so that it holds on a fully loaded machine.
+ */
+export async function storedIds(context: AppContext, messageId: string): Promise<Record<string, string>> {
+  const models = amavisModels(context);
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const msg = await models.Msg.findOne({ where: { message_id: messageId } });
     if (msg?.content) {
       const ids: Record<string, string> = {};
-      for (const row of await amavisModels(context).Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } })) {
-        const addr = await amavisModels(context).Maddr.findByPk(row.rid);
+      for (const row of await models.Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } })) {
+        const addr = await models.Maddr.findByPk(row.rid);
         ids[addr?.email ?? '?'] = encodeMessageRef({ partitionTag: msg.partition_tag, mailId: msg.mail_id, rseqnum: row.rseqnum });
       }
       return ids;
