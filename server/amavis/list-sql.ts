@@ -33,6 +33,23 @@ export interface ListCursor {
   score?: string;
 }
 
+/** A listed row as the database returns it; the presenter turns it into a QuarantineItem. */
+export interface ListRow {
+  partition_tag: number;
+  mail_id: Buffer | string;
+  rseqnum: number;
+  time_num: number;
+  size: number;
+  from_addr: string | null;
+  subject: string | null;
+  spam_level: number | null;
+  content: string | null;
+  rs: string | null;
+  bspam_level: number | null;
+  recipient: Buffer | string | null;
+  sender: Buffer | string | null;
+}
+
 export const ROW_COLUMNS = `m.partition_tag AS partition_tag, m.mail_id AS mail_id, mr.rseqnum AS rseqnum, m.time_num AS time_num,
   m.size AS size, m.from_addr AS from_addr, m.subject AS subject, m.spam_level AS spam_level, mr.content AS content,
   mr.rs AS rs, mr.bspam_level AS bspam_level, r.email AS recipient, s.email AS sender`;

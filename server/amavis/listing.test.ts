@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { likeContains, rowKeyset } from './list-sql';
-import { decodeCursor, encodeCursor } from './listing';
+import { decodeCursor, encodeCursor } from './list-cursor';
 import { parseAuthResults, parseSpamTests } from '../services/mail-parse';
 
 describe('cursors', () => {

@@ -12,10 +12,12 @@ import {
   timePlanSql,
   type Dialect,
   type ListCursor,
+  type ListRow,
   type SqlPart,
 } from './list-sql';
 import { createRecipientIdResolver, type RecipientIdResolver } from './recipient-ids';
 import { AppError } from '../errors';
+import { cursorOf, decodeCursor, encodeCursor } from './list-cursor';
 import { STATUS_TO_RS, TYPE_TO_CONTENT } from './codes';
 
 import type { ListScope } from './scope';
@@ -38,22 +40,7 @@ export interface ListQuery {
   count?: boolean | undefined;
 }
 
-/** A listed row as the database returns it; the presenter turns it into a QuarantineItem. */
-export interface ListRow {
-  partition_tag: number;
-  mail_id: Buffer | string;
-  rseqnum: number;
-  time_num: number;
-  size: number;
-  from_addr: string | null;
-  subject: string | null;
-  spam_level: number | null;
-  content: string | null;
-  rs: string | null;
-  bspam_level: number | null;
-  recipient: Buffer | string | null;
-  sender: Buffer | string | null;
-}
+export type { ListRow } from './list-sql';
 
 export interface ListResult {
   rows: ListRow[];
@@ -258,50 +245,5 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
     });
     const value = Number(row?.n ?? 0);
     return value > countCap ? { value: countCap, capped: true } : { value, capped: false };
-  }
-}
-
-function cursorOf(row: ListRow, sort: 'date' | 'score'): ListCursor {
-  const cursor: ListCursor = {
-    sort,
-    timeNum: Number(row.time_num),
-    partitionTag: Number(row.partition_tag),
-    mailId: binaryText(row.mail_id),
-    rseqnum: Number(row.rseqnum),
-  };
-  if (sort === 'score') {
-    const level = row.bspam_level ?? row.spam_level ?? -9999;
-    // Same rounding as the SQL's DECIMAL(12,3) (ROUND(…, 3) on SQLite compares equal to it too).
-    cursor.score = Number(level).toFixed(3);
-  }
-  return cursor;
-}
-
-/** The cursor is opaque to clients: base64url of a small JSON document, checked field by field. */
-export function encodeCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.timeNum, cursor.partitionTag, cursor.mailId, cursor.rseqnum, cursor.score ?? null])).toString('base64url');
-}
-
-/** Decodes a cursor; undefined when it is malformed. */
-export function decodeCursor(raw: string): ListCursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,300}$/.test(raw)) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 6) return undefined;
-    const [sort, timeNum, partitionTag, mailId, rseqnum, score] = value as unknown[];
-    if (sort !== 'date' && sort !== 'score') return undefined;
-    if (!Number.isInteger(timeNum) || !Number.isInteger(partitionTag) || !Number.isInteger(rseqnum)) return undefined;
-    if (typeof mailId !== 'string' || !/^[A-Za-z0-9_+-]{1,16}$/.test(mailId)) return undefined;
-    if (sort === 'score' && (typeof score !== 'string' || !/^-?\d{1,9}(\.\d{1,3})?$/.test(score))) return undefined;
-    return {
-      sort,
-      timeNum: timeNum as number,
-      partitionTag: partitionTag as number,
-      mailId,
-      rseqnum: rseqnum as number,
-      ...(sort === 'score' ? { score: score as string } : {}),
-    };
-  } catch {
-    return undefined;
   }
 }

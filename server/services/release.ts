@@ -2,20 +2,20 @@ import type { AdminReleaseOutcome, DeleteOutcome, PurgeOutcome, ReleaseOutcome }
 import type { SessionUser } from '../../shared/session';
 import { binaryText } from '../amavis/binary';
 import { typeOfContent, statusOfRs } from '../amavis/codes';
-import type { AmavisTransaction } from '../amavis/copies';
 import { encodeMessageRef, type MessageRef } from '../amavis/message-ref';
 import { canTransition, type RsTransition } from '../amavis/rs';
 import type { AmavisStore } from '../amavis/store';
-import { PdpError, type PdpClient } from '../clients/amavis-pdp';
-import { classifyPdpError, describeSmtpReply, type RecipientReleaseOutcome } from '../clients/pdp-release';
+import type { PdpClient } from '../clients/amavis-pdp';
 import type { ReleaseRequestStore } from '../db/request-store';
-import { claimOf, type ReleaseIntent, type ReleaseIntentStore } from '../db/release-intents';
+import type { ReleaseIntent, ReleaseIntentStore } from '../db/release-intents';
 import { AppError } from '../errors';
-import type { AuditEntry, AuditLog } from '../db/audit-log';
+import type { AuditLog } from '../db/audit-log';
 import type { Logger } from '../logger';
 import type { MessageService } from './messages';
 import { createReleaseTurns, type AttemptOutcome } from './release-turn';
-import { assertCan, assertSuper, type ReleasePolicy } from './policy';
+import { assertCan, type ReleasePolicy } from './policy';
+import { createCopyRemoval } from './copy-removal';
+import { createReleaseExchange, describeReply } from './release-exchange';
 
 /** An admin's explicit, logged choice of where a release goes instead of the row's own recipient. */
 export type AdminTarget = { allRecipients: true } | { to: string };
@@ -75,8 +75,6 @@ type Deps = {
   attemptStaleAfterMs: number;
 };
 
-const describeReply = (result: RecipientReleaseOutcome | undefined) => (result?.reply ? describeSmtpReply(result.reply) : (result?.summary ?? null));
-
 /** Creates the release service. */
 export function createReleaseService(deps: Deps): ReleaseService {
   const { amavis } = deps;
@@ -94,54 +92,7 @@ export function createReleaseService(deps: Deps): ReleaseService {
   });
   const { inTurn } = turns;
 
-  async function assertNotPurged(user: SessionUser, ref: MessageRef, recipients: string[], transaction: AmavisTransaction, entries: AuditEntry[]): Promise<void> {
-    if (await amavis.copies.hasText(ref, transaction)) return;
-    for (const recipient of recipients) {
-      entries.push({ actor: user.email, action: 'release', ref, recipient, result: 'failed', detail: 'the quarantined copy was purged' });
-    }
-    throw new AppError(410, 'gone', 'the quarantined copy of this message has been purged');
-  }
-
-  /**
-   * Sends one AM.PDP release for these recipients and returns amavisd's verdict for each, in order.
-   * `attempts` learn, the moment the request may go out, that their outcome is unknown until amavisd
-   * answers. When amavisd cannot be asked, every recipient's attempt is audited and the error says which case it is.
-   */
-  async function askAmavis(
-    user: SessionUser,
-    ref: MessageRef,
-    recipients: string[],
-    transaction: AmavisTransaction,
-    entries: AuditEntry[],
-    attempts: AttemptOutcome[],
-    note?: string,
-  ): Promise<RecipientReleaseOutcome[]> {
-    const facts = await amavis.copies.releaseFacts(ref, transaction);
-    for (const attempt of attempts) attempt.outcome = 'unknown';
-    try {
-      return await deps.pdpFor(facts.host).release({ mailId: ref.mailId, secretId: facts.secretId, partitionTag: ref.partitionTag, recipients, requestedBy: user.email });
-    } catch (err) {
-      if (!(err instanceof PdpError)) throw err;
-      const unknown = classifyPdpError(err) === 'unknown';
-      for (const attempt of attempts) {
-        attempt.outcome = unknown ? 'unknown' : 'not_sent';
-        attempt.reply = err.message;
-      }
-      for (const recipient of recipients) {
-        entries.push({
-          actor: user.email,
-          action: 'release',
-          ref,
-          recipient,
-          result: unknown ? 'unknown' : 'failed',
-          detail: note ? `${note}; ${err.message}` : err.message,
-        });
-      }
-      // After the request went out, it may have been delivered: a person decides; nothing is retried.
-      if (unknown) throw new AppError(504, 'release_unknown', `amavisd did not answer in time; the message may or may not have been delivered (${err.message})`);
-      throw new AppError(503, 'amavis_unavailable', `the release service (amavisd) cannot be reached: ${err.message}`);
-    }
-  }
+  const { assertNotPurged, askAmavis } = createReleaseExchange({ amavis, pdpFor: deps.pdpFor });
 
   /**
    * Releases one copy to its own recipient, if its rs allows `transition` now.
@@ -332,51 +283,6 @@ export function createReleaseService(deps: Deps): ReleaseService {
 
     releaseAsAdmin,
 
-    async remove(user, id) {
-      const { ref, row } = await deps.messages.findAccessible(user, id, { forAction: true });
-      assertCan(user, 'delete', { type: typeOfContent(row.content), status: statusOfRs(row.rs) }, deps.releasePolicy);
-      const recipient = binaryText(row.recipient);
-      // A release in flight holds the row lock until amavisd answers (up to AQ_PDP_TIMEOUT_MS): rather
-      // than wait that long, past the statement limit, the delete is refused while it runs. A release
-      // whose outcome is unknown does not hold it up: the user's wish to delete stands.
-      const held = (await deps.intents.heldFor([claimOf(ref)])).get(claimOf(ref));
-      if (held?.status === 'open' && held.sentAt >= turns.staleBefore()) {
-        throw new AppError(409, 'conflict', 'a release of this message is in progress; delete it once it has finished');
-      }
-      // The same row lock as a release, taken the same way and first: a delete and a release of one copy
-      // queue on it instead of deadlocking, and each sees the rs the other committed.
-      const changed = await amavis.copies.transaction(async (transaction) => {
-        const [locked] = await amavis.copies.lockRecipients(ref, transaction, ref.rseqnum);
-        return Boolean(locked) && (await amavis.rs.apply(ref, 'delete', { transaction }));
-      });
-      if (changed) {
-        // A request for a copy that is gone is void: requester and admins see it cancelled, and approving it is refused.
-        for (const requestId of await deps.requests.cancelPendingFor(ref, user.email)) {
-          await deps.audit.record({
-            actor: user.email,
-            action: 'cancel',
-            ref,
-            recipient,
-            result: 'ok',
-            detail: `release request ${requestId} withdrawn: the copy was deleted`,
-          });
-        }
-        await deps.audit.record({ actor: user.email, action: 'delete', ref, recipient, result: 'ok' });
-      }
-      // Deleting a deleted copy again is not an error: the user's wish holds, and nothing changes.
-      return { id, status: 'deleted' };
-    },
-
-    async purge(user, id) {
-      assertSuper(user, 'purge a message');
-      const { ref } = await deps.messages.findAccessible(user, id, { forAction: true });
-      await amavis.copies.transaction(async (transaction) => {
-        const open = (await amavis.copies.lockRecipients(ref, transaction)).filter((r) => r.rs !== 'D' && r.rs !== 'R').length;
-        if (open > 0) throw new AppError(409, 'conflict', `${open} recipient(s) have not released or deleted this message yet; it cannot be purged`);
-        await amavis.copies.removeMessage(ref, transaction);
-      });
-      await deps.audit.record({ actor: user.email, action: 'purge', ref: { partitionTag: ref.partitionTag, mailId: ref.mailId }, result: 'ok' });
-      return { id, status: 'purged' };
-    },
+    ...createCopyRemoval({ ...deps, staleBefore: () => turns.staleBefore() }),
   };
 }
