@@ -52,6 +52,11 @@ function checkProgress(lines: BatchProgressLine[], ids: string[]): BatchItemResu
 
 const progressHeaders = { Accept: `${BATCH_PROGRESS_TYPE}, application/json` };
 
+/** Resolves once the child server has logged that it refuses new requests (or has exited). */
+async function shuttingDown(child: ServerChild): Promise<void> {
+  while (!/shutting down: refusing new requests/.test(child.output())) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 describe('batches: progress, per-id outcomes, and a shutdown in the middle', () => {
   let server: TestServer;
   let alice: ApiSession;
@@ -152,9 +157,12 @@ describe('batches: progress, per-id outcomes, and a shutdown in the middle', () 
           running.signal('SIGTERM');
         } else if (!late) {
           // The batch still runs, so the process is up: a new request must be turned away all the same.
-          late = session.get('/health/live').then(
-            (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }),
-            () => ({ status: 0, retryAfter: null }),
+          // The signal is handled asynchronously by the child: ask once it says it is shutting down.
+          late = shuttingDown(running).then(() =>
+            session.get('/health/live').then(
+              (res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }),
+              () => ({ status: 0, retryAfter: null }),
+            ),
           );
         }
       });

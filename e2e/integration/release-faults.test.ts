@@ -81,6 +81,16 @@ async function rsOf(context: AppContext, id: string) {
 
 // Releases through the real amavisd, with the faults of issue #11 produced on purpose: a lost reply, a
 // killed server, a cut database connection, a delete racing the release. Each checks the INBOX.
+/** The first of these subjects to reach alice's INBOX, waiting up to a minute (amavisd delivers in a moment). */
+async function firstDelivered(subjects: string[]): Promise<string | undefined> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for (const subject of subjects) if ((await inboxMessages(USERS.alice, 'subject', subject)).length > 0) return subject;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return undefined;
+}
+
 describe('release faults', () => {
   let server: TestServer;
   let alice: ApiSession;
@@ -143,8 +153,9 @@ describe('release faults', () => {
     try {
       const session = await signedIn(child.url, USERS.alice.email, USERS.alice.password);
       const releases = mails.map((m) => session.request('POST', `/messages/${m.id}/release`, {}).catch(() => undefined));
-      // Killed once amavisd delivered the first copy: the server was waiting for amavisd's answer.
-      expect(await waitForInbox(USERS.alice, 'subject', mails[0]!.subject, undefined, 60_000)).toHaveLength(1);
+      // Killed once amavisd delivered a first copy (whichever release took the first turn): the server was
+      // waiting for amavisd's answer, which the relay drops.
+      expect(await firstDelivered(mails.map((m) => m.subject))).toBeDefined();
       await child.kill();
       killed = true;
       await Promise.all(releases);
@@ -162,7 +173,8 @@ describe('release faults', () => {
         const item = (await bodyOf<MessageDetail>(await session.get(`/messages/${m.id}`))).item;
         if (before[i]! > 0) expect(item.status === 'released' || item.releaseState?.state === 'unknown', JSON.stringify(item)).toBe(true);
       }
-      expect(await auditResults(restarted.context, mails[0]!.id)).toContain('unknown');
+      const deliveredFirst = mails.find((_, i) => before[i]! > 0)!;
+      expect(await auditResults(restarted.context, deliveredFirst.id)).toContain('unknown');
 
       const again = await Promise.all(mails.map((m) => session.request('POST', `/messages/${m.id}/release`, {})));
       for (const [i, res] of again.entries()) {
