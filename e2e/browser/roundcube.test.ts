@@ -193,7 +193,16 @@ describe('the quarantine in Roundcube, signed in by password', () => {
   async function openSignInForm(page: Page, user: { email: string }): Promise<void> {
     await page.locator('#taskmenu a.quarantine').click();
     await page.waitForURL(/_task=quarantine/);
-    await widget(page).locator('form.aq-signin').waitFor();
+    await widget(page)
+      .locator('form.aq-signin')
+      .waitFor()
+      .catch(async (err: Error) => {
+        // Say what the widget showed instead, so a failure on a busy CI machine can be read from the log.
+        const shown = await widget(page)
+          .textContent()
+          .catch(() => '(no widget)');
+        throw new Error(`${err.message}\nthe widget showed: ${shown?.slice(0, 500)}`);
+      });
     expect(await widget(page).locator('input[name="username"]').inputValue()).toBe(user.email);
   }
 
