@@ -4,14 +4,14 @@
 # well under a second when everything is already there.
 set -euo pipefail
 
-# Core of the stack. libdbd-mysql-perl: amavisd talks to MariaDB through DBI.
+# Core of the stack. libdbd-mysql-perl, libdbd-pg-perl: amavisd talks to MariaDB and PostgreSQL through DBI.
 # file: amavisd uses file(1) to classify MIME parts (banned-type checks).
 # procps: pgrep/pkill-by-pid helpers; netcat-openbsd: handy for AM.PDP probes in tests.
 # openssl: test CA and certificates. chromium + fonts-roboto: UI screenshot tests.
 # roundcube-core + roundcube-sqlite3 + php-cli: a real Roundcube 1.6 for the plugin's browser test
 # (e2e/stack/roundcube.sh serves it with PHP's built-in server; no Apache is started).
 PKGS=(mariadb-server mariadb-client dovecot-imapd dovecot-lmtpd amavisd-new spamassassin
-      libdbd-mysql-perl swaks openssl file procps netcat-openbsd chromium
+      libdbd-mysql-perl libdbd-pg-perl swaks openssl file procps netcat-openbsd chromium
       roundcube-core roundcube-sqlite3 php-cli)
 OPTIONAL_PKGS=(fonts-roboto fonts-noto-color-emoji)   # installed when the archive has it, skipped otherwise
 
