@@ -56,7 +56,7 @@ describe('loadConfig', () => {
   it('lists the problems of every part of the schema together, with the cross-setting check', () => {
     const problems = problemsOf({
       ...valid,
-      AQ_APP_DB_URL: 'postgres://x/y',
+      AQ_APP_DB_URL: 'oracle://x/y',
       AQ_IMAP_PORT: '0',
       AQ_PDP_TIMEOUT_MS: 'soon',
       AQ_DOMAIN_ADMINS: 'nobody',
@@ -80,6 +80,15 @@ describe('loadConfig', () => {
     }
     expect(problemsOf({ ...valid, AQ_COOKIE_SAMESITE: 'none', AQ_COOKIE_SECURE: 'false' })).toEqual([
       'AQ_COOKIE_SAMESITE=none needs AQ_COOKIE_SECURE=true (or auto behind TLS)',
+    ]);
+  });
+
+  it('takes the amavis database on MariaDB/MySQL or PostgreSQL, and refuses anything else', () => {
+    for (const url of ['mariadb://a:b@db/amavis', 'postgres://amavis:pw@127.0.0.1:5432/amavis', 'postgresql://amavis@db.example/mail_log']) {
+      expect(loadConfig({ ...valid, AQ_DB_URL: url }).dbUrl).toBe(url);
+    }
+    expect(problemsOf({ ...valid, AQ_DB_URL: 'oracle://a@db/amavis' })).toEqual([
+      'AQ_DB_URL must look like mysql://user:password@host:3306/amavis or postgres://user:password@host:5432/amavis (or sqlite:<path> for the demo)',
     ]);
   });
 

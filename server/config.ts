@@ -96,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: Recor
 }
 
 const REQUIRED_HINTS: Record<string, string> = {
-  AQ_DB_URL: 'the amavis storage database, e.g. mysql://amavis:secret@127.0.0.1:3306/amavis',
+  AQ_DB_URL: 'the amavis storage database, e.g. mysql://amavis:secret@127.0.0.1:3306/amavis or postgres://amavis:secret@127.0.0.1:5432/amavis',
   AQ_IMAP_HOST: 'the IMAP server that checks users\u2019 passwords, e.g. mail.example.org',
   AQ_PDP: 'amavisd\u2019s AM.PDP policy bank, e.g. tcp://127.0.0.1:9998 or unix:/var/lib/amavis/amavisd.sock',
   AQ_SESSION_SECRET: 'at least 32 random characters, e.g. from `openssl rand -hex 32`',

@@ -6,7 +6,7 @@ import { createImapAuthenticator } from './clients/imap-auth';
 import type { ImapProbeOptions } from './clients/imap-probe';
 import type { Config } from './config';
 import { defineAppModels, ensureAppTables, type AppModels } from './db/app-models';
-import { createSequelize, describeDbUrl } from './db/connect';
+import { createSequelize, describeDbUrl, statementKiller } from './db/connect';
 import { createSessionStore } from './middleware/session';
 import { createAliasSource } from './services/aliases';
 import { createAuthService, type AuthService } from './services/auth';
@@ -60,10 +60,10 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
   const limits = { statementTimeoutMs: config.db.statementTimeoutMs, poolMax: config.db.poolMax, acquireTimeoutMs: config.db.acquireTimeoutMs };
   const sequelize = createSequelize(config.dbUrl, { limits, retryCutReads: true });
   // Listings get a pool of their own: however many run, sign-in, sessions and releases keep theirs.
-  // A listing whose client left is stopped by a KILL QUERY sent over the main pool.
+  // A listing whose client left is stopped (KILL QUERY, pg_cancel_backend) by a statement sent over the main pool.
   const listSequelize = createSequelize(config.dbUrl, {
     limits: { ...limits, poolMax: config.db.listPoolMax },
-    killQuery: (threadId) => sequelize.query(`KILL QUERY ${Math.trunc(threadId)}`),
+    killQuery: statementKiller(sequelize),
   });
   const appSequelize = config.appDbUrl === config.dbUrl ? sequelize : createSequelize(config.appDbUrl, { limits, retryCutReads: true });
   const aliasSequelize = config.aliases.sql ? (config.aliases.dbUrl === config.dbUrl ? sequelize : createSequelize(config.aliases.dbUrl)) : undefined;

@@ -51,8 +51,8 @@ export const DOMAIN = /^(?=.{1,253}$)[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
 /** A database URL: MySQL/MariaDB, or SQLite for the demo. */
 export const dbUrl = (name: string) =>
-  z.string().refine((v) => /^(mysql|mariadb):\/\/[^/]+\/[^/?]+/.test(v) || /^sqlite:.+/.test(v), {
-    message: `${name} must look like mysql://user:password@host:3306/amavis (or sqlite:<path> for the demo)`,
+  z.string().refine((v) => /^(mysql|mariadb|postgres|postgresql):\/\/[^/]+\/[^/?]+/.test(v) || /^sqlite:.+/.test(v), {
+    message: `${name} must look like mysql://user:password@host:3306/amavis or postgres://user:password@host:5432/amavis (or sqlite:<path> for the demo)`,
   });
 
 /**

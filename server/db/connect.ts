@@ -17,8 +17,8 @@ export interface SequelizeOptions {
    * running it twice at the moment the database is in trouble only makes the trouble worse.
    */
   retryCutReads?: boolean;
-  /** Stops a running statement by its connection id (KILL QUERY), from another connection. */
-  killQuery?: (threadId: number) => Promise<unknown>;
+  /** Stops a running statement by its connection id (see statementKiller), from another connection. */
+  killQuery?: (connectionId: number) => Promise<unknown>;
 }
 
 /** What the client waits beyond the server's own limit before it drops a connection as stalled. */
@@ -35,9 +35,19 @@ export function runAbandonable<T>(signal: AbortSignal, work: () => T): T {
   return abandonment.run(signal, work);
 }
 
-/** Opens a Sequelize connection from AQ_DB_URL (`mysql://…`, or `sqlite:<path>` for the demo). */
+/** The SQL dialects the server runs on: the amavis database on MariaDB/MySQL or PostgreSQL, SQLite for the demo. */
+export type DbDialect = 'mysql' | 'postgres' | 'sqlite';
+
+/** The dialect a database URL names. */
+export function dialectOfUrl(url: string): DbDialect {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  return /^postgres(ql)?:/.test(url) ? 'postgres' : 'mysql';
+}
+
+/** Opens a Sequelize connection from AQ_DB_URL (`mysql://…`, `postgres://…`, or `sqlite:<path>` for the demo). */
 export function createSequelize(url: string, options: SequelizeOptions = {}): Sequelize {
-  if (url.startsWith('sqlite:')) {
+  const dialect = dialectOfUrl(url);
+  if (dialect === 'sqlite') {
     // IMMEDIATE: a transaction that reads, then writes (a release, a delete) takes the write lock at BEGIN.
     // A deferred one cannot upgrade its read lock once another writer committed, and fails at once with
     // SQLITE_BUSY however long the busy timeout is.
@@ -52,11 +62,28 @@ export function createSequelize(url: string, options: SequelizeOptions = {}): Se
     return sequelize;
   }
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const pool = { max: limits.poolMax, min: 0, idle: 10_000, acquire: limits.acquireTimeoutMs };
+  if (dialect === 'postgres') {
+    const sequelize = new Sequelize(url.replace(/^postgresql:/, 'postgres:'), {
+      dialect: 'postgres',
+      logging: false,
+      timezone: '+00:00',
+      pool,
+      dialectOptions: {
+        connectionTimeoutMillis: 5_000,
+        // The server stops any statement of ours that runs too long (lock waits included).
+        statement_timeout: Math.round(limits.statementTimeoutMs),
+        application_name: 'amavis-quarantine',
+      },
+    } satisfies Options);
+    guardQueries(sequelize, limits, options);
+    return sequelize;
+  }
   const sequelize = new Sequelize(url.replace(/^mariadb:/, 'mysql:'), {
     dialect: 'mysql',
     logging: false,
     timezone: '+00:00',
-    pool: { max: limits.poolMax, min: 0, idle: 10_000, acquire: limits.acquireTimeoutMs },
+    pool,
     dialectOptions: {
       connectTimeout: 5_000,
       // maddr.id and msgs.sid are BIGINT UNSIGNED: keep them exact, as strings.
@@ -69,11 +96,47 @@ export function createSequelize(url: string, options: SequelizeOptions = {}): Se
   return sequelize;
 }
 
+/**
+ * Stops the statement running on another connection of this database, by the id `connectionId` reports:
+ * KILL QUERY on MariaDB/MySQL, pg_cancel_backend on PostgreSQL (a role may cancel its own sessions).
+ */
+export function statementKiller(sequelize: Sequelize): (connectionId: number) => Promise<unknown> {
+  const id = (n: number) => Math.trunc(n);
+  return sequelize.getDialect() === 'postgres'
+    ? (pid) => sequelize.query(`SELECT pg_cancel_backend(${id(pid)})`)
+    : (threadId) => sequelize.query(`KILL QUERY ${id(threadId)}`);
+}
+
 /** The parts of a mysql2 connection used here. */
 interface MysqlConnection {
   threadId: number | null;
   stream: { destroy(error?: Error): void };
   query(sql: string, callback: (error: (Error & { errno?: number }) | null) => void): void;
+}
+
+/** The parts of a node-postgres client used here. */
+interface PgClient {
+  processID: number | null;
+  connection: { stream: { destroy(error?: Error): void } };
+}
+
+/** A driver connection, whichever the driver: its id on the server, and how to cut it. */
+interface DriverHandle {
+  id: number | null;
+  destroy(error: Error): void;
+}
+
+function handleOf(connection: unknown): DriverHandle | undefined {
+  if (!connection || typeof connection !== 'object') return undefined;
+  if ('processID' in connection) {
+    const pg = connection as PgClient;
+    return { id: pg.processID, destroy: (error) => pg.connection.stream.destroy(error) };
+  }
+  if ('threadId' in connection) {
+    const my = connection as MysqlConnection;
+    return { id: my.threadId, destroy: (error) => my.stream.destroy(error) };
+  }
+  return undefined;
 }
 
 const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
@@ -112,22 +175,23 @@ function guardQueries(sequelize: Sequelize, limits: PoolLimits, options: Sequeli
 
   sequelize.addHook('beforeQuery', (queryOptions, query) => {
     const probe = (queryOptions as { aqProbe?: QueryProbe }).aqProbe;
-    const connection = (query as unknown as { connection: MysqlConnection }).connection;
-    if (!probe || !connection) return;
+    const connection = (query as unknown as { connection: unknown }).connection;
+    const handle = handleOf(connection);
+    if (!probe || !connection || !handle) return;
     probe.reused = served.has(connection);
     served.add(connection);
     const timer = setTimeout(() => {
-      // Destroying the socket fails the pending command with this error; mysql2 marks the connection
-      // fatal, so the pool drops it instead of handing out a connection that may answer late.
+      // Destroying the socket fails the pending command with this error; the driver marks the connection
+      // broken, so the pool drops it instead of handing out a connection that may answer late.
       const stalled = Object.assign(new Error(`the database did not answer within ${deadlineMs} ms`), { code: 'PROTOCOL_SEQUENCE_TIMEOUT', fatal: true });
-      connection.stream.destroy(stalled);
+      handle.destroy(stalled);
     }, deadlineMs);
     const signal = abandonment.getStore();
     const kill = () => {
-      if (connection.threadId === null || !options.killQuery) return;
+      if (handle.id === null || !options.killQuery) return;
       // Outside the abandoned request's scope: that scope refuses new statements, the KILL among them.
-      const threadId = connection.threadId;
-      abandonment.exit(() => void options.killQuery?.(threadId).catch(() => undefined));
+      const id = handle.id;
+      abandonment.exit(() => void options.killQuery?.(id).catch(() => undefined));
     };
     signal?.addEventListener('abort', kill, { once: true });
     probe.done = () => {
@@ -170,13 +234,26 @@ const CUT_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE']);
 /** The connection broke under the query (as opposed to the query failing, or the server not answering). */
 function isCutConnection(err: unknown): boolean {
   const { code, message } = driverError(err);
-  return (code !== undefined && CUT_CODES.has(code)) || /closed state/.test(message ?? '');
+  // mysql2: "closed state"; node-postgres: "Connection terminated unexpectedly", or a client that already broke.
+  return (code !== undefined && CUT_CODES.has(code)) || /closed state|Connection terminated|not queryable/.test(message ?? '');
 }
 
-// MariaDB/MySQL errors that say "not now" rather than "never": the statement ran out of time, was
+// MariaDB/MySQL errors (by errno) that say "not now" rather than "never": the statement ran out of time, was
 // killed, waited too long for a lock, or the server is going away or full.
 const TRANSIENT_ERRNOS = new Set([1969, 3024, 1317, 1205, 1213, 1040, 1053, 1927, 2013, 4031]);
-const TRANSIENT_CODES = new Set([...CUT_CODES, 'PROTOCOL_SEQUENCE_TIMEOUT', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTUNREACH', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR']);
+// PostgreSQL's SQLSTATEs of the same kinds: statement timeout or cancel (57014), deadlock (40P01),
+// serialization failure (40001), lock not available (55P03), too many connections (53300), the server
+// shutting down or starting (57P01-57P03), and a broken connection (08xxx).
+const PG_TRANSIENT_STATES = new Set(['57014', '40P01', '40001', '55P03', '53300', '53400', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const TRANSIENT_CODES = new Set([
+  ...CUT_CODES,
+  ...PG_TRANSIENT_STATES,
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+]);
 
 /**
  * A database failure that passes: the pool had no free connection, the connection was cut or stalled,
