@@ -1,6 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { forUpdateClause } from './dialect';
 
-/** A mail_id as the driver returns it: a Buffer from MariaDB's VARBINARY, a string from SQLite. */
+/** A mail_id as the driver returns it: a Buffer from MariaDB's VARBINARY or PostgreSQL's bytea, a string from SQLite. */
 export type MailId = Buffer | string;
 
 /** The key of one message in msgs, msgrcpt and quarantine. */
@@ -19,7 +20,7 @@ export interface CleanupDb {
   exec(sql: string, replacements: Record<string, unknown>, transaction?: CleanupTransaction): Promise<number>;
   /** Runs an INSERT or UPDATE. */
   write(sql: string, replacements: Record<string, unknown>, transaction?: CleanupTransaction): Promise<void>;
-  /** ' FOR UPDATE' on MariaDB/MySQL; SQLite (the demo) has no row locks and no such clause. */
+  /** ' FOR UPDATE' on MariaDB/MySQL and PostgreSQL; SQLite (the demo) has no row locks and no such clause. */
   forUpdate: string;
 }
 
@@ -32,7 +33,7 @@ export function createCleanupDb(sequelize: Sequelize): CleanupDb {
     write: async (sql, replacements, transaction) => {
       await sequelize.query(sql, { replacements, transaction });
     },
-    forUpdate: sequelize.getDialect() !== 'sqlite' ? ' FOR UPDATE' : '',
+    forUpdate: forUpdateClause(sequelize),
   };
 }
 

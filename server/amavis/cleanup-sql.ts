@@ -13,7 +13,7 @@ export interface CleanupStore {
   addresses: AddressCleanupSql;
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (t: CleanupTransaction) => Promise<T>): Promise<T>;
-  /** True for MariaDB/MySQL deadlocks and lock wait timeouts: the transaction is safe to run again. */
+  /** True for deadlocks, lock wait timeouts and serialization failures: the transaction is safe to run again. */
   isLockConflict(err: unknown): boolean;
   /** True when a statement broke a unique key (e.g. amavisd inserted the same maddr address first). */
   isDuplicateKey(err: unknown): boolean;
@@ -27,8 +27,9 @@ export function createCleanupStore(sequelize: Sequelize): CleanupStore {
     addresses: createAddressCleanupSql(db),
     transaction: (work) => sequelize.transaction((t) => work(t)),
     isLockConflict(err) {
-      const errno = (err as { parent?: { errno?: number } }).parent?.errno;
-      return errno === 1213 || errno === 1205;
+      const parent = (err as { parent?: { errno?: number; code?: string } }).parent;
+      // MariaDB/MySQL: deadlock, lock wait timeout. PostgreSQL: deadlock, serialization failure, lock not available.
+      return parent?.errno === 1213 || parent?.errno === 1205 || ['40P01', '40001', '55P03'].includes(parent?.code ?? '');
     },
     isDuplicateKey: (err) => err instanceof UniqueConstraintError,
   };

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { binaryText } from './binary';
+import { forUpdateClause } from './dialect';
 import type { ListRow } from './listing';
 import { ROW_COLUMNS } from './list-sql';
 import type { MessageRef } from './message-ref';
@@ -50,8 +51,7 @@ export interface CopyStore {
 
 /** Creates the copy store on the amavis storage database. */
 export function createCopyStore(sequelize: Sequelize): CopyStore {
-  // SQLite (the demo) has no row locks; its transactions serialise writers instead.
-  const forUpdate = sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE';
+  const forUpdate = forUpdateClause(sequelize);
   const key = (ref: Omit<MessageRef, 'rseqnum'>) => ({ p: ref.partitionTag, m: Buffer.from(ref.mailId) });
   const inTx = (transaction: AmavisTransaction | undefined) => (transaction ? { transaction } : {});
 
@@ -68,7 +68,8 @@ export function createCopyStore(sequelize: Sequelize): CopyStore {
     AND m.quar_type = 'Q' AND m.content IS NOT NULL${includeDeleted ? '' : " AND mr.rs <> 'D'"}${rids ? ' AND mr.rid IN (:rids)' : ''}`,
         { type: QueryTypes.SELECT, replacements: { ...key(ref), r: ref.rseqnum, ...(rids ? { rids } : {}) } },
       );
-      return row;
+      // maddr.id is BIGINT UNSIGNED (a string) on MariaDB, serial (a number) on PostgreSQL.
+      return row && { ...row, rid: String(row.rid) };
     },
 
     async hasText(ref, transaction) {
@@ -116,7 +117,8 @@ export function createCopyStore(sequelize: Sequelize): CopyStore {
         replacements: { ids: rows.map((r) => r.rid) },
       });
       const byId = new Map(addresses.map((a) => [String(a.id), binaryText(a.email)]));
-      return rows.map((r) => ({ rseqnum: Number(r.rseqnum), rs: r.rs ?? '', email: byId.get(String(r.rid)) ?? '' }));
+      // A blank rs is '' from MariaDB (CHAR drops trailing spaces) and ' ' from PostgreSQL: the same state.
+      return rows.map((r) => ({ rseqnum: Number(r.rseqnum), rs: (r.rs ?? '').trim(), email: byId.get(String(r.rid)) ?? '' }));
     },
 
     async removeMessage(ref, transaction) {

@@ -11,10 +11,12 @@
  * - by time: walk the msgs time index newest first and keep messages with a matching recipient row.
  *   For heavy scopes and super users, where a page is found after a short walk.
  * Keyset predicates are written out (a < x OR (a = x AND …)): MariaDB is far slower on row-constructor
- * comparisons.
+ * comparisons. PostgreSQL gets the same statements without MySQL's hints (it has none), plus a plain
+ * bound on time_num in front of each keyset, which its planner turns into a range on the time index.
  */
 
-export type Dialect = 'mariadb' | 'mysql' | 'sqlite';
+export type { Dialect } from './dialect';
+import type { Dialect } from './dialect';
 
 /** A filter a row must pass, with its named replacements. */
 export interface SqlPart {
@@ -58,9 +60,32 @@ export const ROW_COLUMNS = `m.partition_tag AS partition_tag, m.mail_id AS mail_
 export const scoreExpr = (dialect: Dialect) =>
   dialect !== 'sqlite' ? 'CAST(COALESCE(mr.bspam_level, m.spam_level, -9999) AS DECIMAL(12,3))' : 'ROUND(COALESCE(mr.bspam_level, m.spam_level, -9999), 3)';
 
-/** A case-insensitive LIKE that also works on amavis's binary columns (email VARBINARY, subject utf8mb4_bin). */
-export function ciLike(dialect: Dialect, expr: string, param: string): string {
-  return dialect !== 'sqlite' ? `CONVERT(${expr} USING utf8mb4) COLLATE utf8mb4_general_ci LIKE :${param}` : `${expr} LIKE :${param}`;
+/** A column searched by substring: text (subject, from_addr) or bytes (maddr.email: VARBINARY, bytea). */
+export interface SearchColumn {
+  expr: string;
+  binary: boolean;
+}
+
+/**
+ * A case-insensitive substring match of `text` on any of `columns`, its replacements named after `name`.
+ * - MariaDB/MySQL: the bytes read as utf8mb4 with a case-insensitive collation (subject is utf8mb4_bin).
+ * - PostgreSQL: ILIKE on text. bytea has no text form that never fails (convert_from refuses bytes
+ *   that are not UTF-8, and $sql_allow_8bit_address lets any byte in), so addresses are read as
+ *   LATIN1, which takes every byte, and matched against the search term's UTF-8 bytes read the same
+ *   way: ASCII letters match in any case, other characters exactly.
+ * - SQLite (the demo): LIKE, case-insensitive for ASCII.
+ */
+export function containsAny(dialect: Dialect, columns: readonly SearchColumn[], text: string, name: string): SqlPart {
+  const pattern = likeContains(text);
+  const replacements: Record<string, unknown> = { [name]: pattern };
+  const matches = columns.map(({ expr, binary }) => {
+    if (dialect === 'sqlite') return `${expr} LIKE :${name}`;
+    if (dialect !== 'postgres') return `CONVERT(${expr} USING utf8mb4) COLLATE utf8mb4_general_ci LIKE :${name}`;
+    if (!binary) return `${expr} ILIKE :${name}`;
+    replacements[`${name}Bytes`] = Buffer.from(pattern, 'utf8').toString('latin1');
+    return `convert_from(${expr}, 'LATIN1') ILIKE :${name}Bytes`;
+  });
+  return { sql: matches.length === 1 ? (matches[0] ?? '') : `(${matches.join(' OR ')})`, replacements };
 }
 
 /** Escapes LIKE wildcards in user input and wraps it for a substring match. */
@@ -74,11 +99,17 @@ export function orderBy(dialect: Dialect, sort: 'date' | 'score'): string {
   return sort === 'score' ? `${scoreExpr(dialect)} DESC, ${date}` : date;
 }
 
+/**
+ * PostgreSQL does not derive an index range from the expanded keyset's OR: the plain bound in front
+ * makes the time index scan start at the cursor instead of at the newest message.
+ */
+const timeBound = (dialect: Dialect, param: string) => (dialect === 'postgres' ? `m.time_num <= :${param} AND ` : '');
+
 /** The keyset predicate for rows strictly after the cursor, in expanded form. */
 export function rowKeyset(dialect: Dialect, cursor: ListCursor): SqlPart {
   const replacements = { kt: cursor.timeNum, kp: cursor.partitionTag, km: Buffer.from(cursor.mailId), kr: cursor.rseqnum };
   const date =
-    '(m.time_num < :kt OR (m.time_num = :kt AND (m.partition_tag < :kp OR (m.partition_tag = :kp AND ' +
+    `${timeBound(dialect, 'kt')}(m.time_num < :kt OR (m.time_num = :kt AND (m.partition_tag < :kp OR (m.partition_tag = :kp AND ` +
     '(m.mail_id < :km OR (m.mail_id = :km AND mr.rseqnum < :kr))))))';
   if (cursor.sort === 'date') return { sql: date, replacements };
   const score = scoreExpr(dialect);
@@ -96,10 +127,10 @@ export interface MessagePosition {
  * The message-level keyset of a walk. From a row cursor it is inclusive (the cursor's own message may
  * have rows left, which the row keyset then cuts); when a walk continues after its last key, exclusive.
  */
-export function messageKeyset(position: MessagePosition, inclusive = true, prefix = 'k'): SqlPart {
+export function messageKeyset(dialect: Dialect, position: MessagePosition, inclusive = true, prefix = 'k'): SqlPart {
   const [t, p, m] = [`${prefix}t`, `${prefix}p`, `${prefix}m`];
   return {
-    sql: `(m.time_num < :${t} OR (m.time_num = :${t} AND (m.partition_tag < :${p} OR (m.partition_tag = :${p} AND m.mail_id ${inclusive ? '<=' : '<'} :${m}))))`,
+    sql: `${timeBound(dialect, t)}(m.time_num < :${t} OR (m.time_num = :${t} AND (m.partition_tag < :${p} OR (m.partition_tag = :${p} AND m.mail_id ${inclusive ? '<=' : '<'} :${m}))))`,
     replacements: { [t]: position.timeNum, [p]: position.partitionTag, [m]: Buffer.from(position.mailId) },
   };
 }
@@ -109,7 +140,7 @@ const JOIN_ROW = `JOIN maddr r ON r.id = mr.rid
 
 /** Plan "by recipient": one query, from the user's msgrcpt rows. */
 export function recipientPlanSql(dialect: Dialect, where: SqlPart, sort: 'date' | 'score' | 'unordered', limit: number): SqlPart {
-  const straight = dialect !== 'sqlite' ? 'STRAIGHT_JOIN ' : '';
+  const straight = hints(dialect).straight;
   return {
     sql: `SELECT ${straight}${ROW_COLUMNS}
   FROM msgrcpt mr
@@ -122,12 +153,15 @@ export function recipientPlanSql(dialect: Dialect, where: SqlPart, sort: 'date' 
   };
 }
 
+const isMysql = (dialect: Dialect) => dialect === 'mariadb' || dialect === 'mysql';
+
+/** MySQL's join order and index hints; SQLite's index pin; PostgreSQL has no hints and needs none here. */
 const hints = (dialect: Dialect) => ({
-  straight: dialect === 'sqlite' ? '' : 'STRAIGHT_JOIN ',
-  timeIndex: dialect === 'sqlite' ? ' INDEXED BY msgs_idx_time_num' : ' FORCE INDEX (msgs_idx_time_num)',
+  straight: isMysql(dialect) ? 'STRAIGHT_JOIN ' : '',
+  timeIndex: dialect === 'sqlite' ? ' INDEXED BY msgs_idx_time_num' : isMysql(dialect) ? ' FORCE INDEX (msgs_idx_time_num)' : '',
   // Joined by primary key from a handful of messages, msgrcpt must not be read through its rid index:
   // MariaDB estimates a few rows per rid and would read all of a heavy user's rows instead.
-  noRidIndex: dialect === 'sqlite' ? '' : ' IGNORE INDEX (msgrcpt_idx_rid)',
+  noRidIndex: isMysql(dialect) ? ' IGNORE INDEX (msgrcpt_idx_rid)' : '',
 });
 
 /** The outer half shared by the time and keys-first plans: rows of the messages picked in `k`. */
@@ -150,7 +184,7 @@ function rowsOfPicked(dialect: Dialect, picked: string, rowWhere: SqlPart, rowKe
  */
 export function timePlanSql(dialect: Dialect, rowWhere: SqlPart, cursor: ListCursor | undefined, pick: number, limit: number): SqlPart {
   const h = hints(dialect);
-  const msgKey = cursor ? messageKeyset(cursor) : undefined;
+  const msgKey = cursor ? messageKeyset(dialect, cursor) : undefined;
   const rowKey = cursor ? rowKeyset(dialect, cursor) : undefined;
   const picked = `SELECT m.partition_tag AS partition_tag, m.mail_id AS mail_id FROM msgs m${h.timeIndex}
     WHERE m.quar_type = 'Q' AND m.content IS NOT NULL${msgKey ? ` AND ${msgKey.sql}` : ''}

@@ -2,9 +2,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { binaryText } from './binary';
 import type { MessageStatus, MessageType } from '../../shared/quarantine';
 import {
-  ciLike,
+  containsAny,
   keysFirstWalkSql,
-  likeContains,
   messageKeyset,
   recipientPlanSql,
   rowKeyset,
@@ -19,6 +18,7 @@ import { createRecipientIdResolver, type RecipientIdResolver } from './recipient
 import { AppError } from '../errors';
 import { cursorOf, decodeCursor, encodeCursor } from './list-cursor';
 import { STATUS_TO_RS, TYPE_TO_CONTENT } from './codes';
+import { amavisDialect } from './dialect';
 
 import type { ListScope } from './scope';
 
@@ -73,16 +73,6 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
   const timeFrom = options.timeFrom ?? 20_000;
   const countCap = options.countCap ?? 1_000;
   const weightCache = new Map<string, { at: number; rows: number }>();
-  let dialectOnce: Promise<Dialect> | undefined;
-  // Read once: MariaDB and MySQL take the same SQL, but only MariaDB knows SET STATEMENT.
-  const dialectOf = () =>
-    (dialectOnce ??=
-      sequelize.getDialect() === 'sqlite'
-        ? Promise.resolve<Dialect>('sqlite')
-        : sequelize
-            .query<{ v: string }>('SELECT VERSION() AS v', { type: QueryTypes.SELECT })
-            .then(([row]) => (/mariadb/i.test(row?.v ?? '') ? 'mariadb' : 'mysql'))
-            .catch(() => 'mysql' as const));
 
   const scopeKeyOf = (rids: string[]) => (rids.length > 50 ? `n${rids.length}:${rids[0]}:${rids.at(-1)}` : rids.join(','));
 
@@ -118,20 +108,31 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
     } else {
       parts.push("mr.rs <> 'D'");
     }
-    if (query.q) {
-      replacements.q = likeContains(query.q);
-      parts.push(
-        `(${ciLike(dialect, 'm.subject', 'q')} OR ${ciLike(dialect, 'm.from_addr', 'q')} OR ${ciLike(dialect, 's.email', 'q')} OR ${ciLike(dialect, 'r.email', 'q')})`,
+    const search = (text: string, name: string, columns: Array<[string, boolean]>) => {
+      const part = containsAny(
+        dialect,
+        columns.map(([expr, binary]) => ({ expr, binary })),
+        text,
+        name,
       );
+      parts.push(part.sql);
+      Object.assign(replacements, part.replacements);
+    };
+    if (query.q) {
+      search(query.q, 'q', [
+        ['m.subject', false],
+        ['m.from_addr', false],
+        ['s.email', true],
+        ['r.email', true],
+      ]);
     }
     if (query.from) {
-      replacements.fromQ = likeContains(query.from);
-      parts.push(`(${ciLike(dialect, 's.email', 'fromQ')} OR ${ciLike(dialect, 'm.from_addr', 'fromQ')})`);
+      search(query.from, 'fromQ', [
+        ['s.email', true],
+        ['m.from_addr', false],
+      ]);
     }
-    if (query.to) {
-      replacements.toQ = likeContains(query.to);
-      parts.push(ciLike(dialect, 'r.email', 'toQ'));
-    }
+    if (query.to) search(query.to, 'toQ', [['r.email', true]]);
     if (query.since !== undefined) {
       parts.push('m.time_num >= :since');
       replacements.since = query.since;
@@ -164,7 +165,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
     const scopeKey = scopeKeyOf(rids);
     const expected = yieldCache.get(scopeKey) ?? 0.5;
     const rowKey = cursor ? rowKeyset(dialect, cursor) : undefined;
-    let from: SqlPart | undefined = cursor ? messageKeyset(cursor, true) : undefined;
+    let from: SqlPart | undefined = cursor ? messageKeyset(dialect, cursor, true) : undefined;
     let pick = Math.ceil((limit / Math.max(expected, 0.05)) * 1.2) + 2;
     let walked = 0;
     const rows: ListRow[] = [];
@@ -189,7 +190,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
         }
         return rows.slice(0, limit);
       }
-      from = messageKeyset({ timeNum: Number(last.time_num), partitionTag: Number(last.partition_tag), mailId: binaryText(last.mail_id) }, false, `w${round}`);
+      from = messageKeyset(dialect, { timeNum: Number(last.time_num), partitionTag: Number(last.partition_tag), mailId: binaryText(last.mail_id) }, false, `w${round}`);
       pick *= 2;
     }
     return byRecipient(dialect, where, 'date', cursor, limit);
@@ -202,7 +203,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
       if (query.cursor && (!cursor || cursor.sort !== sort)) {
         throw new AppError(400, 'validation_failed', 'the cursor is invalid or belongs to another sort order; start again from the first page');
       }
-      const dialect = await dialectOf();
+      const dialect = await amavisDialect(sequelize);
       const rids = await resolver.forScope(scope, options.recipientDelimiter);
       if (rids && rids.length === 0) return { rows: [], nextCursor: null, ...(query.count ? { count: { value: 0, capped: false } } : {}) };
       const where = rowFilter(dialect, rids, query);

@@ -38,11 +38,18 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
   const domainCache = new Map<string, { at: number; maxId: bigint; ids: Set<string> }>();
   const addressCache = new Map<string, { at: number; ids: string[] }>();
 
-  // maddr's only index is (partition_tag, email): an exact lookup needs the partition tags first. The
-  // DISTINCT reads that index's first column (a loose index scan), and there are only a few tags.
+  // maddr's only index is (partition_tag, email): an exact lookup needs the partition tags first. On
+  // MariaDB the DISTINCT reads that index's first column (a loose index scan), and there are only a few
+  // tags. PostgreSQL has no loose index scan: the recursive query asks the index for the next tag, once per tag.
+  const tagsSql =
+    sequelize.getDialect() === 'postgres'
+      ? `WITH RECURSIVE t(p) AS (SELECT MIN(partition_tag) FROM maddr
+           UNION ALL SELECT (SELECT MIN(partition_tag) FROM maddr WHERE partition_tag > t.p) FROM t WHERE t.p IS NOT NULL)
+         SELECT p AS partition_tag FROM t WHERE p IS NOT NULL`
+      : 'SELECT DISTINCT partition_tag FROM maddr';
   async function partitionTags(): Promise<number[]> {
     if (!partitions || Date.now() - partitions.at > PARTITIONS_TTL_MS) {
-      const rows = await sequelize.query<{ partition_tag: number }>('SELECT DISTINCT partition_tag FROM maddr', { type: QueryTypes.SELECT });
+      const rows = await sequelize.query<{ partition_tag: number }>(tagsSql, { type: QueryTypes.SELECT });
       partitions = { at: Date.now(), tags: rows.map((r) => Number(r.partition_tag)) };
     }
     return partitions.tags;
@@ -83,8 +90,8 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
         });
       }
     }
-    // Bytes, not text: the column is binary (VARBINARY; a BLOB in the SQLite demo, which never finds a
-    // text value equal to a blob).
+    // Bytes, not text: the column is binary (VARBINARY; bytea on PostgreSQL; a BLOB in the SQLite demo,
+    // which never finds a text value equal to a blob).
     const replacements: Record<string, unknown> = { tags, emails: emails.map((e) => Buffer.from(e)) };
     const rangeSql = ranges.map((_, i) => ` OR (email >= :lo${i} AND email < :hi${i})`).join('');
     ranges.forEach((r, i) => {
@@ -115,8 +122,9 @@ export function createRecipientIdResolver(sequelize: Sequelize): RecipientIdReso
         // added since, bounded by the newest id read first (amavisd only inserts into maddr, so ids
         // grow and rows never change).
         const since = entry?.maxId ?? -1n;
-        const [top] = await sequelize.query<{ maxId: string | null }>('SELECT MAX(id) AS maxId FROM maddr', { type: QueryTypes.SELECT });
-        const maxId = top?.maxId ? BigInt(top.maxId) : since;
+        // snake_case alias: PostgreSQL folds unquoted names to lower case.
+        const [top] = await sequelize.query<{ max_id: string | number | null }>('SELECT MAX(id) AS max_id FROM maddr', { type: QueryTypes.SELECT });
+        const maxId = top?.max_id !== null && top?.max_id !== undefined ? BigInt(top.max_id) : since;
         const set = entry?.ids ?? new Set<string>();
         if (maxId > since) {
           const rows = await sequelize.query<{ id: string }>('SELECT id FROM maddr WHERE id > :since AND id <= :maxId AND domain = :domain', {
