@@ -1,15 +1,19 @@
 import type { Sequelize } from 'sequelize';
 import type { HealthFinding } from '../../shared/health';
-import { RECOMMENDED_INDEXES, REQUIRED_COLUMNS } from './storage-schema';
+import { BINARY_COLUMNS, RECOMMENDED_INDEXES, REQUIRED_COLUMNS } from './storage-schema';
+
+/** The schema file of amavisd-new's documentation for this database. */
+const schemaDoc = (sequelize: Sequelize) => (sequelize.getDialect() === 'postgres' ? 'README.sql-pg' : 'README.sql-mysql');
 
 /** Checks the amavis storage DB: reachable, the four tables with their key columns, indexes, privileges. */
 export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding[]> {
   const findings: HealthFinding[] = [];
+  const postgres = sequelize.getDialect() === 'postgres';
   try {
     await sequelize.authenticate();
     findings.push({ status: 'ok', message: `connected (${sequelize.getDialect()} ${await serverVersion(sequelize)})` });
   } catch (err) {
-    findings.push(connectionFailure(err));
+    findings.push(connectionFailure(err, postgres));
     return findings;
   }
 
@@ -22,7 +26,7 @@ export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding
       findings.push({
         status: 'fail',
         message: `table ${table} is missing`,
-        hint: 'load amavisd-new\u2019s storage schema (README.sql-mysql in the amavisd-new docs) into this database, and point @storage_sql_dsn in amavisd.conf at it',
+        hint: `load amavisd-new\u2019s storage schema (${schemaDoc(sequelize)} in the amavisd-new docs) into this database, and point @storage_sql_dsn in amavisd.conf at it`,
       });
       continue;
     }
@@ -36,8 +40,22 @@ export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding
         message: `table ${table} lacks column(s) ${missing.join(', ')}`,
         hint: old
           ? 'this schema predates amavisd-new 2.7: apply the schema upgrade steps from amavisd-new\u2019s RELEASE_NOTES'
-          : 'compare the table with README.sql-mysql of your amavisd-new version',
+          : `compare the table with ${schemaDoc(sequelize)} of your amavisd-new version`,
       });
+      continue;
+    }
+    if (postgres) {
+      // Before amavisd-new 2.6/2.7 these were text; the server compares them as bytes, as amavisd
+      // does with $sql_allow_8bit_address, and every query on a text column would fail.
+      const text = (BINARY_COLUMNS[table] ?? []).filter((c) => !/^bytea$/i.test(String(described[c]?.type ?? '')));
+      if (text.length > 0) {
+        schemaOk = false;
+        findings.push({
+          status: 'fail',
+          message: `table ${table}: column(s) ${text.join(', ')} are ${text.map((c) => String(described[c]?.type ?? '?').toLowerCase()).join(', ')}, not bytea`,
+          hint: `convert them as README.sql-pg says, e.g. ${text.map((c) => `ALTER TABLE ${table} ALTER ${c} TYPE bytea USING decode(${c}, 'escape');`).join(' ')} and set $sql_allow_8bit_address = 1 in amavisd.conf`,
+        });
+      }
     }
   }
   if (!schemaOk) return findings;
@@ -62,7 +80,9 @@ export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding
     findings.push({
       status: 'fail',
       message: `may not update msgrcpt: ${(err as Error).message}`,
-      hint: 'GRANT SELECT, UPDATE, DELETE on the amavis tables (and CREATE for our aq_ tables) to the AQ_DB_URL user',
+      hint: postgres
+        ? `as the tables' owner: GRANT SELECT, UPDATE, DELETE ON maddr, msgs, msgrcpt, quarantine TO ${await currentUser(sequelize)}; (and, for our aq_ tables in the same database, GRANT CREATE ON SCHEMA public TO the same role)`
+        : 'GRANT SELECT, UPDATE, DELETE on the amavis tables (and CREATE for our aq_ tables) to the AQ_DB_URL user',
     });
   }
 
@@ -80,6 +100,15 @@ export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding
   return findings;
 }
 
+async function currentUser(sequelize: Sequelize): Promise<string> {
+  try {
+    const [rows] = (await sequelize.query('SELECT current_user AS u')) as [Array<{ u: string }>, unknown];
+    return `"${rows[0]?.u ?? 'the AQ_DB_URL role'}"`;
+  } catch {
+    return 'the AQ_DB_URL role';
+  }
+}
+
 async function serverVersion(sequelize: Sequelize): Promise<string> {
   try {
     return await sequelize.getQueryInterface().databaseVersion();
@@ -88,20 +117,25 @@ async function serverVersion(sequelize: Sequelize): Promise<string> {
   }
 }
 
-function connectionFailure(err: unknown): HealthFinding {
+function connectionFailure(err: unknown, postgres: boolean): HealthFinding {
   const e = err as { original?: { code?: string }; parent?: { code?: string }; message: string };
   const code = e.original?.code ?? e.parent?.code ?? '';
   const hints: Record<string, string> = {
-    ECONNREFUSED: 'nothing listens at that host and port: is MariaDB/MySQL running, and is AQ_DB_URL right?',
+    ECONNREFUSED: `nothing listens at that host and port: is ${postgres ? 'PostgreSQL' : 'MariaDB/MySQL'} running, and is AQ_DB_URL right?`,
     ETIMEDOUT: 'no answer from the database host: check the address and firewalls',
     ENOTFOUND: 'the database host name does not resolve',
     ER_ACCESS_DENIED_ERROR: 'the user or password in AQ_DB_URL is wrong, or the user may not connect from this host',
     ER_DBACCESS_DENIED_ERROR: 'the user may not use that database: GRANT it the amavis tables',
     ER_BAD_DB_ERROR: 'the database named in AQ_DB_URL does not exist',
+    // PostgreSQL's SQLSTATEs.
+    '28P01': 'the password in AQ_DB_URL is wrong for that role',
+    '28000': 'PostgreSQL refuses this role from this host: check the role exists and that pg_hba.conf lets it connect to that database',
+    '3D000': 'the database named in AQ_DB_URL does not exist',
+    '53300': 'PostgreSQL has no free connection slot: raise max_connections or lower AQ_DB_POOL_MAX',
   };
   return {
     status: 'fail',
     message: `cannot connect: ${e.message}`,
-    hint: hints[code] ?? 'check AQ_DB_URL (mysql://user:password@host:3306/database)',
+    hint: hints[code] ?? (postgres ? 'check AQ_DB_URL (postgres://user:password@host:5432/database)' : 'check AQ_DB_URL (mysql://user:password@host:3306/database)'),
   };
 }

@@ -10,7 +10,18 @@ export const REQUIRED_COLUMNS: Record<string, readonly string[]> = {
 };
 
 /**
- * Indexes the listing depends on. README.sql-mysql creates all of them; an old or hand-made schema
+ * Columns that README.sql-pg declares bytea (binary, no character set). Older PostgreSQL schemas had
+ * them as text, which the doctor reports with the conversion README.sql-pg gives.
+ */
+export const BINARY_COLUMNS: Record<string, readonly string[]> = {
+  maddr: ['email'],
+  msgs: ['mail_id', 'secret_id'],
+  msgrcpt: ['mail_id'],
+  quarantine: ['mail_id', 'mail_text'],
+};
+
+/**
+ * Indexes the listing depends on. README.sql-mysql and README.sql-pg create all of them; an old or hand-made schema
  * may lack one, and then every listing scans a table.
  */
 export const RECOMMENDED_INDEXES: ReadonlyArray<{ table: string; leading: readonly string[]; why: string; create: string }> = [
