@@ -12,21 +12,25 @@ const SWEEP_EVERY_MS = 5 * 60_000;
 /**
  * An express-rate-limit store in our own table (aq_rate_limits in AQ_APP_DB_URL), so that every instance
  * sharing that database counts together: with counters in memory, N instances gave an attacker N times
- * the attempts. A fixed window per key; one upsert counts a hit atomically (the row lock on MySQL/MariaDB,
- * the database lock on the demo's SQLite), and the count read back in the same transaction is exact.
+ * the attempts. A fixed window per key; one upsert counts a hit atomically (the row lock on MySQL/MariaDB and
+ * PostgreSQL, the database lock on the demo's SQLite), and the count read back in the same transaction is exact.
  */
 export function createDbRateLimitStores(models: AppModels): RateLimitStoreFactory {
   const sequelize = models.RateLimit.sequelize;
   if (!sequelize) throw new Error('the rate-limit model is not defined on a database');
   const db = sequelize;
-  const upsert =
-    db.getDialect() === 'sqlite'
-      ? `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
+  const upsert = {
+    sqlite: `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
   ON CONFLICT(id) DO UPDATE SET hits = CASE WHEN reset_at <= :now THEN 1 ELSE hits + 1 END,
-    reset_at = CASE WHEN reset_at <= :now THEN :reset ELSE reset_at END`
-      : // MySQL evaluates these left to right: hits is set first, and reset_at still reads its old value.
-        `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
-  ON DUPLICATE KEY UPDATE hits = IF(reset_at <= :now, 1, hits + 1), reset_at = IF(reset_at <= :now, :reset, reset_at)`;
+    reset_at = CASE WHEN reset_at <= :now THEN :reset ELSE reset_at END`,
+    // PostgreSQL: the existing row's columns must be named by table (unqualified, they are ambiguous with EXCLUDED).
+    postgres: `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
+  ON CONFLICT(id) DO UPDATE SET hits = CASE WHEN aq_rate_limits.reset_at <= :now THEN 1 ELSE aq_rate_limits.hits + 1 END,
+    reset_at = CASE WHEN aq_rate_limits.reset_at <= :now THEN :reset ELSE aq_rate_limits.reset_at END`,
+    // MySQL evaluates these left to right: hits is set first, and reset_at still reads its old value.
+    mysql: `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
+  ON DUPLICATE KEY UPDATE hits = IF(reset_at <= :now, 1, hits + 1), reset_at = IF(reset_at <= :now, :reset, reset_at)`,
+  }[db.getDialect() === 'sqlite' || db.getDialect() === 'postgres' ? (db.getDialect() as 'sqlite' | 'postgres') : 'mysql'];
   let lastSweep = Date.now();
 
   function sweep(now: number): void {
