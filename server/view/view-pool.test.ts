@@ -5,7 +5,8 @@ const mail = (html: string, header = 'Subject: hello') =>
   Buffer.from(`From: a@sender.example\r\n${header}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`, 'latin1');
 const images = (n: number) => Array.from({ length: n }, (_, i) => `<img src="https://t.example/${i}.gif">`).join('');
 
-describe('the view pool (worker threads)', () => {
+// Each worker loads jsdom and DOMPurify, which takes seconds on a loaded machine: beyond vitest's 5 s default.
+describe('the view pool (worker threads)', { timeout: 60_000 }, () => {
   let pool: ViewPool | undefined;
   afterEach(() => pool?.close());
 
