@@ -1,6 +1,9 @@
-import type mysql from 'mysql2/promise';
 import type { Sequelize } from 'sequelize';
+import { createQuarantineLister } from '../../server/amavis/listing';
+import type { BenchDb } from './bench-db';
+import { buildMailzuListQuery } from './mailzu-query';
 import { formatTable } from './report';
+import { DELIMITER, type Scenario } from './scenarios';
 
 /**
  * Records the SQL a Sequelize instance runs. The listing passes its values as `replacements`, which
@@ -33,14 +36,19 @@ export function condenseSql(sql: string, max = 700): string {
 }
 
 /**
- * MariaDB's ANALYZE: runs the statement and prints the plan with the rows really read (r_rows) next
- * to the optimizer's guess (rows). Plain EXPLAIN when `execute` is false (for statements that run for
- * minutes).
+ * Runs the statement under the server's own instrumentation and prints the plan with what really
+ * happened: MariaDB's ANALYZE (r_rows next to the optimizer's rows), PostgreSQL's EXPLAIN (ANALYZE,
+ * BUFFERS) (actual rows, loops and the pages read, "hit" in shared_buffers or "read" from outside).
+ * Plain EXPLAIN when `execute` is false (for statements that run for minutes).
  */
-export async function explainStatement(conn: mysql.Connection, sql: string, execute = true): Promise<string> {
-  if (!/^\s*(SELECT|WITH)\b/i.test(sql)) return '(not a SELECT)';
+export async function explainStatement(db: BenchDb, sql: string, execute = true): Promise<string> {
+  if (db.kind === 'postgres') return explainPostgres(db, sql, execute);
+  // The time plan pins MariaDB's optimizer for one statement: the pin goes in front of ANALYZE.
+  const pinned = /^\s*(SET STATEMENT .*? FOR )(SELECT\b[\s\S]*)$/i.exec(sql);
+  const statement = pinned?.[2] ?? sql;
+  if (!/^\s*(SELECT|WITH)\b/i.test(statement)) return '(not a SELECT)';
   const started = performance.now();
-  const [rows] = await conn.query<mysql.RowDataPacket[]>(`${execute ? 'ANALYZE' : 'EXPLAIN'} ${sql}`);
+  const rows = await db.query<Record<string, string | number | null>>(`${pinned?.[1] ?? ''}${execute ? 'ANALYZE' : 'EXPLAIN'} ${statement}`);
   const elapsed = performance.now() - started;
   const columns = execute
     ? ['id', 'select_type', 'table', 'type', 'key', 'ref', 'rows', 'r_rows', 'filtered', 'r_filtered', 'Extra']
@@ -51,4 +59,34 @@ export async function explainStatement(conn: mysql.Connection, sql: string, exec
     6,
   );
   return `${table}\n(${execute ? `ANALYZE took ${elapsed.toFixed(1)} ms` : 'EXPLAIN only, not executed'})`;
+}
+
+async function explainPostgres(db: BenchDb, sql: string, execute: boolean): Promise<string> {
+  if (!/^\s*(SELECT|WITH)\b/i.test(sql)) return '(not a SELECT)';
+  const rows = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${execute ? '(ANALYZE, BUFFERS)' : ''} ${sql}`);
+  return `${rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n')}${execute ? '' : '\n(EXPLAIN only, not executed)'}`;
+}
+
+/**
+ * --explain: the plan, with real row counts, of every statement of each scenario's first list() call
+ * on a fresh lister, so the service's cached lookups (partition tags, plan choice, domain ids) show too.
+ */
+export async function explainScenarios(sequelize: Sequelize, db: BenchDb, scenarios: readonly Scenario[]): Promise<void> {
+  for (const scenario of scenarios) {
+    const lister = createQuarantineLister(sequelize, { recipientDelimiter: DELIMITER });
+    const query = scenario.prepare ? (await scenario.prepare(lister)).query : scenario.query;
+    const capture = captureQueries(sequelize);
+    try {
+      await lister.list(scenario.scope, query);
+    } finally {
+      capture.stop();
+    }
+    console.log(`\n=== ${scenario.name}`);
+    for (const sql of capture.take()) {
+      console.log(`\n${condenseSql(sql)}\n${await explainStatement(db, sql)}`);
+    }
+  }
+  const mz = buildMailzuListQuery({ addresses: ['someone@example0.test'], recipientDelimiter: DELIMITER });
+  const inlined = mz.replacements.reduce((sql, value) => sql.replace('?', db.escape(value)), mz.sql);
+  console.log(`\n=== MailZu shape\n\n${condenseSql(inlined)}\n${await explainStatement(db, inlined, false)}`);
 }

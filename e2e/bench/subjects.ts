@@ -1,4 +1,4 @@
-import type mysql from 'mysql2/promise';
+import type { BenchDb } from './bench-db';
 
 /** A local user picked by how many msgrcpt rows their address has. */
 export interface BenchSubject {
@@ -27,22 +27,22 @@ export interface BenchSubjects {
 }
 
 /** Picks the users at row-count percentiles, the heaviest user, and the largest and smallest domains. */
-export async function pickSubjects(conn: mysql.Connection): Promise<BenchSubjects> {
-  const [countRows] = await conn.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM aq_bench_users');
-  const users = Number(countRows[0]?.n ?? 0);
+export async function pickSubjects(db: BenchDb): Promise<BenchSubjects> {
+  const [count] = await db.query<{ n: string }>('SELECT COUNT(*) AS n FROM aq_bench_users');
+  const users = Number(count?.n ?? 0);
   if (users === 0) throw new Error('aq_bench_users is empty: regenerate with --regenerate');
   const atRank = async (rank: number): Promise<BenchSubject> => {
-    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+    // email is VARBINARY or bytea: both sort by bytes, so both databases pick the same users.
+    const [row] = await db.query<{ email: Buffer | string; msgrcpt_rows: number; quarantined_rows: number }>(
       'SELECT email, msgrcpt_rows, quarantined_rows FROM aq_bench_users ORDER BY msgrcpt_rows, email LIMIT 1 OFFSET ?',
       [Math.min(users - 1, Math.max(0, rank))],
     );
-    const row = rows[0] as mysql.RowDataPacket;
+    if (!row) throw new Error(`aq_bench_users has no row at rank ${rank}`);
     return { email: String(row.email), rows: Number(row.msgrcpt_rows), quarantined: Number(row.quarantined_rows) };
   };
-  const [domains] = await conn.query<mysql.RowDataPacket[]>(
-    'SELECT domain, COUNT(*) AS users, SUM(msgrcpt_rows) AS n FROM aq_bench_users GROUP BY domain ORDER BY n DESC, domain',
-  );
-  const domain = (row: mysql.RowDataPacket | undefined): BenchDomain => ({ domain: String(row?.domain), users: Number(row?.users), rows: Number(row?.n) });
+  type DomainRow = { domain: string; users: string | number; n: string | number };
+  const domains = await db.query<DomainRow>('SELECT domain, COUNT(*) AS users, SUM(msgrcpt_rows) AS n FROM aq_bench_users GROUP BY domain ORDER BY n DESC, domain');
+  const domain = (row: DomainRow | undefined): BenchDomain => ({ domain: String(row?.domain), users: Number(row?.users), rows: Number(row?.n) });
   return {
     median: await atRank(Math.floor((users - 1) / 2)),
     p90: await atRank(Math.floor(0.9 * (users - 1))),
