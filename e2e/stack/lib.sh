@@ -58,6 +58,21 @@ stop_pid() {
   fi
 }
 
+# detached <cmd...>: runs a daemon-starting command with no open file beyond 0-2. Everything
+# started here inherits our descriptors, among them the lock fd of a caller's
+# `flock /tmp/aq-stack.lock up.sh`: a daemon that kept it (amavisd does) would hold the
+# stack's lock for its whole life and every later flock would wait forever.
+detached() {
+  (
+    self=$BASHPID
+    for fd in $(ls "/proc/$self/fd"); do
+      [ "$fd" -gt 2 ] || continue
+      { eval "exec $fd>&-"; } 2>/dev/null || true
+    done
+    exec "$@"
+  )
+}
+
 show_log_tail() { [ -f "$1" ] && { echo "----- tail of $1 -----" >&2; tail -n "${2:-40}" "$1" >&2; }; true; }
 
 # mysql as root over the unix socket (both the reused server and ours allow that).
@@ -79,7 +94,7 @@ start_amavisd() {
   : >"$LOGS/amavisd.log"; chown amavis:amavis "$LOGS/amavisd.log"
   rm -f "$STATE/amavis/amavisd.pid"
   # amavisd daemonizes (Net::Server) and writes $STATE/amavis/amavisd.pid.
-  if ! amavisd -c "$ETC/amavisd.conf" >>"$LOGS/amavisd.start.log" 2>&1; then
+  if ! detached amavisd -c "$ETC/amavisd.conf" >>"$LOGS/amavisd.start.log" 2>&1; then
     show_log_tail "$LOGS/amavisd.start.log"; show_log_tail "$LOGS/amavisd.log"
     die "amavisd failed to start"
   fi
@@ -118,7 +133,7 @@ start_dovecot() {
   pid=$(dovecot_pid)
   if pid_is "$pid" dovecot && dovecot_ready; then return 0; fi
   stop_dovecot
-  if ! dovecot -c "$ETC/dovecot.conf" >>"$LOGS/dovecot.start.log" 2>&1; then
+  if ! detached dovecot -c "$ETC/dovecot.conf" >>"$LOGS/dovecot.start.log" 2>&1; then
     show_log_tail "$LOGS/dovecot.start.log"; show_log_tail "$LOGS/dovecot.log"
     die "dovecot failed to start"
   fi

@@ -139,7 +139,8 @@ else
   rc_stop
   port_open "$RC_PORT" && die "something else listens on 127.0.0.1:$RC_PORT (set ROUNDCUBE_PORT)"
   # Workers, so the page's parallel requests (scripts, styles, keep-alive) do not queue behind each other.
-  setsid setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --init-groups -- \
+  # detached (lib.sh): PHP must not keep the lock fd of a caller's flock.
+  detached setsid setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --init-groups -- \
     env PHP_CLI_SERVER_WORKERS=4 php -S "127.0.0.1:$RC_PORT" -t "$APP/public_html" \
     </dev/null >>"$LOGS/roundcube-php.log" 2>&1 &
   echo $! >"$PIDS/roundcube.pid"
