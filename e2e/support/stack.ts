@@ -6,7 +6,7 @@ import { parseEnvFile } from '../../server/config';
 
 const run = promisify(execFile);
 
-/** Where e2e/stack/up.sh keeps its state (configs, pids, stack.env, seed.json). */
+/** Where e2e/stack/up.sh keeps its state (configs, pids, stack.env, seed.json, seed-pg.json). */
 export const STACK_DIR = process.env.AQ_STACK_DIR ?? '/var/tmp/aq-stack';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -23,10 +23,36 @@ export interface StackEnv {
   AQ_SMTP_IN_PORT: string;
   AQ_LMTP_PORT: string;
   AQ_MAILDIR_ROOT: string;
+  /** amavisd-pg, the second amavisd, and its PostgreSQL storage database (issue #12). */
+  AQ_PG_DB_URL: string;
+  AQ_PG_PDP: string;
+  AQ_PG_PDP_SOCKET: string;
+  AQ_PG_SMTP_IN_PORT: string;
 }
 
-/** Reads stack.env, failing with the command to run when the stack is not up. */
-export function stackEnv(): StackEnv {
+/** The amavis databases the integration tests run against; each has its own amavisd in the stack. */
+export type TestDb = 'mariadb' | 'postgres';
+
+/**
+ * The database of this run: AQ_TEST_DB=mariadb (the default: amavisd, MariaDB) or postgres (amavisd-pg,
+ * PostgreSQL). Every test reaches amavis through the chosen pair only, so one suite proves both.
+ */
+export const TEST_DB: TestDb = testDbOf(process.env.AQ_TEST_DB);
+
+/** True when this run is against PostgreSQL: for the few dialect switches a test needs. */
+export const onPostgres = TEST_DB === 'postgres';
+
+function testDbOf(value: string | undefined): TestDb {
+  if (value === undefined || value === '' || value === 'mariadb') return 'mariadb';
+  if (value === 'postgres') return 'postgres';
+  throw new Error(`AQ_TEST_DB must be mariadb or postgres, not ${JSON.stringify(value)}`);
+}
+
+/** The stack's name (for e2e/stack/ctl.sh) of the amavisd that stores in this run's database. */
+export const AMAVISD = onPostgres ? 'amavisd-pg' : 'amavisd';
+
+/** The settings exactly as up.sh wrote them, both amavisd instances included. */
+export function stackEnvFile(): StackEnv {
   let text: string;
   try {
     text = readFileSync(path.join(STACK_DIR, 'stack.env'), 'utf8');
@@ -34,6 +60,19 @@ export function stackEnv(): StackEnv {
     throw new Error(`no ${STACK_DIR}/stack.env: start the real stack with \`bash e2e/stack/up.sh\` (npm test does it)`);
   }
   return parseEnvFile(text) as unknown as StackEnv;
+}
+
+/**
+ * The stack as this run's tests see it: AQ_DB_URL, AQ_PDP, AQ_PDP_SOCKET and AQ_SMTP_IN_PORT are those of
+ * the amavisd chosen by AQ_TEST_DB (amavisd-pg's AQ_PG_* under postgres), so that a test which sends mail,
+ * reads rows or releases through them needs no switch of its own. Fails with the command to run when the
+ * stack is not up, or predates PostgreSQL.
+ */
+export function stackEnv(): StackEnv {
+  const env = stackEnvFile();
+  if (!onPostgres) return env;
+  if (!env.AQ_PG_DB_URL) throw new Error(`AQ_TEST_DB=postgres, but ${STACK_DIR}/stack.env has no AQ_PG_DB_URL: run \`bash e2e/stack/up.sh\` again`);
+  return { ...env, AQ_DB_URL: env.AQ_PG_DB_URL, AQ_PDP: env.AQ_PG_PDP, AQ_PDP_SOCKET: env.AQ_PG_PDP_SOCKET, AQ_SMTP_IN_PORT: env.AQ_PG_SMTP_IN_PORT };
 }
 
 export interface SeedMail {
@@ -44,16 +83,17 @@ export interface SeedMail {
   expect: 'S' | 'B' | 'V' | 'H' | 'C';
 }
 
-/** Reads what seed.sh sent through amavisd in its last run. */
+/** Reads what seed.sh sent through this run's amavisd in its last run (seed.json, or seed-pg.json for amavisd-pg). */
 export function seedManifest(): { runId: string; mails: Record<string, SeedMail> } {
+  const file = onPostgres ? 'seed-pg.json' : 'seed.json';
   try {
-    return JSON.parse(readFileSync(path.join(STACK_DIR, 'seed.json'), 'utf8')) as { runId: string; mails: Record<string, SeedMail> };
+    return JSON.parse(readFileSync(path.join(STACK_DIR, file), 'utf8')) as { runId: string; mails: Record<string, SeedMail> };
   } catch {
-    throw new Error(`no ${STACK_DIR}/seed.json: run \`bash e2e/stack/seed.sh\` (npm test does it)`);
+    throw new Error(`no ${STACK_DIR}/${file}: run \`bash e2e/stack/seed.sh\` (npm test does it)`);
   }
 }
 
-/** The AQ_* environment a server under test gets: the real stack, plus test-only secrets. */
+/** The AQ_* environment a server under test gets: the real stack (this run's database and amavisd), plus test-only secrets. */
 export function serverEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const env = stackEnv();
   const base: Record<string, string> = {
@@ -68,9 +108,12 @@ export function serverEnv(overrides: Record<string, string> = {}): Record<string
   return { ...base, ...overrides };
 }
 
-/** Stops or starts one peer of the stack (amavisd or dovecot), waiting until it is really down or up. */
+/**
+ * Stops or starts one peer of the stack, waiting until it is really down or up. `amavisd` is this run's
+ * amavisd: amavisd-pg under AQ_TEST_DB=postgres.
+ */
 export async function stackCtl(action: 'stop' | 'start', component: 'amavisd' | 'dovecot'): Promise<void> {
-  await run('bash', [path.join(ROOT, 'e2e/stack/ctl.sh'), action, component], { timeout: 60_000 });
+  await run('bash', [path.join(ROOT, 'e2e/stack/ctl.sh'), action, component === 'amavisd' ? AMAVISD : component], { timeout: 60_000 });
 }
 
 /** Runs `npm run doctor` as a separate process, the way an operator does, with the given AQ_* settings. */

@@ -1,7 +1,7 @@
 import net, { type AddressInfo } from 'node:net';
 
 /**
- * A TCP proxy the tests control, between the server and a peer (MariaDB). It produces the faults a
+ * A TCP proxy the tests control, between the server and a peer (MariaDB or PostgreSQL). It produces the faults a
  * real peer cannot produce on demand: every connection cut at once (a failover, a proxy restart), and
  * a stall (a network that stops carrying bytes without closing anything).
  */
@@ -112,8 +112,8 @@ export function throughProxy(url: string, proxy: TcpProxy): string {
   return u.toString();
 }
 
-/** Where a database URL points (for the proxy's target). */
+/** Where a database URL points (for the proxy's target), with the dialect's default port when it names none. */
 export function targetOf(url: string): { host: string; port: number } {
   const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port || 3306) };
+  return { host: u.hostname, port: Number(u.port || (/^postgres(ql)?:$/.test(u.protocol) ? 5432 : 3306)) };
 }
