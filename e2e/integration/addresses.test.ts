@@ -53,7 +53,9 @@ describe('the addresses a user receives mail for', () => {
     // A Postfix-style alias table, as postfixadmin keeps it (address -> goto).
     const db = plain.context.sequelize;
     await db.query('CREATE TABLE IF NOT EXISTS test_alias (address VARCHAR(255) PRIMARY KEY, goto TEXT NOT NULL)');
-    await db.query("REPLACE INTO test_alias VALUES ('sales@example.test', 'alice@example.test'), ('postmaster@example.test', 'bob@example.test')");
+    // Delete, then insert: SQL that MariaDB and PostgreSQL both take (REPLACE INTO is MySQL's own).
+    await db.query("DELETE FROM test_alias WHERE address IN ('sales@example.test', 'postmaster@example.test')");
+    await db.query("INSERT INTO test_alias VALUES ('sales@example.test', 'alice@example.test'), ('postmaster@example.test', 'bob@example.test')");
     const sqlServer = await startTestServer({ ...ROLE_ENV, AQ_ALIASES_SQL: 'SELECT address FROM test_alias WHERE goto = :email' });
     try {
       expect(await visibleIds(sqlServer)).toContain(ids.alias);

@@ -13,6 +13,7 @@ import { restoreAddresses, type DeletedAddress } from '../../server/services/cle
 import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { sendThroughAmavis } from '../support/send-mail';
 import { ROOT, serverEnv } from '../support/stack';
+import { REFUSED_DB_ERROR, refusedDbUrl } from '../support/test-db';
 
 const run = promisify(execFile);
 const DAY = 86_400;
@@ -21,7 +22,9 @@ const BOB = 'bob@example.test';
 // npm and tsx start in seconds on an idle machine, and far slower on a loaded one: one test spawns
 // them, with this limit; the others call the CLI's main() in-process.
 const SPAWN_LIMIT_MS = 240_000;
-const DEAD_DB = 'mysql://amavis:wrong-password@127.0.0.1:3306/amavis';
+// This run's database server, with credentials it refuses.
+const DEAD_DB = refusedDbUrl();
+const DEAD_DB_FAILURE = new RegExp(`amavis-quarantine cleanup failed: .*(?:${REFUSED_DB_ERROR.source})`);
 // Nine mails through the real amavisd (SpamAssassin included): about ten seconds idle, minutes loaded.
 const SETUP_LIMIT_MS = 600_000;
 
@@ -33,7 +36,7 @@ async function runCleanupMain(env: Record<string, string>, args: string[]) {
   return { code, stdout, stderr };
 }
 
-// The cleanup against the real MariaDB, on mail that went through the real amavisd. Some of that mail
+// The cleanup against the real database (MariaDB or PostgreSQL, AQ_TEST_DB), on mail that went through the real amavisd. Some of that mail
 // is made old, deleted or orphaned by editing its real rows. Other test files leave many recent rows
 // here, so the assertions are about this file's rows, plus "nothing recent that should stay was touched".
 describe('npm run cleanup against the real stack', () => {
@@ -292,7 +295,7 @@ describe('npm run cleanup against the real stack', () => {
     expect(config.stderr).toMatch(/AQ_DB_URL must look like mysql:\/\//);
     const dead = await runCleanupMain(serverEnv({ AQ_DB_URL: DEAD_DB }), ['--dry-run']);
     expect(dead.code).toBe(1);
-    expect(dead.stderr).toMatch(/amavis-quarantine cleanup failed: .*Access denied/);
+    expect(dead.stderr).toMatch(DEAD_DB_FAILURE);
   });
 
   it(
@@ -304,7 +307,7 @@ describe('npm run cleanup against the real stack', () => {
         () => expect.fail('npm run cleanup exited 0 with a dead database'),
         (err: { code?: unknown; stderr?: string }) => err,
       );
-      expect(failed.stderr).toMatch(/amavis-quarantine cleanup failed: .*Access denied/);
+      expect(failed.stderr).toMatch(DEAD_DB_FAILURE);
       expect(failed.code).toBe(1);
     },
     SPAWN_LIMIT_MS + 60_000,

@@ -7,9 +7,9 @@ import { startTestServer, type TestServer } from '../support/server';
 import { stackEnv } from '../support/stack';
 import { startTcpProxy, targetOf, throughProxy, type TcpProxy } from '../support/tcp-proxy';
 
-// The server reaches MariaDB through two proxies the test controls: one for amavis's tables (and the
+// The server reaches its database (MariaDB or PostgreSQL) through two proxies the test controls: one for amavis's tables (and the
 // listings' pool), one for our own (sessions, audit). Faults are produced there, between the server and
-// a real MariaDB; no outcome depends on how fast anything is.
+// the real database; no outcome depends on how fast anything is.
 describe('database faults and overload', () => {
   let amavisDb: TcpProxy;
   let appDb: TcpProxy;

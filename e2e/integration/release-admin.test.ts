@@ -8,6 +8,7 @@ import { inboxMessages } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 import { amavisModels } from '../support/amavis-models';
+import { stackEnv } from '../support/stack';
 
 describe('admin releases, amavis host routing, and a release whose outcome is unknown', () => {
   let server: TestServer;
@@ -67,9 +68,10 @@ describe('admin releases, amavis host routing, and a release whose outcome is un
   it('sends each message to the AM.PDP endpoint of the amavis host that stored it', async () => {
     const { ids } = await fresh();
     const [msg] = await amavisModels(server.context).Msg.findAll({ where: { mail_id: decodeMessageRef(ids['alice@example.test']!)!.mailId } });
-    // msgs.host names this amavisd: mapped to the real bank, everything else to a closed port.
-    const routed = await startTestServer({ ...ROLE_ENV, AQ_PDP: `${msg!.host}=tcp://127.0.0.1:9998,*=tcp://127.0.0.1:1` });
-    const misrouted = await startTestServer({ ...ROLE_ENV, AQ_PDP: 'other-amavis.example.test=tcp://127.0.0.1:9998,*=tcp://127.0.0.1:1' });
+    // msgs.host names this amavisd: mapped to its real bank, everything else to a closed port.
+    const bank = stackEnv().AQ_PDP;
+    const routed = await startTestServer({ ...ROLE_ENV, AQ_PDP: `${msg!.host}=${bank},*=tcp://127.0.0.1:1` });
+    const misrouted = await startTestServer({ ...ROLE_ENV, AQ_PDP: `other-amavis.example.test=${bank},*=tcp://127.0.0.1:1` });
     try {
       const viaMap = await signedIn(routed.url, USERS.alice.email, USERS.alice.password);
       expect((await viaMap.request('POST', `/messages/${ids['alice@example.test']}/release`, {})).status).toBe(200);

@@ -6,7 +6,7 @@ import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 import { ROLE_ENV } from '../support/api-client';
 
-// The one writer of msgrcpt.rs, against the real MariaDB, on a copy amavisd stored: every transition from
+// The one writer of msgrcpt.rs, against the real database (MariaDB or PostgreSQL), on a copy amavisd stored: every transition from
 // every state. The state is set by hand (it is the test's setup); what is tested is the writer's answer
 // and the row it leaves.
 describe('the guarded rs writer', () => {

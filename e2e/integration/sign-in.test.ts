@@ -4,7 +4,7 @@ import { ApiSession, bodyOf, errorOf, ROLE_ENV, signedIn, USERS } from '../suppo
 import { startTestServer, type TestServer } from '../support/server';
 import { stackCtl, stackEnv } from '../support/stack';
 
-// Sign-in checks the password against the real Dovecot; sessions live in the real MariaDB.
+// Sign-in checks the password against the real Dovecot; sessions live in the real database (MariaDB or PostgreSQL).
 describe('sign-in and sessions', () => {
   let server: TestServer;
   beforeAll(async () => {
