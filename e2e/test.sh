@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm test`: installs and starts the real stack (MariaDB, Dovecot, amavisd-new) on loopback, sends the
-# seed mail through amavisd, type-checks, builds the widget and checks its size budget, then runs the
-# unit, integration and browser tests, in that order (integration and browser tests stop and start
-# peers of the one shared stack, so they never run side by side).
+# `npm test`: installs and starts the real stack (MariaDB, PostgreSQL, Dovecot, and an amavisd-new for
+# each database) on loopback, sends the seed mail through both amavisd, type-checks, builds the widget and
+# checks its size budget, then runs the unit tests, the integration tests against MariaDB, the same
+# integration tests against PostgreSQL (AQ_TEST_DB=postgres), and the browser tests, in that order
+# (integration and browser tests stop and start peers of the one shared stack, so they never run side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,15 +19,22 @@ bash e2e/stack/up.sh
 bash e2e/stack/seed.sh
 # Sign-in failures are counted in the shared database (aq_rate_limits) for up to an hour: a run must not
 # start with the previous run's counts against 127.0.0.1 and the test users. The table is missing before
-# the server's first start.
+# the server's first start. PostgreSQL's amavis database has its own, for the AQ_TEST_DB=postgres run.
 mysql --protocol=socket -uroot amavis -e 'DELETE FROM aq_rate_limits' 2>/dev/null || true
+pg_url=$(sed -n 's/^AQ_PG_DB_URL=//p' "${AQ_STACK_DIR:-/var/tmp/aq-stack}/stack.env" 2>/dev/null || true)
+[ -z "$pg_url" ] || psql "$pg_url" -X -q -c 'DELETE FROM aq_rate_limits' >/dev/null 2>&1 || true
 npm run --silent typecheck
 npm run --silent build
 npm run --silent size
 
 results=$(mktemp -d)
 status=0
-for project in unit integration browser; do
+# Each run writes its own JSON result, so that the summary counts both integration runs.
+for run in unit integration integration-postgres browser; do
+  project=${run%-postgres}
+  # The amavis database (and the amavisd storing in it) the integration tests use; see e2e/support/stack.ts.
+  test_db=mariadb
+  [ "$run" = integration-postgres ] && test_db=postgres
   if [ "$project" = browser ]; then
     # The demo test starts `npm start` in a fresh clone. The clone and its `npm ci` are made here, with
     # no time limit (minutes on a loaded machine), so the test itself only starts and drives the demo.
@@ -39,8 +47,8 @@ for project in unit integration browser; do
       tail -n 20 "$demo_clone.log" >&2 || true
     fi
   fi
-  echo "== vitest: $project"
-  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$results/$project.json" || status=1
+  echo "== vitest: $run"
+  AQ_TEST_DB=$test_db npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$results/$run.json" || status=1
 done
 
 node -e '
