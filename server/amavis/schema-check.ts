@@ -80,9 +80,7 @@ export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding
     findings.push({
       status: 'fail',
       message: `may not update msgrcpt: ${(err as Error).message}`,
-      hint: postgres
-        ? `as the tables' owner: GRANT SELECT, UPDATE, DELETE ON maddr, msgs, msgrcpt, quarantine TO ${await currentUser(sequelize)}; (and, for our aq_ tables in the same database, GRANT CREATE ON SCHEMA public TO the same role)`
-        : 'GRANT SELECT, UPDATE, DELETE on the amavis tables (and CREATE for our aq_ tables) to the AQ_DB_URL user',
+      hint: await grantHint(sequelize, postgres),
     });
   }
 
@@ -100,12 +98,21 @@ export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding
   return findings;
 }
 
-async function currentUser(sequelize: Sequelize): Promise<string> {
+/** The statements that give this connection's user what the server needs, in the database's own terms. */
+async function grantHint(sequelize: Sequelize, postgres: boolean): Promise<string> {
   try {
-    const [rows] = (await sequelize.query('SELECT current_user AS u')) as [Array<{ u: string }>, unknown];
-    return `"${rows[0]?.u ?? 'the AQ_DB_URL role'}"`;
+    if (postgres) {
+      const [rows] = (await sequelize.query('SELECT current_user AS u')) as [Array<{ u: string }>, unknown];
+      const role = `"${String(rows[0]?.u).replace(/"/g, '""')}"`;
+      return `as the owner of amavis's tables: GRANT SELECT, UPDATE, DELETE ON maddr, msgs, msgrcpt, quarantine TO ${role}; GRANT INSERT ON maddr TO ${role}; (for our aq_ tables in this database also GRANT CREATE ON SCHEMA public TO ${role};)`;
+    }
+    // CURRENT_USER() is the account the server matched: user@host, as GRANT names it.
+    const [rows] = (await sequelize.query('SELECT CURRENT_USER() AS u, DATABASE() AS db')) as [Array<{ u: string; db: string }>, unknown];
+    const [user = '', host = '%'] = String(rows[0]?.u).split('@');
+    const account = `'${user.replace(/'/g, "''")}'@'${host.replace(/'/g, "''")}'`;
+    return `as root: GRANT SELECT, UPDATE, DELETE, INSERT, CREATE ON \`${String(rows[0]?.db).replace(/`/g, '``')}\`.* TO ${account}; (INSERT on maddr is for the cleanup, CREATE for our aq_ tables)`;
   } catch {
-    return 'the AQ_DB_URL role';
+    return 'GRANT SELECT, UPDATE, DELETE on the amavis tables (INSERT on maddr, and CREATE for our aq_ tables) to the AQ_DB_URL user';
   }
 }
 
