@@ -2,21 +2,23 @@
 # Stops or (re)starts one component of a running stack, for failure-path tests:
 #   ctl.sh stop amavisd    -> returns once ports 10024/9998 refuse connections
 #   ctl.sh start amavisd   -> returns once 9998 is open and 10024 greets with 220
+#   ctl.sh stop|start amavisd-pg (the PostgreSQL one: SMTP 10026, AM.PDP 9996), likewise
 #   ctl.sh stop|start dovecot (IMAP 10143/10993, LMTP 2424)
-#   ctl.sh restart amavisd|dovecot
+#   ctl.sh restart amavisd|amavisd-pg|dovecot
 # Uses the configs up.sh rendered into $AQ_STACK_DIR/etc; run up.sh first.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { echo "usage: $0 stop|start|restart amavisd|dovecot" >&2; exit 2; }
+usage() { echo "usage: $0 stop|start|restart amavisd|amavisd-pg|dovecot" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action=$1 comp=$2
-case "$comp" in amavisd|dovecot) ;; *) usage ;; esac
+# Both amavisd instances go through the same helpers, which take the instance name.
+case "$comp" in amavisd|amavisd-pg) kind=amavisd ;; dovecot) kind=dovecot ;; *) usage ;; esac
 [ -f "$ETC/$comp.conf" ] || die "no $ETC/$comp.conf: run up.sh first"
 case "$action" in
-  stop)    "stop_$comp" ;;
-  start)   "start_$comp" ;;
-  restart) "stop_$comp"; "start_$comp" ;;
+  stop)    "stop_$kind" "$comp" ;;
+  start)   "start_$kind" "$comp" ;;
+  restart) "stop_$kind" "$comp"; "start_$kind" "$comp" ;;
   *) usage ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops what up.sh and roundcube.sh started, by recorded PID only: Roundcube's PHP server,
-# amavisd, Dovecot and (only if up.sh started it) MariaDB. A MariaDB that was already running
-# is never touched. Idempotent.
+# amavisd, amavisd-pg, Dovecot and (only if up.sh started them) PostgreSQL and MariaDB. A
+# MariaDB or PostgreSQL that was already running is never touched. Idempotent.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -9,9 +9,12 @@ set -euo pipefail
 [ -d "$STATE" ] || exit 0
 
 bash "$STACK_SRC/roundcube.sh" down
-stop_amavisd
-rm -f "$PDP_SOCKET"   # amavisd (no longer root) cannot always unlink its socket itself
+for name in "${AMAVISD_INSTANCES[@]}"; do
+  stop_amavisd "$name"
+  rm -f "${AMAVISD_SOCKET[$name]}"   # amavisd (no longer root) cannot always unlink its socket itself
+done
 stop_dovecot
+stop_postgresql   # lib.sh: only a cluster up.sh recorded as started by us
 
 # MariaDB: only when up.sh recorded that it started it. Stop mysqld_safe first (else
 # its loop restarts a server that exits), then the server itself, waiting for a clean

@@ -5,12 +5,14 @@
 set -euo pipefail
 
 # Core of the stack. libdbd-mysql-perl, libdbd-pg-perl: amavisd talks to MariaDB and PostgreSQL through DBI.
+# postgresql: the second amavis database (its postinst creates the cluster "main" on 5432, which
+# up.sh starts with pg_ctlcluster when it is not running); it brings psql along.
 # file: amavisd uses file(1) to classify MIME parts (banned-type checks).
 # procps: pgrep/pkill-by-pid helpers; netcat-openbsd: handy for AM.PDP probes in tests.
 # openssl: test CA and certificates. chromium + fonts-roboto: UI screenshot tests.
 # roundcube-core + roundcube-sqlite3 + php-cli: a real Roundcube 1.6 for the plugin's browser test
 # (e2e/stack/roundcube.sh serves it with PHP's built-in server; no Apache is started).
-PKGS=(mariadb-server mariadb-client dovecot-imapd dovecot-lmtpd amavisd-new spamassassin
+PKGS=(mariadb-server mariadb-client postgresql dovecot-imapd dovecot-lmtpd amavisd-new spamassassin
       libdbd-mysql-perl libdbd-pg-perl swaks openssl file procps netcat-openbsd chromium
       roundcube-core roundcube-sqlite3 php-cli)
 OPTIONAL_PKGS=(fonts-roboto fonts-noto-color-emoji)   # installed when the archive has it, skipped otherwise
@@ -69,8 +71,10 @@ trap cleanup_policy EXIT
 # Daemons running before the install are not ours to touch (e.g. a MariaDB the machine
 # already runs); snapshot them so that only daemons the install started get stopped.
 # Matched on the command line: amavisd and spamd rename themselves ($0), e.g.
-# "/usr/sbin/amavisd (master)", so their comm is not a stable name.
-daemon_pids() { pgrep -f '(^|/)(amavisd|spamd|dovecot)( |$)' 2>/dev/null || true; }
+# "/usr/sbin/amavisd (master)", so their comm is not a stable name. PostgreSQL's postmaster
+# is ".../bin/postgres -D ..."; a cluster the install started is stopped too, so that up.sh
+# starts it itself and records it as ours.
+daemon_pids() { pgrep -f '(^|/)(amavisd|spamd|dovecot|postgres)( |$)' 2>/dev/null || true; }
 BEFORE=$(daemon_pids | sort -u)
 
 # roundcube-core would set up a system database with dbconfig-common; roundcube.sh brings its own.

@@ -13,6 +13,18 @@ DB_HOST=127.0.0.1 DB_PORT=3306 DB_NAME=amavis DB_USER=amavis DB_PASS=amavis-test
 IMAP_PORT=10143 IMAPS_PORT=10993 LMTP_PORT=2424
 SMTP_IN_PORT=10024 PDP_PORT=9998
 PDP_SOCKET=/var/lib/amavis/amavisd.sock
+# PostgreSQL (issue #12): the machine's cluster on 5432; same role name and password as
+# MariaDB's user. amavisd-pg is a second amavisd that stores in it.
+PG_HOST=127.0.0.1 PG_PORT=5432 PG_SOCKET_DIR=/var/run/postgresql PG_DB=amavis PG_BENCH_DB=amavis_bench
+PG_SMTP_IN_PORT=10026 PG_PDP_PORT=9996
+PG_PDP_SOCKET=/var/lib/amavis/amavisd-pg.sock
+
+# The two amavisd instances. The name is also the stem of each one's config
+# ($ETC/<name>.conf), pid, lock and log files, so the helpers below take it as argument.
+declare -A AMAVISD_SMTP_PORT=([amavisd]=$SMTP_IN_PORT [amavisd-pg]=$PG_SMTP_IN_PORT)
+declare -A AMAVISD_PDP_PORT=([amavisd]=$PDP_PORT [amavisd-pg]=$PG_PDP_PORT)
+declare -A AMAVISD_SOCKET=([amavisd]=$PDP_SOCKET [amavisd-pg]=$PG_PDP_SOCKET)
+AMAVISD_INSTANCES=(amavisd amavisd-pg)
 
 log() { echo "[aq-stack] $*" >&2; }
 die() { echo "[aq-stack] ERROR: $*" >&2; exit 1; }
@@ -26,13 +38,15 @@ banner() {
                      IFS= read -r -t 2 line <&3 && printf "%s\n" "$line"' _ "$1" 2>/dev/null || true
 }
 
-# wait_until <seconds> <description> <command...>: poll every 0.1 s.
+# wait_until <seconds> <description> <command...>: poll every 0.1 s. The limit is wall-clock
+# (bash's SECONDS): a probe that takes long (a banner read, a loaded machine) must not
+# stretch it.
 wait_until() {
   local secs=$1 what=$2; shift 2
-  local n=$((secs * 10))
-  while [ "$n" -gt 0 ]; do
+  local deadline=$((SECONDS + secs))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     "$@" && return 0
-    sleep 0.1; n=$((n - 1))
+    sleep 0.1
   done
   log "timed out after ${secs}s waiting for: $what"
   return 1
@@ -64,8 +78,8 @@ stop_pid() {
 # stack's lock for its whole life and every later flock would wait forever.
 detached() {
   (
-    self=$BASHPID
-    for fd in $(ls "/proc/$self/fd"); do
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd=${fd##*/}
       [ "$fd" -gt 2 ] || continue
       { eval "exec $fd>&-"; } 2>/dev/null || true
     done
@@ -78,47 +92,100 @@ show_log_tail() { [ -f "$1" ] && { echo "----- tail of $1 -----" >&2; tail -n "$
 # mysql as root over the unix socket (both the reused server and ours allow that).
 mysql_root() { mysql --protocol=socket -uroot "$@"; }
 
-# ---------- amavisd ----------
+# ---------- PostgreSQL ----------
+# psql as the postgres superuser over the unix socket (peer or trust auth both let the
+# postgres OS user in). cd /: runuser keeps root's cwd, which postgres may not read.
+psql_super() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" "$@"); }
+# psql as the amavis role over TCP with its password: the way amavisd-pg and the server connect.
+psql_amavis() { PGPASSWORD="$DB_PASS" psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER" "$@"; }
+postgresql_ready() { psql_super -d postgres -c 'SELECT 1' >/dev/null 2>&1; }
+# "<version> <name> <data dir>" of the Debian cluster configured for $PG_PORT.
+pg_cluster() { pg_lsclusters -h 2>/dev/null | awk -v p="$PG_PORT" '$3 == p { print $1, $2, $6; exit }'; }
+
+# Reuse a running cluster. Otherwise start the distribution's cluster with its own tool and
+# record "<version> <name> <postmaster pid>" in $PIDS/postgresql.started, so that down.sh
+# stops only a server we started (and not one somebody restarted since).
+start_postgresql() {
+  postgresql_ready && return 0
+  local ver name datadir
+  read -r ver name datadir <<<"$(pg_cluster)" || true
+  [ -n "${name:-}" ] || die "no PostgreSQL cluster for port $PG_PORT (pg_lsclusters); install postgresql"
+  if port_open "$PG_PORT"; then
+    die "something listens on $PG_HOST:$PG_PORT but psql as postgres over $PG_SOCKET_DIR does not work"
+  fi
+  log "starting PostgreSQL $ver/$name (pg_ctlcluster)"
+  # --skip-systemctl-redirect: there is no systemd here; pg_ctlcluster then runs pg_ctl itself.
+  if ! detached pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start >>"$LOGS/postgresql.start.log" 2>&1; then
+    show_log_tail "$LOGS/postgresql.start.log"; die "PostgreSQL $ver/$name did not start"
+  fi
+  wait_until 30 "PostgreSQL to accept connections" postgresql_ready || die "PostgreSQL did not become ready"
+  echo "$ver $name $(head -n1 "$datadir/postmaster.pid")" >"$PIDS/postgresql.started"
+}
+
+stop_postgresql() {  # only the cluster start_postgresql started
+  local ver name pid
+  [ -s "$PIDS/postgresql.started" ] || return 0
+  read -r ver name pid <"$PIDS/postgresql.started"
+  if pid_is "$pid" postgres; then
+    log "stopping PostgreSQL $ver/$name (pid $pid)"
+    pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" stop >>"$LOGS/postgresql.start.log" 2>&1 \
+      || log "pg_ctlcluster $ver $name stop failed (see $LOGS/postgresql.start.log)"
+  fi
+  rm -f "$PIDS/postgresql.started"
+}
+
+# ---------- amavisd (instances: amavisd, amavisd-pg; the default is amavisd) ----------
 # amavisd switches its EUID to amavis before Net::Server writes the pid file, so the
-# file lives in the amavis-owned $STATE/amavis; up/ctl copy it to $PIDS/amavisd.pid.
-amavisd_pid() { local p; p=$(pidfile_pid "$STATE/amavis/amavisd.pid"); [ -n "$p" ] || p=$(pidfile_pid "$PIDS/amavisd.pid"); echo "$p"; }
-amavisd_ready() { port_open "$PDP_PORT" && banner "$SMTP_IN_PORT" | grep -q '^220'; }
+# file lives in the amavis-owned $STATE/amavis; up/ctl copy it to $PIDS/<name>.pid.
+amavisd_pid() {
+  local name=${1:-amavisd} p
+  p=$(pidfile_pid "$STATE/amavis/$name.pid"); [ -n "$p" ] || p=$(pidfile_pid "$PIDS/$name.pid"); echo "$p"
+}
+amavisd_ready() {
+  local name=${1:-amavisd}
+  port_open "${AMAVISD_PDP_PORT[$name]}" && banner "${AMAVISD_SMTP_PORT[$name]}" | grep -q '^220'
+}
 
 start_amavisd() {
-  local pid
-  pid=$(amavisd_pid)
-  if pid_is "$pid" amavisd && amavisd_ready; then return 0; fi
-  stop_amavisd
+  local name=${1:-amavisd} pid
+  local log="$LOGS/$name.log" start_log="$LOGS/$name.start.log"
+  pid=$(amavisd_pid "$name")
+  if pid_is "$pid" amavisd && amavisd_ready "$name"; then return 0; fi
+  stop_amavisd "$name"
   # A stale socket file left by a killed amavisd makes the bind fail.
-  rm -f "$PDP_SOCKET"
-  : >"$LOGS/amavisd.log"; chown amavis:amavis "$LOGS/amavisd.log"
-  rm -f "$STATE/amavis/amavisd.pid"
-  # amavisd daemonizes (Net::Server) and writes $STATE/amavis/amavisd.pid.
-  if ! detached amavisd -c "$ETC/amavisd.conf" >>"$LOGS/amavisd.start.log" 2>&1; then
-    show_log_tail "$LOGS/amavisd.start.log"; show_log_tail "$LOGS/amavisd.log"
-    die "amavisd failed to start"
+  rm -f "${AMAVISD_SOCKET[$name]}"
+  : >"$log"; chown amavis:amavis "$log"
+  rm -f "$STATE/amavis/$name.pid"
+  # amavisd daemonizes (Net::Server) and writes $STATE/amavis/<name>.pid.
+  if ! detached amavisd -c "$ETC/$name.conf" >>"$start_log" 2>&1; then
+    show_log_tail "$start_log"; show_log_tail "$log"
+    die "$name failed to start"
   fi
   # Ready ~1-2 s after start (SpamAssassin compiles its rules first). Fail fast when the
-  # daemon gave up (it logs "Server closing!") instead of waiting for the timeout.
-  local n=600
-  until amavisd_ready; do
-    if grep -q 'Server closing!' "$LOGS/amavisd.log" || [ "$n" -le 0 ]; then
-      show_log_tail "$LOGS/amavisd.start.log"; show_log_tail "$LOGS/amavisd.log" 60
-      die "amavisd did not become ready"
+  # daemon gave up (it logs "Server closing!") instead of waiting for the timeout. The
+  # timeout is wall-clock: with a foreign listener on the SMTP port, each banner probe
+  # waits 2 s for a greeting that never comes.
+  local deadline=$((SECONDS + 60))
+  until amavisd_ready "$name"; do
+    if grep -q 'Server closing!' "$log" || [ "$SECONDS" -ge "$deadline" ]; then
+      show_log_tail "$start_log"; show_log_tail "$log" 60
+      die "$name did not become ready"
     fi
-    sleep 0.1; n=$((n - 1))
+    sleep 0.1
   done
-  amavisd_pid >"$PIDS/amavisd.pid"
+  amavisd_pid "$name" >"$PIDS/$name.pid"
 }
 
 stop_amavisd() {
-  local pid
-  pid=$(amavisd_pid)
-  stop_pid amavisd "$pid"
-  rm -f "$PIDS/amavisd.pid"
+  local name=${1:-amavisd} pid
+  local smtp=${AMAVISD_SMTP_PORT[$name]} pdp=${AMAVISD_PDP_PORT[$name]}
+  pid=$(amavisd_pid "$name")
+  # Both instances' masters call themselves "amavisd (master)": the pid file tells them apart.
+  stop_pid "$name" "$pid" amavisd
+  rm -f "$PIDS/$name.pid"
   # The master takes its children down on TERM; wait until the ports are free so a
   # following start (or a test expecting "connection refused") sees a clean state.
-  wait_until 15 "amavisd ports to close" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$SMTP_IN_PORT) 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/$PDP_PORT) 2>/dev/null" || true
+  wait_until 15 "$name ports to close" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$smtp) 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/$pdp) 2>/dev/null" || true
 }
 
 # ---------- dovecot ----------

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Brings up the real test stack on loopback: MariaDB (reused or ours), Dovecot (IMAP
-# STARTTLS 10143, IMAPS 10993, LMTP 2424) and amavisd-new (SMTP 10024, AM.PDP on TCP 9998
-# and on /var/lib/amavis/amavisd.sock). Idempotent: healthy components whose config did
-# not change are kept; anything else is (re)started cleanly. Writes $STATE/stack.env.
+# Brings up the real test stack on loopback: MariaDB (reused or ours), PostgreSQL (reused
+# or the distribution's cluster started), Dovecot (IMAP STARTTLS 10143, IMAPS 10993, LMTP
+# 2424) and two amavisd-new: amavisd storing in MariaDB (SMTP 10024, AM.PDP on TCP 9998
+# and on /var/lib/amavis/amavisd.sock) and amavisd-pg storing in PostgreSQL (SMTP 10026,
+# AM.PDP 9996 and /var/lib/amavis/amavisd-pg.sock). Idempotent: healthy components whose
+# config did not change are kept; anything else is (re)started cleanly. Writes $STATE/stack.env.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -104,6 +106,50 @@ if [ "$have" -ne "${#TABLES[@]}" ]; then
     | mysql_root "$DB_NAME"
 fi
 
+# ---------------------------------------------------------------- PostgreSQL
+start_postgresql   # lib.sh: reuse the running cluster, or start (and record) the distribution's
+
+# Role and databases, as the superuser. The password is set on every run, so a changed
+# one is put right; the role owns its databases (so it can create and drop tables there,
+# and PostgreSQL 15's public schema belongs to the database owner) and is no superuser.
+# CREATE DATABASE cannot run in a DO block, hence \gexec. UTF8 as the MariaDB side's utf8mb4.
+psql_super -d postgres <<SQL
+SELECT 'CREATE ROLE $DB_USER LOGIN'
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER') \gexec
+ALTER ROLE $DB_USER WITH LOGIN NOSUPERUSER PASSWORD '$DB_PASS';
+SELECT format('CREATE DATABASE %I OWNER $DB_USER ENCODING ''UTF8'' TEMPLATE template0', d)
+  FROM unnest(ARRAY['$PG_DB', '$PG_BENCH_DB']) AS d
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d) \gexec
+ALTER DATABASE $PG_DB OWNER TO $DB_USER;
+ALTER DATABASE $PG_BENCH_DB OWNER TO $DB_USER;
+SQL
+
+# Schema: as for MariaDB, the committed copy must match Debian's README.sql-pg.gz when
+# that is installed. Loaded as the amavis role over TCP (the README's GRANTs name amavis,
+# i.e. the owner, so they change nothing), which also proves the role can log in.
+SCHEMA_PG="$STACK_SRC/amavis-schema-pg.sql"
+if [ -r /usr/share/doc/amavisd-new/README.sql-pg.gz ]; then
+  if ! diff <(sed '1,3d' "$SCHEMA_PG") <(bash "$STACK_SRC/extract-schema.sh" pg) >"$LOGS/schema-pg.diff" 2>&1; then
+    cat "$LOGS/schema-pg.diff" >&2
+    die "e2e/stack/amavis-schema-pg.sql differs from README.sql-pg.gz (regenerate with extract-schema.sh pg)"
+  fi
+fi
+# Tables and indexes, by the names the schema file creates: a missing index counts too.
+mapfile -t PG_RELS < <(sed -n 's/^CREATE \(TABLE\|INDEX\) \([a-z_]*\).*/\2/p' "$SCHEMA_PG")
+pg_want=${#PG_RELS[@]}
+pg_have=$(psql_amavis -d "$PG_DB" -At -c "SELECT count(*) FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            WHERE c.relname IN ($(printf "'%s'," "${PG_RELS[@]}" | sed 's/,$//'))") \
+  || die "cannot query PostgreSQL database $PG_DB as $DB_USER over TCP $PG_HOST:$PG_PORT"
+if [ "$pg_have" -ne "$pg_want" ]; then
+  log "loading amavisd schema into PostgreSQL $PG_DB ($pg_have of $pg_want tables and indexes present)"
+  # IF NOT EXISTS so that a partially present schema is completed, not clobbered.
+  sed -e 's/^CREATE TABLE /CREATE TABLE IF NOT EXISTS /' \
+      -e 's/^CREATE INDEX \([a-z_]*\)/CREATE INDEX IF NOT EXISTS \1/' "$SCHEMA_PG" \
+    | psql_amavis -d "$PG_DB" >"$LOGS/schema-pg.log" 2>&1 \
+    || { cat "$LOGS/schema-pg.log" >&2; die "loading the PostgreSQL schema failed"; }
+fi
+
 # ---------------------------------------------------------------- TLS (once)
 if [ ! -s "$STATE/ca.pem" ] || [ ! -s "$STATE/server.pem" ] || [ ! -s "$STATE/server.key" ]; then
   log "generating test CA and server certificate"
@@ -125,28 +171,49 @@ if [ ! -s "$STATE/ca.pem" ] || [ ! -s "$STATE/server.pem" ] || [ ! -s "$STATE/se
 fi
 
 # ---------------------------------------------------------------- configs
-render() {  # render <template> <dest>: returns 0 if dest changed
-  local new
-  new=$(sed -e "s|@STATE@|$STATE|g" -e "s|@ETC@|$ETC|g" -e "s|@MAILROOT@|$MAILROOT|g" \
+render() {  # render <template> <dest> [<sed -e expr>...]: returns 0 if dest changed
+  local tpl=$1 dest=$2 new
+  shift 2
+  new=$(sed "$@" -e "s|@STATE@|$STATE|g" -e "s|@ETC@|$ETC|g" -e "s|@MAILROOT@|$MAILROOT|g" \
             -e "s|@VMAIL_UID@|$VMAIL_UID|g" -e "s|@IMAP_PORT@|$IMAP_PORT|g" \
             -e "s|@IMAPS_PORT@|$IMAPS_PORT|g" -e "s|@LMTP_PORT@|$LMTP_PORT|g" \
             -e "s|@SMTP_IN_PORT@|$SMTP_IN_PORT|g" -e "s|@PDP_PORT@|$PDP_PORT|g" \
             -e "s|@PDP_SOCKET@|$PDP_SOCKET|g" -e "s|@DB_NAME@|$DB_NAME|g" \
             -e "s|@DB_HOST@|$DB_HOST|g" -e "s|@DB_PORT@|$DB_PORT|g" \
-            -e "s|@DB_USER@|$DB_USER|g" -e "s|@DB_PASS@|$DB_PASS|g" "$1")
-  if [ -f "$2" ] && [ "$new" == "$(cat "$2")" ]; then return 1; fi
-  printf '%s\n' "$new" >"$2"
+            -e "s|@DB_USER@|$DB_USER|g" -e "s|@DB_PASS@|$DB_PASS|g" "$tpl")
+  if [ -f "$dest" ] && [ "$new" == "$(cat "$dest")" ]; then return 1; fi
+  printf '%s\n' "$new" >"$dest"
   return 0
 }
-DOVECOT_CHANGED=0 AMAVIS_CHANGED=0
+# render_amavisd <name> <myhostname> <SQL DSN> <work dir suffix>: $ETC/<name>.conf from the
+# one template; returns 0 if it changed. Ports and socket come from lib.sh's tables.
+render_amavisd() {
+  local name=$1
+  render "$STACK_SRC/amavisd.conf.in" "$ETC/$name.conf" \
+    -e "s|@AMAVISD_NAME@|$name|g" -e "s|@AMAVISD_HOSTNAME@|$2|g" -e "s|@AMAVISD_SQL_DSN@|$3|g" \
+    -e "s|@AMAVISD_TEMP@|tmp$4|g" -e "s|@AMAVISD_DB@|db$4|g" \
+    -e "s|@AMAVISD_SMTP_PORT@|${AMAVISD_SMTP_PORT[$name]}|g" \
+    -e "s|@AMAVISD_PDP_PORT@|${AMAVISD_PDP_PORT[$name]}|g" \
+    -e "s|@AMAVISD_SOCKET@|${AMAVISD_SOCKET[$name]}|g"
+}
+DOVECOT_CHANGED=0
+declare -A AMAVISD_CHANGED=([amavisd]=0 [amavisd-pg]=0)
 render "$STACK_SRC/dovecot.conf.in" "$ETC/dovecot.conf" && DOVECOT_CHANGED=1
-render "$STACK_SRC/amavisd.conf.in" "$ETC/amavisd.conf" && AMAVIS_CHANGED=1
-chmod 0644 "$ETC/dovecot.conf" "$ETC/amavisd.conf"
+render_amavisd amavisd amavis.example.test "DBI:mysql:database=$DB_NAME;host=$DB_HOST;port=$DB_PORT" "" \
+  && AMAVISD_CHANGED[amavisd]=1
+render_amavisd amavisd-pg amavis-pg.example.test "DBI:Pg:dbname=$PG_DB;host=$PG_HOST;port=$PG_PORT" -pg \
+  && AMAVISD_CHANGED[amavisd-pg]=1
+chmod 0644 "$ETC/dovecot.conf" "$ETC/amavisd.conf" "$ETC/amavisd-pg.conf"
 if ! cmp -s "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"; then
   # A copy in the root-owned etc dir: amavis must be able to read/execute it wherever
   # the repo lives, and must not be able to modify it.
-  install -m 0755 "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"; AMAVIS_CHANGED=1
+  install -m 0755 "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"
+  AMAVISD_CHANGED[amavisd]=1 AMAVISD_CHANGED[amavisd-pg]=1
 fi
+# amavisd-pg's own work dirs (amavisd's are the package's /var/lib/amavis/tmp and db).
+for d in tmp-pg db-pg; do
+  [ -d "/var/lib/amavis/$d" ] || install -d -o amavis -g amavis -m 0750 "/var/lib/amavis/$d"
+done
 
 # Test users: user@domain:{PLAIN}password::::::  (uid/gid/home come from default_fields)
 users_tmp=$(mktemp)
@@ -173,11 +240,25 @@ doveconf -c "$ETC/dovecot.conf" -n >/dev/null 2>"$LOGS/doveconf.err" \
 [ "$DOVECOT_CHANGED" = 1 ] && stop_dovecot
 start_dovecot
 
-# ---------------------------------------------------------------- amavisd
-[ "$AMAVIS_CHANGED" = 1 ] && stop_amavisd
-start_amavisd
-# Expect the socket to be usable by root and closed to everybody else.
-[ -S "$PDP_SOCKET" ] || die "amavisd did not create $PDP_SOCKET"
+# ---------------------------------------------------------------- amavisd, amavisd-pg
+# Side by side: each spends 1-2 s compiling SpamAssassin's rules before it answers, and
+# they share nothing but /var/lib/amavis (own sockets, work dirs, pid and log files).
+# start_amavisd shows the failing one's log; up.sh fails once both have finished.
+declare -A AMAVISD_JOB
+for name in "${AMAVISD_INSTANCES[@]}"; do
+  (
+    if [ "${AMAVISD_CHANGED[$name]}" = 1 ]; then stop_amavisd "$name"; fi
+    start_amavisd "$name"
+    # Expect the socket to be usable by root and closed to everybody else.
+    [ -S "${AMAVISD_SOCKET[$name]}" ] || die "$name did not create ${AMAVISD_SOCKET[$name]}"
+  ) &
+  AMAVISD_JOB[$name]=$!
+done
+amavisd_failed=""
+for name in "${AMAVISD_INSTANCES[@]}"; do
+  wait "${AMAVISD_JOB[$name]}" || amavisd_failed+=" $name"
+done
+[ -z "$amavisd_failed" ] || die "did not come up:$amavisd_failed"
 
 # ---------------------------------------------------------------- stack.env
 cat >"$STATE/stack.env" <<EOF
@@ -193,8 +274,13 @@ AQ_PDP_SOCKET=$PDP_SOCKET
 AQ_SMTP_IN_PORT=$SMTP_IN_PORT
 AQ_LMTP_PORT=$LMTP_PORT
 AQ_MAILDIR_ROOT=$MAILROOT
+AQ_PG_DB_URL=postgres://$DB_USER:$DB_PASS@$PG_HOST:$PG_PORT/$PG_DB
+AQ_PG_PDP=tcp://127.0.0.1:$PG_PDP_PORT
+AQ_PG_PDP_SOCKET=$PG_PDP_SOCKET
+AQ_PG_SMTP_IN_PORT=$PG_SMTP_IN_PORT
 EOF
 
 secs=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 db_owner=reused; [ -s "$PIDS/mysqld_safe.pid" ] && db_owner=ours
-echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET; env: $STATE/stack.env"
+pg_owner=reused; [ -s "$PIDS/postgresql.started" ] && pg_owner=ours
+echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET; env: $STATE/stack.env"
