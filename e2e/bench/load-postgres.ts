@@ -38,9 +38,10 @@ export async function loadPostgres(url: string, data: SynthesizedData, step: (wh
   const [main, second, third] = conns;
   try {
     for (const sql of createTables) await main.query(sql);
-    // The tables' primary keys and unique constraints come with CREATE TABLE and fill during the load
-    // (the rows arrive in key order); the secondary indexes are built after it, with the schema's own
-    // CREATE INDEX statements.
+    // Rows go in in arrival order: a PostgreSQL table is a heap in insertion order, so amavisd's tables
+    // are in time order, and the planner's correlation figures (time index against heap) depend on it.
+    // The primary keys and unique constraints come with CREATE TABLE and fill during the load; the
+    // secondary indexes are built after it, with the schema's own CREATE INDEX statements.
     await Promise.all([
       copyRows(main, 'msgs', MSGS_COLUMNS, data.msgs),
       copyRows(second, 'msgrcpt', MSGRCPT_COLUMNS, data.msgrcpt),

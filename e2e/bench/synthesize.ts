@@ -27,7 +27,10 @@ export interface BenchUser {
   quarantined: number;
 }
 
-/** Tab-separated rows for LOAD DATA, each table's in primary-key order. */
+/**
+ * Tab-separated rows for LOAD DATA and COPY, in arrival order, as amavisd inserts them (maddr in id
+ * order, which is the order of first use). Each line starts with its table's primary key.
+ */
 export interface SynthesizedData {
   maddr: string[];
   msgs: string[];
@@ -248,11 +251,6 @@ export function synthesize(params: BenchParams, endTime: number): SynthesizedDat
       }
     });
   }
-  // Primary-key order (partition_tag, mail_id[, rseqnum]) turns the load into appends: in random
-  // order, InnoDB rereads pages of a table larger than its buffer pool for every row. Each line starts
-  // with its key, with a fixed-width mail_id and one-digit rseqnum, so a plain sort is the key order.
-  msgs.sort();
-  msgrcpt.sort();
   return { maddr, msgs, msgrcpt, users };
 }
 
