@@ -56,9 +56,9 @@ export interface ListerOptions {
   recipientDelimiter?: string | undefined;
   /** Shared with the message service, so both use one cache of maddr ids. */
   resolver?: RecipientIdResolver;
-  /** Below this many recipient rows a scope is listed by recipient; from it, keys first (measured: ~1.5k). */
+  /** Below this many recipient rows a scope is listed by recipient; from it, keys first (default per dialect: PLAN_THRESHOLDS). */
   keysFirstFrom?: number;
-  /** From this many recipient rows a scope is listed by time (measured: ~20k). */
+  /** From this many recipient rows a scope is listed by time (default per dialect: PLAN_THRESHOLDS). */
   timeFrom?: number;
   countCap?: number;
 }
@@ -66,18 +66,30 @@ export interface ListerOptions {
 /** Which plan lists a page; exported for the benchmark and its EXPLAIN mode. */
 export type ListPlan = 'recipient' | 'keys-first' | 'time';
 
+/**
+ * Where each plan overtakes the one before, in a scope's recipient rows (measured with `npm run
+ * bench:list` at 1M msgs, e2e/bench/README.md). PostgreSQL's keys-first reads the scope's msgrcpt rows
+ * to hash their keys (its rid index holds no primary key), so it pays off later and gives way sooner.
+ */
+export const PLAN_THRESHOLDS: Record<'postgres' | 'mysql', { keysFirstFrom: number; timeFrom: number }> = {
+  mysql: { keysFirstFrom: 1_500, timeFrom: 20_000 },
+  postgres: { keysFirstFrom: 2_000, timeFrom: 10_000 },
+};
+
 /** Creates the lister: scope resolution, plan choice, keyset paging. */
 export function createQuarantineLister(sequelize: Sequelize, options: ListerOptions = {}): QuarantineLister {
   const resolver: RecipientIdResolver = options.resolver ?? createRecipientIdResolver(sequelize);
-  const keysFirstFrom = options.keysFirstFrom ?? 1_500;
-  const timeFrom = options.timeFrom ?? 20_000;
+  const thresholds = (dialect: Dialect) => {
+    const defaults = PLAN_THRESHOLDS[dialect === 'postgres' ? 'postgres' : 'mysql'];
+    return { keysFirstFrom: options.keysFirstFrom ?? defaults.keysFirstFrom, timeFrom: options.timeFrom ?? defaults.timeFrom };
+  };
   const countCap = options.countCap ?? 1_000;
   const weightCache = new Map<string, { at: number; rows: number }>();
 
   const scopeKeyOf = (rids: string[]) => (rids.length > 50 ? `n${rids.length}:${rids[0]}:${rids.at(-1)}` : rids.join(','));
 
   /** How many recipient rows the scope has, counted only up to timeFrom, and remembered for a minute. */
-  async function scopeRows(rids: string[]): Promise<number> {
+  async function scopeRows(rids: string[], timeFrom: number): Promise<number> {
     const key = scopeKeyOf(rids);
     const cached = weightCache.get(key);
     if (cached && Date.now() - cached.at < 60_000) return cached.rows;
@@ -144,10 +156,17 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
     return { sql: parts.join(' AND '), replacements };
   }
 
-  async function byRecipient(dialect: Dialect, where: SqlPart, sort: 'date' | 'score', cursor: ListCursor | undefined, limit: number): Promise<ListRow[]> {
+  async function byRecipient(
+    dialect: Dialect,
+    where: SqlPart,
+    sort: 'date' | 'score',
+    cursor: ListCursor | undefined,
+    limit: number,
+    pinned: boolean,
+  ): Promise<ListRow[]> {
     const keyset = cursor ? rowKeyset(dialect, cursor) : undefined;
     const full = keyset ? { sql: `${where.sql} AND ${keyset.sql}`, replacements: { ...where.replacements, ...keyset.replacements } } : where;
-    const sql = recipientPlanSql(dialect, full, sort, limit);
+    const sql = recipientPlanSql(dialect, full, sort, limit, pinned);
     return sequelize.query<ListRow>(sql.sql, { type: QueryTypes.SELECT, replacements: sql.replacements });
   }
 
@@ -193,7 +212,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
       from = messageKeyset(dialect, { timeNum: Number(last.time_num), partitionTag: Number(last.partition_tag), mailId: binaryText(last.mail_id) }, false, `w${round}`);
       pick *= 2;
     }
-    return byRecipient(dialect, where, 'date', cursor, limit);
+    return byRecipient(dialect, where, 'date', cursor, limit, true);
   }
 
   return {
@@ -207,14 +226,14 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
       const rids = await resolver.forScope(scope, options.recipientDelimiter);
       if (rids && rids.length === 0) return { rows: [], nextCursor: null, ...(query.count ? { count: { value: 0, capped: false } } : {}) };
       const where = rowFilter(dialect, rids, query);
-      const plan = await choosePlan(rids, query, sort);
+      const { plan, pinned } = await choosePlan(dialect, rids, query, sort);
       const fetch = query.limit + 1;
       const fetched =
         plan === 'time'
           ? await byTime(dialect, where, cursor, fetch)
           : plan === 'keys-first'
             ? await keysFirst(dialect, rids ?? [], where, cursor, fetch)
-            : await byRecipient(dialect, where, sort, cursor, fetch);
+            : await byRecipient(dialect, where, sort, cursor, fetch, pinned);
       const rows = fetched.slice(0, query.limit);
       const last = rows.at(-1);
       const nextCursor = fetched.length > query.limit && last ? encodeCursor(cursorOf(last, sort)) : null;
@@ -228,13 +247,24 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
    * Searches, filters and the score order are bounded by the scope's own rows, so they go by recipient
    * whenever there is a scope. The newest-first page goes by the scope's size: by recipient, keys first,
    * or by time (and always by time for everyone).
+   *
+   * `pinned`: PostgreSQL must follow the choice by recipient (see recipientPlanSql), except for a type
+   * or status filter or the score order over a heavy scope: there its planner, which knows how common
+   * each content and rs code is, picks between walking the time index and reading the scope's rows, and
+   * beat the pinned plan up to 100 times (type=spam: 6 ms instead of 560). Not for text searches: it can
+   * only guess how often ILIKE '%…%' matches, and walked all of msgs for a term that matched nothing
+   * (2.6 s, pinned 1.0 s).
    */
-  async function choosePlan(rids: string[] | undefined, query: ListQuery, sort: 'date' | 'score'): Promise<ListPlan> {
-    if (rids === undefined) return sort === 'date' ? 'time' : 'recipient';
+  async function choosePlan(dialect: Dialect, rids: string[] | undefined, query: ListQuery, sort: 'date' | 'score'): Promise<{ plan: ListPlan; pinned: boolean }> {
+    if (rids === undefined) return { plan: sort === 'date' ? 'time' : 'recipient', pinned: false };
+    const { keysFirstFrom, timeFrom } = thresholds(dialect);
     const selective = Boolean(query.q || query.from || query.to || query.type?.length || query.status?.length);
-    if (sort !== 'date' || selective) return 'recipient';
-    const rows = await scopeRows(rids);
-    return rows >= timeFrom ? 'time' : rows >= keysFirstFrom ? 'keys-first' : 'recipient';
+    if (sort !== 'date' || selective) {
+      const searched = Boolean(query.q || query.from || query.to);
+      return { plan: 'recipient', pinned: dialect === 'postgres' && (searched || (await scopeRows(rids, timeFrom)) < timeFrom) };
+    }
+    const rows = await scopeRows(rids, timeFrom);
+    return { plan: rows >= timeFrom ? 'time' : rows >= keysFirstFrom ? 'keys-first' : 'recipient', pinned: true };
   }
 
   /** Counts matching rows, but stops at the cap: an exact COUNT over amavis's tables can take minutes. */
