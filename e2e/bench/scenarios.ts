@@ -68,6 +68,8 @@ export function buildScenarios(subjects: BenchSubjects): { scenarios: Scenario[]
     },
     { name: 'typical user, search q=offer', scope: user(subjects.median), query: { limit: PAGE, q: 'offer' } },
     { name: 'heaviest user, search q=offer', scope: user(subjects.heaviest), query: { limit: PAGE, q: 'offer' } },
+    // A term no row has: the search reads all of the scope's rows (a walk of the time index would read all of msgs).
+    { name: 'heaviest user, search matching nothing', scope: user(subjects.heaviest), query: { limit: PAGE, q: 'zq-nothing' } },
   ];
   return { scenarios, typical: scenarios[0] as Scenario, heaviest: scenarios[4] as Scenario };
 }
