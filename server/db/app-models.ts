@@ -189,12 +189,29 @@ export function defineAppModels(sequelize: Sequelize): AppModels {
 
 /** Creates our tables when they are missing (never alters existing ones). */
 export async function ensureAppTables(models: AppModels): Promise<void> {
-  await models.Session.sync();
-  await models.Audit.sync();
-  await models.ReleaseRequest.sync();
+  await syncOnce(models.Session);
+  await syncOnce(models.Audit);
+  await syncOnce(models.ReleaseRequest);
   await addMissingColumn(models.ReleaseRequest, 'request_note');
-  await models.RateLimit.sync();
-  await models.ReleaseIntent.sync();
+  await syncOnce(models.RateLimit);
+  await syncOnce(models.ReleaseIntent);
+}
+
+/**
+ * sync() looks for the table and its indexes, then creates what it did not find: instances starting at
+ * once on a new database both create, and the slower one fails ("Duplicate key name" on MariaDB, "already
+ * exists" on PostgreSQL). Its next look finds everything in place; a failure that stays is real.
+ */
+async function syncOnce(model: ModelStatic<Model>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await model.sync();
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200));
+    }
+  }
 }
 
 /**
