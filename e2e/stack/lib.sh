@@ -72,17 +72,25 @@ stop_pid() {
   fi
 }
 
-# detached <cmd...>: runs a daemon-starting command with no open file beyond 0-2. Everything
-# started here inherits our descriptors, among them the lock fd of a caller's
-# `flock /tmp/aq-stack.lock up.sh`: a daemon that kept it (amavisd does) would hold the
-# stack's lock for its whole life and every later flock would wait forever.
+# close_inherited_fds: closes every descriptor above 2 of the current (sub)shell. Everything started
+# from here inherits our descriptors, among them the lock fd of a caller's
+# `flock /tmp/aq-stack.lock up.sh`: a daemon that kept it (amavisd does) would hold the stack's lock
+# for its whole life and every later flock would wait forever.
+close_inherited_fds() {
+  local fd
+  for fd in "/proc/$BASHPID/fd/"*; do
+    fd=${fd##*/}
+    [ "$fd" -gt 2 ] || continue
+    { eval "exec $fd>&-"; } 2>/dev/null || true
+  done
+}
+
+# detached <cmd...>: runs a daemon-starting command (one that forks the daemon and returns) with no
+# open file beyond 0-2. A server run in the background instead must be started as
+# `( close_inherited_fds; exec server ... ) &`, so that $! is the server's own pid, not a subshell's.
 detached() {
   (
-    for fd in "/proc/$BASHPID/fd/"*; do
-      fd=${fd##*/}
-      [ "$fd" -gt 2 ] || continue
-      { eval "exec $fd>&-"; } 2>/dev/null || true
-    done
+    close_inherited_fds
     exec "$@"
   )
 }

@@ -139,9 +139,10 @@ else
   rc_stop
   port_open "$RC_PORT" && die "something else listens on 127.0.0.1:$RC_PORT (set ROUNDCUBE_PORT)"
   # Workers, so the page's parallel requests (scripts, styles, keep-alive) do not queue behind each other.
-  # detached (lib.sh): PHP must not keep the lock fd of a caller's flock.
-  detached setsid setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --init-groups -- \
-    env PHP_CLI_SERVER_WORKERS=4 php -S "127.0.0.1:$RC_PORT" -t "$APP/public_html" \
+  # No inherited descriptors (lib.sh, close_inherited_fds): PHP must not keep the lock fd of a caller's
+  # flock. The subshell execs into PHP, so $! is PHP's pid, which rc_stop checks and signals.
+  ( close_inherited_fds; exec setsid setpriv --reuid="$WEB_USER" --regid="$WEB_USER" --init-groups -- \
+    env PHP_CLI_SERVER_WORKERS=4 php -S "127.0.0.1:$RC_PORT" -t "$APP/public_html" ) \
     </dev/null >>"$LOGS/roundcube-php.log" 2>&1 &
   echo $! >"$PIDS/roundcube.pid"
   if ! wait_until 20 "roundcube on 127.0.0.1:$RC_PORT" rc_ready; then

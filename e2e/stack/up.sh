@@ -54,7 +54,7 @@ start_mariadb() {
   # mariadbd (user mysql) opens the error log itself: the file must be mysql's.
   touch "$LOGS/mysqld.log"; chown mysql:mysql "$LOGS/mysqld.log"
   # setsid: own session, so the caller's terminal/CI job control does not signal it.
-  detached setsid mysqld_safe --log-error="$LOGS/mysqld.log" --bind-address=127.0.0.1 --port="$DB_PORT" \
+  ( close_inherited_fds; exec setsid mysqld_safe --log-error="$LOGS/mysqld.log" --bind-address=127.0.0.1 --port="$DB_PORT" ) \
     </dev/null >>"$LOGS/mysqld_safe.out" 2>&1 &
   local safe_pid=$!
   echo "$safe_pid" >"$PIDS/mysqld_safe.pid"
