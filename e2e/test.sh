@@ -55,8 +55,9 @@ node -e '
   const fs = require("fs"); let passed = 0, failed = 0, skipped = 0;
   for (const f of fs.readdirSync(process.argv[1])) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
-    // A file that fails to load has no test results of its own: count it as one failure.
-    const broken = r.testResults.filter((t) => t.status === "failed" && t.assertionResults.length === 0).length;
+    // A file that fails to load, or whose beforeAll fails, has no failed test of its own (its tests are
+    // skipped): count it as one failure.
+    const broken = r.testResults.filter((t) => t.status === "failed" && !t.assertionResults.some((a) => a.status === "failed")).length;
     passed += r.numPassedTests; failed += r.numFailedTests + broken; skipped += r.numPendingTests + (r.numTodoTests || 0);
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
