@@ -18,6 +18,13 @@ export const sessionFields = {
   AQ_COOKIE_PARTITIONED: bool('AQ_COOKIE_PARTITIONED', false),
   AQ_SESSION_IDLE_MINUTES: positiveInt('AQ_SESSION_IDLE_MINUTES').optional(),
   AQ_SESSION_MAX_HOURS: positiveInt('AQ_SESSION_MAX_HOURS').optional(),
+  // Capped: another instance sees a sign-out up to this late.
+  AQ_SESSION_CACHE_MS: z
+    .string()
+    .regex(/^\d+$/, 'AQ_SESSION_CACHE_MS must be a whole number of milliseconds (0 turns the cache off)')
+    .transform(Number)
+    .refine((ms) => ms <= 60_000, 'AQ_SESSION_CACHE_MS must be at most 60000 (a sign-out reaches the other instances this late)')
+    .optional(),
   AQ_LOGIN_LIMIT_PER_IP: positiveInt('AQ_LOGIN_LIMIT_PER_IP').optional(),
   AQ_LOGIN_LIMIT_PER_ACCOUNT: positiveInt('AQ_LOGIN_LIMIT_PER_ACCOUNT').optional(),
 };
@@ -42,7 +49,7 @@ export function sessionConfig(env: SessionEnv): Pick<Config, 'sessionSecrets' | 
       secure: env.AQ_COOKIE_SECURE === undefined || env.AQ_COOKIE_SECURE === 'auto' ? 'auto' : env.AQ_COOKIE_SECURE === 'true',
       partitioned: env.AQ_COOKIE_PARTITIONED,
     },
-    session: { idleMinutes: env.AQ_SESSION_IDLE_MINUTES ?? 30, maxHours: env.AQ_SESSION_MAX_HOURS ?? 12 },
+    session: { idleMinutes: env.AQ_SESSION_IDLE_MINUTES ?? 30, maxHours: env.AQ_SESSION_MAX_HOURS ?? 12, cacheMs: env.AQ_SESSION_CACHE_MS ?? 3_000 },
     loginLimits: { perIpPerMinute: env.AQ_LOGIN_LIMIT_PER_IP ?? 10, perAccountPerHour: env.AQ_LOGIN_LIMIT_PER_ACCOUNT ?? 100 },
   };
 }

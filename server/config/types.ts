@@ -43,7 +43,8 @@ export interface Config {
   /** Per content type: release directly, only by request to an admin, or by admins only. */
   releasePolicy: Readonly<Record<MessageType, ReleaseMode>>;
   cookie: { sameSite: 'strict' | 'lax' | 'none'; secure: boolean | 'auto'; partitioned: boolean };
-  session: { idleMinutes: number; maxHours: number };
+  /** Idle and absolute lifetimes, and how long an instance serves a session row from memory (0: never). */
+  session: { idleMinutes: number; maxHours: number; cacheMs: number };
   loginLimits: { perIpPerMinute: number; perAccountPerHour: number };
   sessionSecrets: readonly string[];
   allowedOrigins: readonly string[];

@@ -1,10 +1,11 @@
-import connectSessionSequelize from 'connect-session-sequelize';
 import type { NextFunction, Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 import type { AppModels } from '../db/app-models';
 import { AppError } from '../errors';
+import { touchIntervalMs } from './session-cache';
+import { CachedSessionStore, SessionStore } from './session-store';
 
 declare module 'express-session' {
   interface SessionData {
@@ -14,45 +15,12 @@ declare module 'express-session' {
     /** When the user signed in (ms): the absolute lifetime counts from here, whatever the activity. */
     signedInAt: number;
     /**
-     * Set by the store when it loads a row whose idle deadline (`expires`, moved by every request) has
-     * passed; never saved, because such a session is ended on that very request.
+     * Set by the store when it loads a row whose idle deadline (`expires`) has passed; never saved,
+     * because such a session is ended on that very request.
      */
     idleExpired?: true;
-  }
-}
-
-const SequelizeStore = connectSessionSequelize(session.Store);
-
-type SessionRow = { data: string | null; expires: Date | string | null };
-
-/**
- * connect-session-sequelize, with a lookup that keeps "no such session" apart from "the database
- * failed". Only the former starts a new (signed-out) session; the latter fails the request (503 busy)
- * and leaves the row alone, so a database blip never signs anyone out. A row past its `expires` (the
- * idle deadline) that the sweep has not removed yet is loaded marked `idleExpired`, so that the session
- * middleware ends it and says why (401 session_expired), instead of the store's 15-minute sweep deciding.
- */
-class SessionStore extends SequelizeStore {
-  declare sessionModel: AppModels['Session'];
-
-  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.sessionModel.findOne({ where: { sid }, raw: true }).then(
-      (row) => {
-        const found = row as SessionRow | null;
-        if (!found?.data) return callback(null, null);
-        let data: session.SessionData;
-        try {
-          data = JSON.parse(found.data) as session.SessionData;
-        } catch {
-          // A row we cannot read is no session; the next sign-in replaces it.
-          return callback(null, null);
-        }
-        // SQLite (the demo) returns a raw DATE as text, MariaDB as a Date.
-        if (found.expires && new Date(found.expires).getTime() <= Date.now()) data.idleExpired = true;
-        callback(null, data);
-      },
-      (err: unknown) => callback(err),
-    );
+    /** Set by the store on load: the idle deadline its row holds (ms), which a request moves only once it lags; never saved. */
+    storedDeadline?: number;
   }
 }
 
@@ -63,16 +31,22 @@ export function createSessionStore(sequelize: Sequelize, models: AppModels): ses
 
 /**
  * express-session as STYLE.md says: no resave, no empty sessions, httpOnly, SameSite, and a rolling idle
- * timeout checked on every request (an idle session answers 401 session_expired and is destroyed).
+ * timeout checked on every request (an idle session answers 401 session_expired and is destroyed). Our
+ * store is read through a short cache (AQ_SESSION_CACHE_MS) and its deadline written at most once per
+ * touch interval (see CachedSessionStore); another store is used as it is.
  */
 export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cookie' | 'session'>, store: session.Store): RequestHandler {
+  const idleMs = config.session.idleMinutes * 60_000;
+  const served = store instanceof SessionStore ? new CachedSessionStore(store, { cacheMs: config.session.cacheMs, touchIntervalMs: touchIntervalMs(idleMs) }) : store;
   const load = session({
     name: 'aq_session',
     secret: [...config.sessionSecrets],
-    store,
+    store: served,
     resave: false,
     saveUninitialized: false,
-    // Every request moves the idle deadline: AQ_SESSION_IDLE_MINUTES of inactivity ends the session.
+    // Every answer re-sends the cookie with a new expiry; the row's deadline, which is what counts, follows
+    // once it lags by more than the touch interval: AQ_SESSION_IDLE_MINUTES of inactivity ends the session,
+    // up to that interval (a minute at most) sooner, never later.
     rolling: true,
     // Not 'destroy': when the store's lookup fails, req.session stays unset, and with 'destroy'
     // express-session deletes the row at the end of that very request, signing the user out over a
@@ -83,12 +57,13 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cooki
       sameSite: config.cookie.sameSite,
       secure: config.cookie.secure,
       partitioned: config.cookie.partitioned,
-      maxAge: config.session.idleMinutes * 60_000,
+      maxAge: idleMs,
       path: '/',
     },
   });
   // The browser drops the cookie after the idle time, but a copied or replayed cookie would still work
-  // until the store's sweep: the row's own deadline decides, on every request.
+  // until the store's sweep: the row's own deadline decides, on every request (from the cache, at most
+  // AQ_SESSION_CACHE_MS old, or from the row).
   return (req, res, next) => load(req, res, (err?: unknown) => (err ? next(err) : req.session?.idleExpired ? endSession(req, next) : next()));
 }
 
