@@ -85,8 +85,9 @@ describe('database faults and overload', () => {
   });
 
   it('retries a session lookup once when its idle connection was cut, and never signs the user out', async () => {
-    // One connection per pool: the session lookup surely runs on the one the cut breaks.
-    const single = await startTestServer(env({ AQ_DB_POOL_MAX: '1' }));
+    // One connection per pool: the session lookup surely runs on the one the cut breaks. No session
+    // cache, or the lookup under test would be answered from memory.
+    const single = await startTestServer(env({ AQ_DB_POOL_MAX: '1', AQ_SESSION_CACHE_MS: '0' }));
     try {
       const bob = await signIn(single.url, USERS.bob);
 
