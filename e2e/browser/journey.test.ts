@@ -70,6 +70,9 @@ describe('the quarantine in a webmail page, in Chromium', () => {
       AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
       AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
       AQ_NOTIFY_DELAY_MS: '100',
+      // 'returns to sign-in' ends a session by deleting its row: without the session cache, the widget's
+      // very next request sees that, as it would see an idle or absolute timeout.
+      AQ_SESSION_CACHE_MS: '0',
     });
     apiUrl = api.url;
     browser = await launchChromium();
