@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:http [-- --db mariadb|postgres|both] [--seconds S] [--connections 10,50]`: the list
+ * endpoint over HTTP on loopback. It starts the real server in this process against the generated bench
+ * database (the one `npm run bench:list` uses), and for the typical (median) user, a super user and the
+ * biggest domain's admin, at each number of connections, requests `GET /api/messages?limit=50` for a
+ * fixed time. It prints req/s, p50/p99, the answers other than 200 by status, and the machine's load;
+ * it always exits 0, since no test asserts on wall-clock time.
+ *
+ * The server shares this process's event loop with the load generator: the figures compare builds on
+ * one machine, they are not a capacity claim.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { createContext, type AppContext } from '../../server/context';
+import { createLogger } from '../../server/logger';
+import { KIND_LABEL, benchDatabaseName, benchKindOfUrl, connectBenchDb } from './bench-db';
+import { benchSessionCookies } from './bench-sessions';
+import { benchUrls, ensureBenchDatabases, parseDbOption } from './generate';
+import { formatTable, ms, summarize } from './report';
+import { describeServer } from './server-info';
+import { pickSubjects } from './subjects';
+import { defaultParams } from './synthesize';
+
+const HELP = `usage: npm run bench:http -- [options]
+  --db D              mariadb (default), postgres or both
+  --seconds S         how long each subject is loaded at each number of connections (default 10, at most 120)
+  --connections L     the numbers of connections, comma-separated (default 10,50; at most 200)
+  --msgs N            msgs rows of the bench data (default 1000000, as bench:list; generated if missing)`;
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'mariadb' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10,50' },
+    msgs: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const seconds = Math.min(120, Math.max(1, Number(args.seconds) || 10));
+const connectionCounts = (args.connections ?? '').split(',').map((n) => Math.min(200, Math.max(1, Math.floor(Number(n)) || 1)));
+const PATH = '/api/messages?limit=50';
+const SUPER_USER = 'bench-super@bench.invalid';
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+interface Run {
+  subject: string;
+  connections: number;
+  /** Items in the first answer's page: an empty page would time nothing worth timing. */
+  pageRows: number;
+  latencies: number[];
+  statuses: Map<number | string, number>;
+  elapsed: number;
+  load: number;
+}
+
+/** One GET on a keep-alive agent of one socket: its status (or the error's code) once the body is read. */
+function get(agent: http.Agent, base: URL, cookie: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.get({ agent, host: base.hostname, port: base.port, path: PATH, headers: { cookie, accept: 'application/json' } }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 'no status'));
+      res.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.name));
+    });
+    req.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.name));
+  });
+}
+
+/**
+ * `cookies.length` connections, each its own signed-in session on its own socket (a session may run only
+ * AQ_LIST_MAX_PER_SESSION listings at once, so one shared session would measure that gate), each sending
+ * its next request when the last is answered, until the time is up.
+ */
+async function hammer(base: URL, subject: string, cookies: string[]): Promise<Run> {
+  const first = await fetch(new URL(PATH, base), { headers: { cookie: cookies[0] ?? '' } });
+  const pageRows = first.ok ? ((await first.json()) as { items: unknown[] }).items.length : NaN;
+  const run: Run = { subject, connections: cookies.length, pageRows, latencies: [], statuses: new Map(), elapsed: 0, load: 0 };
+  const agents = cookies.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  // One unmeasured request per connection: opens the sockets and the session rows' first reads.
+  await Promise.all(cookies.map((cookie, i) => get(agents[i] as http.Agent, base, cookie)));
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    cookies.map(async (cookie, i) => {
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        const status = await get(agents[i] as http.Agent, base, cookie);
+        run.latencies.push(performance.now() - sent);
+        run.statuses.set(status, (run.statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  run.elapsed = (performance.now() - started) / 1000;
+  run.load = os.loadavg()[0] ?? NaN;
+  agents.forEach((a) => a.destroy());
+  return run;
+}
+
+/** The real app (as index.ts builds it) on 127.0.0.1:0, against the bench database; IMAP and AM.PDP are never reached. */
+async function startServer(url: string, admin: { email: string; domain: string }) {
+  const config = loadConfig({
+    AQ_DB_URL: url,
+    AQ_IMAP_HOST: '127.0.0.1',
+    AQ_PDP: 'tcp://127.0.0.1:9998',
+    AQ_SESSION_SECRET: randomBytes(32).toString('hex'),
+    AQ_SUPER_USERS: SUPER_USER,
+    AQ_DOMAIN_ADMINS: `${admin.email}:${admin.domain}`,
+  });
+  const context = createContext(config, createLogger('silent'));
+  await context.ready();
+  const app = createApp({ config, logger: createLogger('silent'), services: context });
+  const server = await new Promise<http.Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { base: new URL(`http://127.0.0.1:${port}`), context, server };
+}
+
+/** Removes the bench's session rows, so re-runs do not pile them up in the bench database. */
+async function endSessions(context: AppContext, cookies: string[]): Promise<void> {
+  for (const cookie of cookies) {
+    const sid = decodeURIComponent(cookie.slice('aq_session='.length)).slice(2).split('.')[0] ?? '';
+    await new Promise<void>((resolve) => context.sessionStore.destroy(sid, () => resolve()));
+  }
+}
+
+async function benchDatabase(url: string): Promise<void> {
+  const label = `${KIND_LABEL[benchKindOfUrl(url)]} ${benchDatabaseName(url)}`;
+  const db = await connectBenchDb(url);
+  let description: string;
+  let subjects;
+  try {
+    subjects = await pickSubjects(db);
+    description = await describeServer(db);
+  } finally {
+    await db.end();
+  }
+  const domain = subjects.largestDomain;
+  const admin = { email: `bench-admin@${domain.domain}`, domain: domain.domain };
+  const { base, context, server } = await startServer(url, admin);
+  const most = Math.max(...connectionCounts);
+  const cookiesBySubject: Array<[string, string[]]> = [];
+  try {
+    for (const [name, email] of [
+      [`typical user (${subjects.median.email}, ${subjects.median.rows} rows)`, subjects.median.email],
+      ['super user (every message)', SUPER_USER],
+      [`domain admin (${domain.domain}, ${domain.users.toLocaleString('en-US')} local users, ${domain.rows.toLocaleString('en-US')} rows)`, admin.email],
+    ] as const) {
+      cookiesBySubject.push([name, await benchSessionCookies(context, email, most)]);
+    }
+    const runs: Run[] = [];
+    for (const [name, cookies] of cookiesBySubject) {
+      for (const n of connectionCounts) {
+        log(`${label}: ${name}, ${n} connections, ${seconds} s…`);
+        runs.push(await hammer(base, name, cookies.slice(0, n)));
+      }
+    }
+    console.log(`\n${label}: GET ${PATH} over loopback, ${seconds} s per row, each connection its own session, keep-alive`);
+    console.log(description);
+    console.log(
+      `\n${formatTable(
+        ['subject', 'page', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'load 1m', 'answers'],
+        runs.map((r) => {
+          const timing = summarize(r.latencies);
+          const sorted = [...r.latencies].sort((a, b) => a - b);
+          const p99 = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(0.99 * sorted.length) - 1))] ?? NaN;
+          const errors = [...r.statuses].filter(([s]) => s !== 200).reduce((n, [, c]) => n + c, 0);
+          return [
+            r.subject,
+            String(r.pageRows),
+            String(r.connections),
+            String(r.latencies.length),
+            (r.latencies.length / r.elapsed).toFixed(1),
+            ms(timing.p50),
+            ms(p99),
+            String(errors),
+            r.load.toFixed(2),
+            [...r.statuses].map(([s, c]) => `${s}×${c}`).join(' '),
+          ];
+        }),
+      )}`,
+    );
+  } finally {
+    for (const [, cookies] of cookiesBySubject) await endSessions(context, cookies);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await context.close();
+  }
+}
+
+try {
+  const urls = benchUrls(parseDbOption(args.db));
+  urls.forEach(benchDatabaseName);
+  await ensureBenchDatabases({ urls, params: defaultParams(args.msgs ? Number(args.msgs) : undefined), log });
+  for (const url of urls) await benchDatabase(url);
+  console.log(
+    `\nload average (1/5/15 min) ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}; ${os.availableParallelism()} CPUs`,
+  );
+} catch (error) {
+  console.error(`bench:http failed: ${(error as Error).message}`);
+}
+process.exit(0);
