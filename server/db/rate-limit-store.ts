@@ -19,18 +19,16 @@ export function createDbRateLimitStores(models: AppModels): RateLimitStoreFactor
   const sequelize = models.RateLimit.sequelize;
   if (!sequelize) throw new Error('the rate-limit model is not defined on a database');
   const db = sequelize;
-  const upsert = {
-    sqlite: `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
-  ON CONFLICT(id) DO UPDATE SET hits = CASE WHEN reset_at <= :now THEN 1 ELSE hits + 1 END,
-    reset_at = CASE WHEN reset_at <= :now THEN :reset ELSE reset_at END`,
-    // PostgreSQL: the existing row's columns must be named by table (unqualified, they are ambiguous with EXCLUDED).
-    postgres: `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
+  const upsert =
+    db.getDialect() === 'mysql'
+      ? // MySQL evaluates these left to right: hits is set first, and reset_at still reads its old value.
+        `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
+  ON DUPLICATE KEY UPDATE hits = IF(reset_at <= :now, 1, hits + 1), reset_at = IF(reset_at <= :now, :reset, reset_at)`
+      : // PostgreSQL and SQLite: the existing row is named by table (unqualified, PostgreSQL finds the
+        // columns ambiguous with EXCLUDED); both evaluate every SET against the old row.
+        `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
   ON CONFLICT(id) DO UPDATE SET hits = CASE WHEN aq_rate_limits.reset_at <= :now THEN 1 ELSE aq_rate_limits.hits + 1 END,
-    reset_at = CASE WHEN aq_rate_limits.reset_at <= :now THEN :reset ELSE aq_rate_limits.reset_at END`,
-    // MySQL evaluates these left to right: hits is set first, and reset_at still reads its old value.
-    mysql: `INSERT INTO aq_rate_limits (id, hits, reset_at) VALUES (:id, 1, :reset)
-  ON DUPLICATE KEY UPDATE hits = IF(reset_at <= :now, 1, hits + 1), reset_at = IF(reset_at <= :now, :reset, reset_at)`,
-  }[db.getDialect() === 'sqlite' || db.getDialect() === 'postgres' ? (db.getDialect() as 'sqlite' | 'postgres') : 'mysql'];
+    reset_at = CASE WHEN aq_rate_limits.reset_at <= :now THEN :reset ELSE aq_rate_limits.reset_at END`;
   let lastSweep = Date.now();
 
   function sweep(now: number): void {
