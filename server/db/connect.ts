@@ -36,10 +36,10 @@ export function runAbandonable<T>(signal: AbortSignal, work: () => T): T {
 }
 
 /** The SQL dialects the server runs on: the amavis database on MariaDB/MySQL or PostgreSQL, SQLite for the demo. */
-export type DbDialect = 'mysql' | 'postgres' | 'sqlite';
+type DbDialect = 'mysql' | 'postgres' | 'sqlite';
 
 /** The dialect a database URL names. */
-export function dialectOfUrl(url: string): DbDialect {
+function dialectOfUrl(url: string): DbDialect {
   if (url.startsWith('sqlite:')) return 'sqlite';
   return /^postgres(ql)?:/.test(url) ? 'postgres' : 'mysql';
 }
