@@ -13,6 +13,7 @@ import { createAuthService, type AuthService } from './services/auth';
 import { createHealthService, type HealthService } from './services/health';
 import { createMessageService, type MessageService } from './services/messages';
 import { createAmavisStore, type AmavisStore } from './amavis/store';
+import { createListIndexer, isMissingTable, type ListIndexer } from './amavis/list-indexer';
 import { createAuditLog, type AuditLog } from './db/audit-log';
 import { createAliasQuery } from './db/alias-query';
 import { createRequestStore } from './db/request-store';
@@ -50,6 +51,8 @@ export interface AppContext {
   rateLimitStores: RateLimitStoreFactory;
   sso: SsoService;
   sessionStore: session.Store;
+  /** Keeps the list index in step with amavis's tables (started by ready() unless AQ_LIST_INDEX_INTERVAL_MS=0). */
+  listIndexer: ListIndexer;
   /** Creates our own tables if they are missing; call once before serving. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -121,6 +124,19 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     query: aliasSequelize && config.aliases.sql ? createAliasQuery(aliasSequelize, config.aliases.sql) : undefined,
   });
   const auth = createAuthService({ imap: createImapAuthenticator(imap), aliases, config });
+  // One log line per kind of failure and minute: the indexer retries every interval.
+  const reported = new Map<string, number>();
+  const listIndexer = createListIndexer(sequelize, {
+    intervalMs: config.db.listIndexIntervalMs,
+    onError(err) {
+      const missing = isMissingTable(err);
+      const key = missing ? 'missing' : (err as Error).message;
+      if (Date.now() - (reported.get(key) ?? 0) < 60_000) return;
+      reported.set(key, Date.now());
+      if (missing) logger.warn('the list index is not installed: listings read amavis\'s tables, and are slow at scale (run `npm run migrate`)');
+      else logger.error({ err: (err as Error).message }, 'list indexer: this turn failed; the next one retries');
+    },
+  });
   return {
     config,
     sequelize,
@@ -140,8 +156,10 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, links: config.links }),
     rateLimitStores: createDbRateLimitStores(appModels),
     sessionStore,
+    listIndexer,
     async ready() {
       await ensureAppTables(appModels);
+      if (config.db.listIndexIntervalMs > 0) listIndexer.start();
       // Releases a crash (or a lost database connection) left without an outcome: amavisd may have
       // delivered them, so they become "unknown", visible in the list, the view and the audit log.
       for (const intent of await releaseIntents.abandonOpen()) {
@@ -161,6 +179,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     async close() {
       // The store sweeps expired sessions on a timer; stop it so the process can exit.
       (sessionStore as unknown as { stopExpiringSessions?: () => void }).stopExpiringSessions?.();
+      await listIndexer.stop();
       await viewPool.close();
       await Promise.all([...new Set([sequelize, listSequelize, appSequelize, aliasSequelize].filter((s) => s !== undefined))].map((s) => s.close()));
     },

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'release_failed',
   'release_unknown',
   'release_outcome_unknown',
+  'list_index_missing',
   'internal',
 ] as const;
 

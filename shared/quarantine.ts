@@ -56,7 +56,10 @@ export interface QuarantineListParams {
   to?: string;
   since?: string;
   until?: string;
-  sort?: 'date' | 'score';
+  /** date (the default), score, sender (the From header) or subject. */
+  sort?: 'date' | 'score' | 'sender' | 'subject';
+  /** desc (the default: newest, highest, Z to A) or asc. */
+  dir?: 'asc' | 'desc';
   cursor?: string;
   limit?: number;
   count?: boolean;

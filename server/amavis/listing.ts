@@ -19,34 +19,17 @@ import { AppError } from '../errors';
 import { cursorOf, decodeCursor, encodeCursor } from './list-cursor';
 import { STATUS_TO_RS, TYPE_TO_CONTENT } from './codes';
 import { amavisDialect } from './dialect';
+import type { ListSort } from './list-index-ddl';
+import { createIndexLister, type IndexLister } from './list-index-lister';
+import { listFromIndex } from './list-from-index';
+import type { ListQuery, ListResult } from './list-types';
 
 import type { ListScope } from './scope';
 
 export type { ListScope } from './scope';
 
-export interface ListQuery {
-  limit: number;
-  cursor?: string | undefined;
-  sort?: 'date' | 'score';
-  q?: string | undefined;
-  type?: string[] | undefined;
-  status?: string[] | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  /** Unix seconds, inclusive. */
-  since?: number | undefined;
-  /** Unix seconds, exclusive. */
-  until?: number | undefined;
-  count?: boolean | undefined;
-}
-
 export type { ListRow } from './list-sql';
-
-export interface ListResult {
-  rows: ListRow[];
-  nextCursor: string | null;
-  count?: { value: number; capped: boolean };
-}
+export type { ListQuery, ListResult } from './list-types';
 
 export interface QuarantineLister {
   list(scope: ListScope, query: ListQuery): Promise<ListResult>;
@@ -61,6 +44,8 @@ export interface ListerOptions {
   /** From this many recipient rows a scope is listed by time (default per dialect: PLAN_THRESHOLDS). */
   timeFrom?: number;
   countCap?: number;
+  /** Lists from the list index once it is built (list-index-ddl.ts); false: always amavis's tables. */
+  useIndex?: boolean;
 }
 
 /** Which plan lists a page; exported for the benchmark and its EXPLAIN mode. */
@@ -84,6 +69,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
     return { keysFirstFrom: options.keysFirstFrom ?? defaults.keysFirstFrom, timeFrom: options.timeFrom ?? defaults.timeFrom };
   };
   const countCap = options.countCap ?? 1_000;
+  const index: IndexLister | undefined = options.useIndex === false ? undefined : createIndexLister(sequelize);
   const weightCache = new Map<string, { at: number; rows: number }>();
 
   const scopeKeyOf = (rids: string[]) => (rids.length > 50 ? `n${rids.length}:${rids[0]}:${rids.at(-1)}` : rids.join(','));
@@ -217,7 +203,17 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
 
   return {
     async list(scope, query) {
+      // The list index has no deleted copies: a listing of deleted mail reads amavis's tables.
+      if (index && !query.status?.includes('deleted') && (await index.ready()))
+        return listFromIndex(index, resolver, scope, query, { countCap, recipientDelimiter: options.recipientDelimiter });
       const sort = query.sort ?? 'date';
+      if ((sort !== 'date' && sort !== 'score') || (query.dir ?? 'desc') !== 'desc') {
+        throw new AppError(
+          503,
+          'list_index_missing',
+          'sorting by sender or subject, or oldest first, needs the list index, which is not built yet (npm run migrate installs it)',
+        );
+      }
       const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
       if (query.cursor && (!cursor || cursor.sort !== sort)) {
         throw new AppError(400, 'validation_failed', 'the cursor is invalid or belongs to another sort order; start again from the first page');
@@ -255,7 +251,7 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
    * only guess how often ILIKE '%…%' matches, and walked all of msgs for a term that matched nothing
    * (2.6 s, pinned 1.0 s).
    */
-  async function choosePlan(dialect: Dialect, rids: string[] | undefined, query: ListQuery, sort: 'date' | 'score'): Promise<{ plan: ListPlan; pinned: boolean }> {
+  async function choosePlan(dialect: Dialect, rids: string[] | undefined, query: ListQuery, sort: ListSort): Promise<{ plan: ListPlan; pinned: boolean }> {
     if (rids === undefined) return { plan: sort === 'date' ? 'time' : 'recipient', pinned: false };
     const { keysFirstFrom, timeFrom } = thresholds(dialect);
     const selective = Boolean(query.q || query.from || query.to || query.type?.length || query.status?.length);

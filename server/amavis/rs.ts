@@ -1,5 +1,7 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { MessageRef } from './message-ref';
+import { followRsSql } from './list-index-sql';
+import { readListIndexState } from './list-indexer';
 
 /**
  * The one writer of `msgrcpt.rs`, amavis's per-recipient release status. amavisd writes it blank and
@@ -47,8 +49,24 @@ export interface RsWriter {
   apply(ref: MessageRef, transition: RsTransition, options?: { previous?: PreviousRs; transaction?: Transaction }): Promise<boolean>;
 }
 
-/** Creates the guarded writer of msgrcpt.rs. */
+/**
+ * Creates the guarded writer of msgrcpt.rs. When the list index is installed, the copy's list row
+ * follows in the same transaction: gone when deleted, else its new rs.
+ */
 export function createRsWriter(sequelize: Sequelize): RsWriter {
+  let listIndex: { at: number; present: Promise<boolean> } | undefined;
+  const listed = () => {
+    if (!listIndex || Date.now() - listIndex.at > 10_000) {
+      listIndex = {
+        at: Date.now(),
+        present: readListIndexState(sequelize).then(
+          (state) => state !== undefined,
+          () => false,
+        ),
+      };
+    }
+    return listIndex.present;
+  };
   return {
     async apply(ref, transition, options = {}) {
       const rule = RS_TRANSITIONS[transition];
@@ -58,7 +76,14 @@ export function createRsWriter(sequelize: Sequelize): RsWriter {
         replacements: { to, p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum, from: [...rule.from] },
         ...(options.transaction ? { transaction: options.transaction } : {}),
       });
-      return Number(affected) === 1;
+      if (Number(affected) !== 1) return false;
+      if (await listed()) {
+        await sequelize.query(followRsSql(to), {
+          replacements: { to, p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum },
+          ...(options.transaction ? { transaction: options.transaction } : {}),
+        });
+      }
+      return true;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { HealthFinding } from '../../shared/health';
+import { checkListIndex } from './list-index-check';
 import { BINARY_COLUMNS, RECOMMENDED_INDEXES, REQUIRED_COLUMNS } from './storage-schema';
 
 /** The schema file of amavisd-new's documentation for this database. */
@@ -95,6 +96,7 @@ export async function checkDatabase(sequelize: Sequelize): Promise<HealthFinding
           hint: 'fine on a new install; otherwise check that @storage_sql_dsn in amavisd.conf names this database',
         },
   );
+  findings.push(...(await checkListIndex(sequelize)));
   return findings;
 }
 

@@ -13,6 +13,8 @@ export interface DatabaseLimits {
   acquireTimeoutMs: number;
   /** Concurrent listings of one session; the excess is answered 429 busy. */
   listsPerSession: number;
+  /** How often this instance's list indexer takes its turn (list-indexer.ts); 0: it never does. */
+  listIndexIntervalMs: number;
 }
 
 /** amavis's storage database, and the one for our own tables (the same unless told otherwise). */
@@ -24,6 +26,7 @@ export const databaseFields = {
   AQ_DB_LIST_POOL_MAX: positiveInt('AQ_DB_LIST_POOL_MAX').optional(),
   AQ_DB_ACQUIRE_TIMEOUT_MS: milliseconds().optional(),
   AQ_LIST_MAX_PER_SESSION: positiveInt('AQ_LIST_MAX_PER_SESSION').optional(),
+  AQ_LIST_INDEX_INTERVAL_MS: milliseconds().optional(),
 };
 
 /** The database part of the Config. */
@@ -37,6 +40,7 @@ export function databaseConfig(env: EnvOf<typeof databaseFields>): Pick<Config, 
       listPoolMax: env.AQ_DB_LIST_POOL_MAX ?? 4,
       acquireTimeoutMs: env.AQ_DB_ACQUIRE_TIMEOUT_MS ?? 10_000,
       listsPerSession: env.AQ_LIST_MAX_PER_SESSION ?? 2,
+      listIndexIntervalMs: env.AQ_LIST_INDEX_INTERVAL_MS ?? 1_000,
     },
   };
 }

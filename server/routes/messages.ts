@@ -37,8 +37,9 @@ const listSchema = z.object({
   to: z.string().trim().max(254).optional(),
   since: instant,
   until: instant,
-  sort: z.enum(['date', 'score']).optional(),
-  cursor: z.string().max(300).optional(),
+  sort: z.enum(['date', 'score', 'sender', 'subject']).optional(),
+  dir: z.enum(['asc', 'desc']).optional(),
+  cursor: z.string().max(600).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   count: z
     .enum(['true', 'false', '1', '0'])

@@ -1,0 +1,113 @@
+/**
+ * The statements of the list indexer (list-indexer.ts): copy a time range of quarantined copies from
+ * msgs/msgrcpt/maddr into the list table, prune what amavis's own cleanup removed, and check a slice of
+ * the table against msgrcpt. Pure builders.
+ */
+
+import type { Dialect } from './dialect';
+import { LIST_STATE_TABLE, LIST_TABLE } from './list-index-ddl';
+import type { SqlPart } from './list-parts';
+
+const isMysql = (d: Dialect) => d === 'mariadb' || d === 'mysql';
+
+/** An address column (VARBINARY, bytea, BLOB) as text: LATIN1 on PostgreSQL takes every byte, as the search does. */
+function addressText(dialect: Dialect, expr: string): string {
+  if (isMysql(dialect)) return `CONVERT(${expr} USING utf8mb4) COLLATE utf8mb4_bin`;
+  if (dialect === 'postgres') return `convert_from(${expr}, 'LATIN1')`;
+  return `CAST(${expr} AS TEXT)`;
+}
+
+const left64 = (dialect: Dialect, expr: string) => (dialect === 'sqlite' ? `SUBSTR(${expr}, 1, 64)` : `LEFT(${expr}, 64)`);
+
+/** The columns of a list row, computed from m, mr, r (recipient) and s (sender), in LIST_COLUMNS order. */
+export function projectedColumns(dialect: Dialect): string {
+  const sender = addressText(dialect, 's.email');
+  const recipient = addressText(dialect, 'r.email');
+  const text = (expr: string) => (isMysql(dialect) ? `${expr} COLLATE utf8mb4_bin` : expr);
+  const score =
+    dialect === 'sqlite'
+      ? 'ROUND(COALESCE(mr.bspam_level, m.spam_level, -9999), 3)'
+      : `CAST(COALESCE(mr.bspam_level, m.spam_level, -9999) AS ${dialect === 'postgres' ? 'NUMERIC' : 'DECIMAL'}(12,3))`;
+  const concat =
+    dialect === 'sqlite'
+      ? `COALESCE(m.subject, '') || ' ' || COALESCE(m.from_addr, '') || ' ' || COALESCE(${sender}, '') || ' ' || COALESCE(${recipient}, '')`
+      : `CONCAT_WS(' ', ${text('m.subject')}, ${text('m.from_addr')}, ${sender}, ${recipient})`;
+  return [
+    'mr.partition_tag',
+    'mr.mail_id',
+    'mr.rseqnum',
+    'mr.rid',
+    "COALESCE(r.domain, '')",
+    'm.time_num',
+    score,
+    `COALESCE(NULLIF(TRIM(mr.content), ''), m.content)`,
+    `COALESCE(TRIM(mr.rs), '')`,
+    `LOWER(${left64(dialect, `COALESCE(NULLIF(${text('m.from_addr')}, ''), ${sender}, '')`)})`,
+    `LOWER(${left64(dialect, `COALESCE(${text('m.subject')}, '')`)})`,
+    `LOWER(${concat})`,
+  ].join(',\n    ');
+}
+
+export const LIST_COLUMNS = 'partition_tag, mail_id, rseqnum, rid, rdomain, time_num, score, content, rs, sender, subject, search';
+
+/**
+ * Copies the listable copies of messages with from <= time_num < to that are not in the list table yet.
+ * Idempotent: the anti-join skips what is there (no id is used up), the unique key refuses a copy that
+ * another writer added meanwhile.
+ */
+export function copyRangeSql(dialect: Dialect, from: number, to: number): SqlPart {
+  const timeIndex = isMysql(dialect) ? ' FORCE INDEX (msgs_idx_time_num)' : '';
+  const select = `SELECT ${projectedColumns(dialect)}
+  FROM msgs m${timeIndex}
+  JOIN msgrcpt mr ON mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id
+  JOIN maddr r ON r.id = mr.rid
+  LEFT JOIN maddr s ON s.id = m.sid
+  WHERE m.time_num >= :from AND m.time_num < :to AND m.quar_type = 'Q' AND m.content IS NOT NULL AND mr.rs <> 'D'
+    AND NOT EXISTS (SELECT 1 FROM ${LIST_TABLE} l WHERE l.partition_tag = mr.partition_tag AND l.mail_id = mr.mail_id AND l.rseqnum = mr.rseqnum)`;
+  const sql = isMysql(dialect)
+    ? `INSERT IGNORE INTO ${LIST_TABLE} (${LIST_COLUMNS})\n  ${select}`
+    : dialect === 'postgres'
+      ? `INSERT INTO ${LIST_TABLE} (${LIST_COLUMNS})\n  ${select}\n  ON CONFLICT DO NOTHING`
+      : `INSERT OR IGNORE INTO ${LIST_TABLE} (${LIST_COLUMNS})\n  ${select}`;
+  return { sql, replacements: { from, to } };
+}
+
+/** The time_num that ends a build chunk of about `size` messages after `after` (null: the rest). */
+export function chunkEndSql(size: number): string {
+  return `SELECT time_num FROM msgs WHERE time_num > :after ORDER BY time_num LIMIT 1 OFFSET ${Math.max(0, Math.floor(size))}`;
+}
+
+/** Rows of messages older than every message left in msgs: amavis's own cleanup (or ours) removed them. */
+export function pruneOldSql(limit: number): string {
+  return `DELETE FROM ${LIST_TABLE} WHERE id IN (SELECT id FROM (SELECT id FROM ${LIST_TABLE}
+    WHERE time_num < (SELECT COALESCE(MIN(time_num), 4294967295) FROM msgs) ORDER BY time_num LIMIT ${Math.floor(limit)}) x)`;
+}
+
+/** A slice of the list table by id, with what msgrcpt and msgs say about each row now. */
+export function checkSliceSql(limit: number): string {
+  return `SELECT l.id AS id, l.rs AS listed_rs, mr.rs AS rs, m.quar_type AS quar_type
+  FROM ${LIST_TABLE} l
+  LEFT JOIN msgrcpt mr ON mr.partition_tag = l.partition_tag AND mr.mail_id = l.mail_id AND mr.rseqnum = l.rseqnum
+  LEFT JOIN msgs m ON m.partition_tag = l.partition_tag AND m.mail_id = l.mail_id
+  WHERE l.id > :after ORDER BY l.id LIMIT ${Math.floor(limit)}`;
+}
+
+export const deleteIdsSql = `DELETE FROM ${LIST_TABLE} WHERE id IN (:ids)`;
+export const setRsSql = `UPDATE ${LIST_TABLE} SET rs = :rs WHERE id = :id`;
+export const readStateSql = `SELECT built_to, ready, swept_at, check_after FROM ${LIST_STATE_TABLE} WHERE id = 1`;
+export const insertStateSql = `INSERT INTO ${LIST_STATE_TABLE} (id, built_to, ready, swept_at, check_after) VALUES (1, 0, 0, 0, 0)`;
+export const writeStateSql = `UPDATE ${LIST_STATE_TABLE} SET built_to = :builtTo, ready = :ready, swept_at = :sweptAt, check_after = :checkAfter WHERE id = 1`;
+
+/** Keeps one copy's list row in step with an rs change we made: gone when deleted, else its new rs. */
+export function followRsSql(to: string): string {
+  const key = 'partition_tag = :p AND mail_id = :m AND rseqnum = :r';
+  return to === 'D' ? `DELETE FROM ${LIST_TABLE} WHERE ${key}` : `UPDATE ${LIST_TABLE} SET rs = :to WHERE ${key}`;
+}
+
+/** The advisory lock that lets one indexer work at a time, across every instance (null: SQLite, one process). */
+export function lockSql(dialect: Dialect): { take: string; release?: string } | null {
+  if (isMysql(dialect)) return { take: "SELECT GET_LOCK('aq_list_indexer', 0) AS got", release: "SELECT RELEASE_LOCK('aq_list_indexer') AS released" };
+  // A transaction-level lock: PostgreSQL frees it at COMMIT or ROLLBACK, or when the connection drops.
+  if (dialect === 'postgres') return { take: 'SELECT pg_try_advisory_xact_lock(7165368412034011) AS got' };
+  return null;
+}

@@ -1,0 +1,187 @@
+import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
+import { amavisDialect, type Dialect } from './dialect';
+import { checkSliceSql, chunkEndSql, copyRangeSql, deleteIdsSql, insertStateSql, lockSql, pruneOldSql, readStateSql, setRsSql, writeStateSql } from './list-index-sql';
+
+/**
+ * Keeps the list table (list-index-ddl.ts) in step with amavis's tables. Every instance runs one; a
+ * database advisory lock (GET_LOCK, pg_try_advisory_xact_lock) lets one of them work at a time, and the
+ * others skip their turn. State (how far the first build came, where the check continues) is a row in
+ * aq_list_state, so any instance takes over where another stopped.
+ *
+ * What it guarantees (README, "The list index"):
+ * - a message amavisd stores is listed within one interval (default 1 s) plus one sweep, if amavisd
+ *   finishes it within `settleSeconds` (default 15 min) of its time_num, else within the hourly deep
+ *   sweep (24 h back);
+ * - a copy deleted or released by us is updated in the same statement sequence (rs.ts); by another tool,
+ *   within a full check of the table (checkBatch rows a sweep);
+ * - rows of messages that amavis's cleanup removed go at the next sweep (older than every msgs row) or
+ *   within a full check;
+ * - a listing never offers a copy that is gone: every page is read back from msgrcpt and msgs.
+ */
+export interface ListIndexer {
+  /** One turn: build, or sweep, prune and check. Returns false when another instance holds the lock. */
+  runOnce(now?: number): Promise<boolean>;
+  /** Runs a turn every interval until stop(). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface ListIndexState {
+  builtTo: number;
+  ready: boolean;
+  sweptAt: number;
+  checkAfter: number;
+}
+
+export interface ListIndexerOptions {
+  intervalMs?: number;
+  settleSeconds?: number;
+  /** Messages per build chunk (one transaction each). */
+  chunkSize?: number;
+  /** List rows checked against msgrcpt per turn. */
+  checkBatch?: number;
+  onError?: (err: unknown) => void;
+}
+
+type State = ListIndexState;
+
+/** Reads the state row; undefined when the list index is not installed (npm run migrate). */
+export async function readListIndexState(sequelize: Sequelize, transaction?: Transaction): Promise<ListIndexState | undefined> {
+  try {
+    const [row] = await sequelize.query<{ built_to: number; ready: number; swept_at: number; check_after: number }>(readStateSql, {
+      type: QueryTypes.SELECT,
+      ...(transaction ? { transaction } : {}),
+    });
+    if (!row) return { builtTo: 0, ready: false, sweptAt: 0, checkAfter: 0 };
+    return { builtTo: Number(row.built_to), ready: Number(row.ready) === 1, sweptAt: Number(row.swept_at), checkAfter: Number(row.check_after) };
+  } catch (err) {
+    if (isMissingTable(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The list index is not installed in this database. */
+export class ListIndexMissing extends Error {
+  constructor() {
+    super('the list index is not installed: run `npm run migrate`');
+  }
+}
+
+/** ER_NO_SUCH_TABLE, undefined_table (42P01), or SQLite's "no such table". */
+export function isMissingTable(err: unknown): boolean {
+  if (err instanceof ListIndexMissing) return true;
+  const e = err as { original?: { code?: string; errno?: number; message?: string }; parent?: { code?: string } };
+  const code = e.original?.code ?? e.parent?.code;
+  return code === 'ER_NO_SUCH_TABLE' || code === '42P01' || /no such table/i.test(e.original?.message ?? '');
+}
+
+/** Creates the indexer for the amavis database behind `sequelize`. */
+export function createListIndexer(sequelize: Sequelize, options: ListIndexerOptions = {}): ListIndexer {
+  const intervalMs = options.intervalMs ?? 1_000;
+  const settle = options.settleSeconds ?? 900;
+  const chunkSize = options.chunkSize ?? 20_000;
+  const checkBatch = options.checkBatch ?? 2_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  let lastDeep = 0;
+
+  const select = <T extends object>(t: Transaction, sql: string, replacements: Record<string, unknown> = {}) =>
+    sequelize.query<T>(sql, { type: QueryTypes.SELECT, transaction: t, replacements });
+  const exec = (t: Transaction, sql: string, replacements: Record<string, unknown> = {}) => sequelize.query(sql, { transaction: t, replacements });
+
+  /** Runs `work` under the advisory lock in one transaction; false when another instance has it. */
+  async function locked(dialect: Dialect, work: (t: Transaction) => Promise<void>): Promise<boolean> {
+    const lock = lockSql(dialect);
+    // READ COMMITTED: InnoDB's INSERT … SELECT would otherwise set shared next-key locks on the msgs and
+    // msgrcpt rows it reads, and amavisd's inserts would wait for the copy.
+    const isolation = dialect === 'sqlite' ? {} : { isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED };
+    return sequelize.transaction(isolation, async (t) => {
+      if (lock) {
+        const [row] = await select<{ got: number | boolean | null }>(t, lock.take);
+        if (!(row?.got === true || Number(row?.got) === 1)) return false;
+      }
+      try {
+        await work(t);
+      } finally {
+        if (lock?.release) await select(t, lock.release);
+      }
+      return true;
+    });
+  }
+
+  async function state(t: Transaction): Promise<State> {
+    const current = await readListIndexState(sequelize, t);
+    if (!current) throw new ListIndexMissing();
+    const [row] = await select<{ n: number }>(t, 'SELECT COUNT(*) AS n FROM aq_list_state');
+    if (Number(row?.n ?? 0) === 0) await exec(t, insertStateSql);
+    return current;
+  }
+
+  const save = (t: Transaction, s: State) => exec(t, writeStateSql, { builtTo: s.builtTo, ready: s.ready ? 1 : 0, sweptAt: s.sweptAt, checkAfter: s.checkAfter });
+
+  /** The first build, one chunk of messages per turn, oldest first; ready once it reaches the newest. */
+  async function buildChunk(t: Transaction, dialect: Dialect, s: State, now: number): Promise<State> {
+    const [end] = await select<{ time_num: number }>(t, chunkEndSql(chunkSize), { after: s.builtTo });
+    const to = end ? Number(end.time_num) : Math.max(now + 1, s.builtTo + 1);
+    const copy = copyRangeSql(dialect, s.builtTo === 0 ? 0 : s.builtTo - settle, to);
+    await exec(t, copy.sql, copy.replacements);
+    return { ...s, builtTo: to, ready: !end, sweptAt: now };
+  }
+
+  /** Copies what arrived (or finished) since the last sweep, within the settle window (24 h every hour). */
+  async function sweep(t: Transaction, dialect: Dialect, s: State, now: number): Promise<State> {
+    const [top] = await select<{ t: number | null }>(t, 'SELECT MAX(time_num) AS t FROM msgs');
+    const newest = Math.max(s.builtTo, top?.t !== null && top?.t !== undefined ? Number(top.t) + 1 : 0);
+    const deep = now - lastDeep >= 3600;
+    const copy = copyRangeSql(dialect, Math.max(0, s.builtTo - (deep ? 86_400 : settle)), Math.max(newest, now + 1) + 1);
+    await exec(t, copy.sql, copy.replacements);
+    if (deep) lastDeep = now;
+    await exec(t, pruneOldSql(5_000));
+    const checkAfter = await check(t, s.checkAfter);
+    return { ...s, builtTo: newest, sweptAt: now, checkAfter };
+  }
+
+  /** Checks the next slice of the list table against msgrcpt: gone or deleted copies go, rs follows. */
+  async function check(t: Transaction, after: number): Promise<number> {
+    const rows = await select<{ id: number | string; listed_rs: string | null; rs: string | null; quar_type: string | null }>(t, checkSliceSql(checkBatch), { after });
+    const gone: string[] = [];
+    for (const row of rows) {
+      const rs = (row.rs ?? '').trim();
+      if (row.rs === null || row.quar_type === null || rs === 'D') gone.push(String(row.id));
+      else if (rs !== (row.listed_rs ?? '').trim()) await exec(t, setRsSql, { rs, id: row.id });
+    }
+    if (gone.length > 0) await exec(t, deleteIdsSql, { ids: gone });
+    return rows.length < checkBatch ? 0 : Number(rows.at(-1)?.id ?? 0);
+  }
+
+  async function runOnce(now = Math.floor(Date.now() / 1000)): Promise<boolean> {
+    const dialect = await amavisDialect(sequelize);
+    return locked(dialect, async (t) => {
+      const s = await state(t);
+      await save(t, s.ready ? await sweep(t, dialect, s, now) : await buildChunk(t, dialect, s, now));
+    });
+  }
+
+  const tick = () => {
+    if (stopped) return;
+    running = runOnce()
+      .catch((err: unknown) => options.onError?.(err))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+
+  return {
+    runOnce,
+    start() {
+      stopped = false;
+      timer = setTimeout(tick, 0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

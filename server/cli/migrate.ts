@@ -1,0 +1,96 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Sequelize } from 'sequelize';
+import { amavisDialect, type Dialect } from '../amavis/dialect';
+import { dropListIndexDdl, listIndexDdl } from '../amavis/list-index-ddl';
+import { createListIndexer, readListIndexState } from '../amavis/list-indexer';
+import { ConfigError, loadConfig } from '../config';
+import { createSequelize } from '../db/connect';
+import type { CliOutput } from './cleanup';
+
+const USAGE = 'usage: npm run migrate -- [--print [mariadb|postgres]] [--build] [--down]';
+
+const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+/**
+ * `npm run migrate`: installs what the server adds to the amavis database, the list index
+ * (server/amavis/list-index-ddl.ts): its table, indexes and state row; on PostgreSQL the pg_trgm
+ * extension too. Every statement is safe to run again. amavis's own tables are not touched.
+ * - `--print [dialect]`: prints the SQL instead (for a DBA to run as the tables' owner), without connecting
+ *   when the dialect is given;
+ * - `--build`: then builds the index at once (a running server does it in the background otherwise);
+ * - `--down`: removes it; listings go back to reading amavis's tables.
+ * Exit codes: 0 done, 1 the database refused, 2 the configuration or command line is invalid.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: CliOutput = consoleOutput): Promise<number> {
+  const unknown = argv.filter((a) => !['--print', '--build', '--down', 'mariadb', 'mysql', 'postgres'].includes(a));
+  if (unknown.length) {
+    output.err(`amavis-quarantine migrate: unknown argument ${unknown.join(' ')}\n${USAGE}`);
+    return 2;
+  }
+  const given = argv.find((a): a is Dialect => a === 'mariadb' || a === 'mysql' || a === 'postgres');
+  if (argv.includes('--print') && given) {
+    output.out(script(argv.includes('--down') ? dropListIndexDdl() : listIndexDdl(given)));
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    output.err(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
+    return 2;
+  }
+  // No statement timeout: an index build on a big table may take minutes.
+  const sequelize = createSequelize(config.dbUrl);
+  try {
+    const dialect = await amavisDialect(sequelize);
+    const statements = argv.includes('--down') ? dropListIndexDdl() : listIndexDdl(dialect);
+    if (argv.includes('--print')) {
+      output.out(script(statements));
+      return 0;
+    }
+    for (const sql of statements) await sequelize.query(sql);
+    if (argv.includes('--down')) {
+      output.out('the list index is removed; listings read amavis\u2019s tables');
+      return 0;
+    }
+    output.out(`the list index is installed in ${dialect === 'postgres' ? 'PostgreSQL' : dialect === 'sqlite' ? 'SQLite' : 'MariaDB/MySQL'}`);
+    if (argv.includes('--build')) await build(sequelize, output);
+    else output.out('a running server builds it in the background (`npm run doctor` shows how far); `--build` builds it now');
+    return 0;
+  } catch (err) {
+    output.err(`amavis-quarantine migrate: ${(err as Error).message}\nThe AQ_DB_URL user needs CREATE and INDEX here (PostgreSQL: CREATE on the schema, and pg_trgm available); or run \`npm run migrate -- --print\` and have the owner run the SQL.`);
+    return 1;
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/** Builds the list index chunk by chunk, printing progress, until it is ready. */
+async function build(sequelize: Sequelize, output: CliOutput): Promise<void> {
+  const indexer = createListIndexer(sequelize);
+  const started = Date.now();
+  for (;;) {
+    if (!(await indexer.runOnce())) {
+      output.out('another instance is building it; waiting');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const state = await readListIndexState(sequelize);
+    if (state?.ready) break;
+    output.out(`built up to ${new Date((state?.builtTo ?? 0) * 1000).toISOString()}`);
+  }
+  output.out(`the list index is built (${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+const script = (statements: string[]) => statements.map((s) => `${s};`).join('\n\n');
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error('amavis-quarantine migrate: unexpected error:', err);
+      process.exit(1);
+    },
+  );
+}
