@@ -27,8 +27,17 @@ async function sessionStatus(apiUrl: string, cookie: string): Promise<number> {
 }
 
 /** Logs out of Roundcube from the taskbar; its login page then ends the quarantine session (signout.js). */
+/**
+ * Waits until Roundcube's client has started (rcmail.init() sets rcmail.loaded last): before that, the
+ * taskbar's links are dead (their handler is rcmail.command), and a click on Quarantine does nothing.
+ */
+async function roundcubeReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { rcmail?: { loaded?: boolean } }).rcmail?.loaded === true);
+}
+
 async function logOutOfRoundcube(page: Page, apiUrl: string): Promise<void> {
   const signedOut = page.waitForResponse((r) => r.url() === `${apiUrl}/api/session` && r.request().method() === 'DELETE');
+  await roundcubeReady(page);
   await page.locator('#taskmenu a.logout').click();
   await page.locator('#rcmloginuser').waitFor();
   expect((await signedOut).status()).toBe(204);
@@ -71,6 +80,7 @@ describe('the quarantine in Roundcube, signed in by single sign-on', () => {
     await page.locator('#rcmloginsubmit').click();
     await page.waitForURL(/_task=mail/, { waitUntil: 'domcontentloaded' });
     await page.locator('#messagelist').waitFor();
+    await roundcubeReady(page);
   }
 
   /** Clicks Quarantine in the taskbar and waits until the widget shows the list. */
@@ -191,6 +201,7 @@ describe('the quarantine in Roundcube, signed in by password', () => {
     await page.locator('#rcmloginpwd').fill(user.password);
     await page.locator('#rcmloginsubmit').click();
     await page.waitForURL(/_task=mail/, { waitUntil: 'domcontentloaded' });
+    await roundcubeReady(page);
   }
 
   /** Opens Quarantine and waits for the widget's sign-in form, which names the Roundcube user. */
