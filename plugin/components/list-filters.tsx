@@ -79,7 +79,10 @@ export function ListFilters({
       />
       <select class="aq-input" aria-label={t('sortDate')} value={filters.sort} onChange={(e) => setFilter({ sort: e.currentTarget.value as Filters['sort'] })}>
         <option value="date">{t('sortDate')}</option>
+        <option value="date-asc">{t('sortOldest')}</option>
         <option value="score">{t('sortScore')}</option>
+        <option value="sender-asc">{t('sortSender')}</option>
+        <option value="subject-asc">{t('sortSubject')}</option>
       </select>
     </form>
   );

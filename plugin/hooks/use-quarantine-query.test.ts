@@ -76,4 +76,9 @@ describe('useQuarantineQuery', () => {
     expect(listQuery({ ...NO_FILTERS, until: '2026-02-28' })).toMatchObject({ until: '2026-03-01', limit: 50 });
     expect(listQuery(NO_FILTERS, 'c')).toMatchObject({ until: '', cursor: 'c' });
   });
+
+  it('asks for an order and its direction', () => {
+    expect(listQuery(NO_FILTERS)).toMatchObject({ sort: 'date', dir: '' });
+    expect(listQuery({ ...NO_FILTERS, sort: 'sender-asc' })).toMatchObject({ sort: 'sender', dir: 'asc' });
+  });
 });

@@ -9,7 +9,8 @@ export interface Filters {
   q: string;
   since: string;
   until: string;
-  sort: 'date' | 'score';
+  /** An order and, after a dash, its direction when it is not the API's default (desc). */
+  sort: 'date' | 'date-asc' | 'score' | 'sender-asc' | 'subject-asc';
 }
 
 export const NO_FILTERS: Filters = { type: '', status: '', q: '', since: '', until: '', sort: 'date' };
@@ -20,6 +21,8 @@ const DAY_MS = 86_400_000;
 /** The API query for some filters: `until` is a day the user includes, the API's bound is exclusive. */
 export const listQuery = (filters: Filters, cursor?: string) => ({
   ...filters,
+  sort: filters.sort.split('-')[0],
+  dir: filters.sort.split('-')[1] ?? '',
   until: filters.until ? new Date(Date.parse(filters.until) + DAY_MS).toISOString().slice(0, 10) : '',
   limit: PAGE_SIZE,
   cursor,

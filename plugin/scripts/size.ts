@@ -5,8 +5,9 @@ import { gzipSync } from 'node:zlib';
  * `npm run size`: the widget's gzip size (JS with its CSS inlined), against its budget. Fails above it,
  * so CI stops a change that would make every webmail page load slower.
  */
-// 21 KB since the widget follows the webmail user (data-user) and opens linked requests (#aq-request).
-const BUDGET_BYTES = 21 * 1024;
+// 21 KB since the widget follows the webmail user (data-user) and opens linked requests (#aq-request);
+// 21.5 KB since it sorts by sender and subject and oldest first (#13), in three languages.
+const BUDGET_BYTES = 21.5 * 1024;
 const file = process.argv[2] ?? 'dist/widget/amavis-quarantine.js';
 
 let source: Buffer;

@@ -74,10 +74,11 @@ export function listIndexDdl(dialect: Dialect): string[] {
   subject ${text(64, 'utf8mb4_bin')},
   search TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL,
   PRIMARY KEY (id),
-  UNIQUE KEY aq_list_key (partition_tag, mail_id, rseqnum),
-  ${indexes.map((i) => `KEY ${i.name} (${i.columns.join(', ')})`).join(',\n  ')},
-  FULLTEXT KEY ${SEARCH_INDEX} (search)
+  UNIQUE KEY aq_list_key (partition_tag, mail_id, rseqnum)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      // MariaDB's IF NOT EXISTS; MySQL has none, and migrate skips the indexes that exist (indexStatement).
+      ...indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${LIST_TABLE} (${i.columns.join(', ')})`),
+      `CREATE FULLTEXT INDEX IF NOT EXISTS ${SEARCH_INDEX} ON ${LIST_TABLE} (search)`,
       stateDdl(dialect),
     ];
   }
@@ -140,6 +141,11 @@ function stateDdl(dialect: Dialect): string {
   swept_at ${bigint} NOT NULL,
   check_after ${bigint} NOT NULL
 )`;
+}
+
+/** The index a statement creates, so that migrate can skip it when it exists (MySQL has no IF NOT EXISTS). */
+export function indexStatement(sql: string): string | undefined {
+  return /^CREATE (?:FULLTEXT )?INDEX IF NOT EXISTS (\w+)/.exec(sql)?.[1];
 }
 
 /** The statements that remove the list index (`npm run migrate -- --down`). */

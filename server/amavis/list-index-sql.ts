@@ -83,9 +83,9 @@ export function pruneOldSql(limit: number): string {
     WHERE time_num < (SELECT COALESCE(MIN(time_num), 4294967295) FROM msgs) ORDER BY time_num LIMIT ${Math.floor(limit)}) x)`;
 }
 
-/** A slice of the list table by id, with what msgrcpt and msgs say about each row now. */
+/** A slice of the list table by id, with what msgrcpt and msgs say about each row now (amavisd never changes time_num; other tools may). */
 export function checkSliceSql(limit: number): string {
-  return `SELECT l.id AS id, l.rs AS listed_rs, mr.rs AS rs, m.quar_type AS quar_type
+  return `SELECT l.id AS id, l.rs AS listed_rs, mr.rs AS rs, m.quar_type AS quar_type, l.time_num AS listed_time, m.time_num AS time_num
   FROM ${LIST_TABLE} l
   LEFT JOIN msgrcpt mr ON mr.partition_tag = l.partition_tag AND mr.mail_id = l.mail_id AND mr.rseqnum = l.rseqnum
   LEFT JOIN msgs m ON m.partition_tag = l.partition_tag AND m.mail_id = l.mail_id
@@ -93,7 +93,7 @@ export function checkSliceSql(limit: number): string {
 }
 
 export const deleteIdsSql = `DELETE FROM ${LIST_TABLE} WHERE id IN (:ids)`;
-export const setRsSql = `UPDATE ${LIST_TABLE} SET rs = :rs WHERE id = :id`;
+export const setRsSql = `UPDATE ${LIST_TABLE} SET rs = :rs, time_num = :t WHERE id = :id`;
 export const readStateSql = `SELECT built_to, ready, swept_at, check_after FROM ${LIST_STATE_TABLE} WHERE id = 1`;
 export const insertStateSql = `INSERT INTO ${LIST_STATE_TABLE} (id, built_to, ready, swept_at, check_after) VALUES (1, 0, 0, 0, 0)`;
 export const writeStateSql = `UPDATE ${LIST_STATE_TABLE} SET built_to = :builtTo, ready = :ready, swept_at = :sweptAt, check_after = :checkAfter WHERE id = 1`;
@@ -106,7 +106,12 @@ export function followRsSql(to: string): string {
 
 /** The advisory lock that lets one indexer work at a time, across every instance (null: SQLite, one process). */
 export function lockSql(dialect: Dialect): { take: string; release?: string } | null {
-  if (isMysql(dialect)) return { take: "SELECT GET_LOCK('aq_list_indexer', 0) AS got", release: "SELECT RELEASE_LOCK('aq_list_indexer') AS released" };
+  // MariaDB's lock names are server-wide: the database's name keeps two amavis databases apart.
+  if (isMysql(dialect)) {
+    const name = "CONCAT('aq_list_indexer.', DATABASE())";
+    return { take: `SELECT GET_LOCK(${name}, 0) AS got`, release: `SELECT RELEASE_LOCK(${name}) AS released` };
+  }
+  // PostgreSQL's advisory locks are per database already.
   // A transaction-level lock: PostgreSQL frees it at COMMIT or ROLLBACK, or when the connection drops.
   if (dialect === 'postgres') return { take: 'SELECT pg_try_advisory_xact_lock(7165368412034011) AS got' };
   return null;

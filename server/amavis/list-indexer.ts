@@ -142,14 +142,18 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     return { ...s, builtTo: newest, sweptAt: now, checkAfter };
   }
 
-  /** Checks the next slice of the list table against msgrcpt: gone or deleted copies go, rs follows. */
+  /** Checks the next slice of the list table against msgrcpt: gone or deleted copies go, rs and time_num follow. */
   async function check(t: Transaction, after: number): Promise<number> {
-    const rows = await select<{ id: number | string; listed_rs: string | null; rs: string | null; quar_type: string | null }>(t, checkSliceSql(checkBatch), { after });
+    const rows = await select<{ id: number | string; listed_rs: string | null; rs: string | null; quar_type: string | null; listed_time: number; time_num: number | null }>(
+      t,
+      checkSliceSql(checkBatch),
+      { after },
+    );
     const gone: string[] = [];
     for (const row of rows) {
       const rs = (row.rs ?? '').trim();
       if (row.rs === null || row.quar_type === null || rs === 'D') gone.push(String(row.id));
-      else if (rs !== (row.listed_rs ?? '').trim()) await exec(t, setRsSql, { rs, id: row.id });
+      else if (rs !== (row.listed_rs ?? '').trim() || Number(row.time_num) !== Number(row.listed_time)) await exec(t, setRsSql, { rs, t: row.time_num, id: row.id });
     }
     if (gone.length > 0) await exec(t, deleteIdsSql, { ids: gone });
     return rows.length < checkBatch ? 0 : Number(rows.at(-1)?.id ?? 0);

@@ -2,9 +2,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Sequelize } from 'sequelize';
 import { amavisDialect, type Dialect } from '../amavis/dialect';
-import { dropListIndexDdl, listIndexDdl } from '../amavis/list-index-ddl';
+import { LIST_TABLE, dropListIndexDdl, indexStatement, listIndexDdl } from '../amavis/list-index-ddl';
 import { createListIndexer, readListIndexState } from '../amavis/list-indexer';
-import { ConfigError, loadConfig } from '../config';
+import { readFileSync } from 'node:fs';
+import { dbUrl } from '../config/fields';
+import { parseEnvFile } from '../config/env-file';
 import { createSequelize } from '../db/connect';
 import type { CliOutput } from './cleanup';
 
@@ -33,16 +35,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     output.out(script(argv.includes('--down') ? dropListIndexDdl() : listIndexDdl(given)));
     return 0;
   }
-  let config;
+  // Only AQ_DB_URL is needed (from the environment, or AQ_CONFIG_FILE as the server reads it).
+  let url = env.AQ_DB_URL;
   try {
-    config = loadConfig(env);
+    url ??= env.AQ_CONFIG_FILE ? parseEnvFile(readFileSync(env.AQ_CONFIG_FILE, 'utf8')).AQ_DB_URL : undefined;
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    output.err(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
+    output.err(`amavis-quarantine migrate: cannot read AQ_CONFIG_FILE: ${(err as Error).message}`);
+    return 2;
+  }
+  const parsed = dbUrl('AQ_DB_URL').safeParse(url);
+  if (!parsed.success) {
+    output.err(`amavis-quarantine migrate: ${url === undefined ? 'AQ_DB_URL is not set' : (parsed.error.issues[0]?.message ?? 'AQ_DB_URL is invalid')}\n${USAGE}`);
     return 2;
   }
   // No statement timeout: an index build on a big table may take minutes.
-  const sequelize = createSequelize(config.dbUrl);
+  const sequelize = createSequelize(parsed.data);
   try {
     const dialect = await amavisDialect(sequelize);
     const statements = argv.includes('--down') ? dropListIndexDdl() : listIndexDdl(dialect);
@@ -50,7 +57,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       output.out(script(statements));
       return 0;
     }
-    for (const sql of statements) await sequelize.query(sql);
+    let present: Set<string> | undefined;
+    for (const sql of statements) {
+      const index = indexStatement(sql);
+      if (index) {
+        present ??= new Set(((await sequelize.getQueryInterface().showIndex(LIST_TABLE)) as Array<{ name: string }>).map((ix) => ix.name));
+        if (present.has(index)) continue;
+        output.out(`creating index ${index}`);
+        await sequelize.query(dialect === 'mysql' ? sql.replace(' IF NOT EXISTS', '') : sql);
+      } else await sequelize.query(sql);
+    }
     if (argv.includes('--down')) {
       output.out('the list index is removed; listings read amavis\u2019s tables');
       return 0;
