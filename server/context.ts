@@ -133,7 +133,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
       const key = missing ? 'missing' : (err as Error).message;
       if (Date.now() - (reported.get(key) ?? 0) < 60_000) return;
       reported.set(key, Date.now());
-      if (missing) logger.warn('the list index is not installed: listings read amavis\'s tables, and are slow at scale (run `npm run migrate`)');
+      if (missing) logger.warn("the list index is not installed: listings read amavis's tables, and are slow at scale (run `npm run migrate`)");
       else logger.error({ err: (err as Error).message }, 'list indexer: this turn failed; the next one retries');
     },
   });

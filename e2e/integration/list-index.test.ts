@@ -101,7 +101,8 @@ describe('the list index', () => {
 
   it('pages without a row twice or missing, in order, while amavisd stores new mail and copies are deleted by us and by amavis\u2019s cleanup', async () => {
     const word = `${tag}paging`;
-    const send = () => sendThroughAmavis(server.context, { to: ['bob@example.test'], subject: `${word} ${randomBytes(3).toString('hex')}` }).then((ids) => Object.values(ids)[0]!);
+    const send = () =>
+      sendThroughAmavis(server.context, { to: ['bob@example.test'], subject: `${word} ${randomBytes(3).toString('hex')}` }).then((ids) => Object.values(ids)[0]!);
     for (const [sort, dir] of [
       ['date', 'desc'],
       ['score', 'desc'],
@@ -135,7 +136,11 @@ describe('the list index', () => {
       // Deleted before the listing reached them: never listed.
       for (const id of gone) expect(ids, `${sort} ${dir}: a deleted row listed`).not.toContain(id);
       const keys = seen.map((i) =>
-        sort === 'date' ? i.receivedAt : sort === 'score' ? String(i.spamLevel ?? -9999).padStart(12, "0") : (sort === 'subject' ? (i.subject ?? '') : i.headerFrom).toLowerCase(),
+        sort === 'date'
+          ? i.receivedAt
+          : sort === 'score'
+            ? String(i.spamLevel ?? -9999).padStart(12, '0')
+            : (sort === 'subject' ? (i.subject ?? '') : i.headerFrom).toLowerCase(),
       );
       const sorted = [...keys].sort();
       expect(keys, `${sort} ${dir}: order`).toEqual(dir === 'asc' ? sorted : sorted.reverse());

@@ -170,7 +170,10 @@ describe('GET /api/messages', () => {
       };
       const [fromIndex, fromTables] = [await everything(index), await everything(plans.recipient)];
       expect(fromIndex.map((r) => r.key).sort(), scope.kind).toEqual(fromTables.map((r) => r.key).sort());
-      expect(fromIndex.map((r) => r.time), scope.kind).toEqual(fromTables.map((r) => r.time));
+      expect(
+        fromIndex.map((r) => r.time),
+        scope.kind,
+      ).toEqual(fromTables.map((r) => r.time));
     }
   });
 

@@ -36,7 +36,10 @@ export interface ListIndexState {
 export interface ListIndexerOptions {
   intervalMs?: number;
   settleSeconds?: number;
-  /** Messages per build chunk (one transaction each). */
+  /**
+   * Messages per build chunk (one transaction each). Without it the size adapts, so that a chunk takes
+   * about 2 s: well inside the statement timeout, and the lock is never held for long.
+   */
   chunkSize?: number;
   /** List rows checked against msgrcpt per turn. */
   checkBatch?: number;
@@ -79,7 +82,7 @@ export function isMissingTable(err: unknown): boolean {
 export function createListIndexer(sequelize: Sequelize, options: ListIndexerOptions = {}): ListIndexer {
   const intervalMs = options.intervalMs ?? 1_000;
   const settle = options.settleSeconds ?? 900;
-  const chunkSize = options.chunkSize ?? 20_000;
+  let chunkSize = options.chunkSize ?? 5_000;
   const checkBatch = options.checkBatch ?? 2_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
@@ -122,10 +125,15 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
 
   /** The first build, one chunk of messages per turn, oldest first; ready once it reaches the newest. */
   async function buildChunk(t: Transaction, dialect: Dialect, s: State, now: number): Promise<State> {
+    const started = Date.now();
     const [end] = await select<{ time_num: number }>(t, chunkEndSql(chunkSize), { after: s.builtTo });
     const to = end ? Number(end.time_num) : Math.max(now + 1, s.builtTo + 1);
     const copy = copyRangeSql(dialect, s.builtTo === 0 ? 0 : s.builtTo - settle, to);
     await exec(t, copy.sql, copy.replacements);
+    if (options.chunkSize === undefined) {
+      const took = Date.now() - started;
+      chunkSize = Math.round(Math.min(50_000, Math.max(500, took > 3_000 ? chunkSize / 2 : took < 1_000 ? chunkSize * 2 : chunkSize)));
+    }
     return { ...s, builtTo: to, ready: !end, sweptAt: now };
   }
 
@@ -144,11 +152,14 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
 
   /** Checks the next slice of the list table against msgrcpt: gone or deleted copies go, rs and time_num follow. */
   async function check(t: Transaction, after: number): Promise<number> {
-    const rows = await select<{ id: number | string; listed_rs: string | null; rs: string | null; quar_type: string | null; listed_time: number; time_num: number | null }>(
-      t,
-      checkSliceSql(checkBatch),
-      { after },
-    );
+    const rows = await select<{
+      id: number | string;
+      listed_rs: string | null;
+      rs: string | null;
+      quar_type: string | null;
+      listed_time: number;
+      time_num: number | null;
+    }>(t, checkSliceSql(checkBatch), { after });
     const gone: string[] = [];
     for (const row of rows) {
       const rs = (row.rs ?? '').trim();
@@ -161,10 +172,17 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
 
   async function runOnce(now = Math.floor(Date.now() / 1000)): Promise<boolean> {
     const dialect = await amavisDialect(sequelize);
-    return locked(dialect, async (t) => {
+    let built = false;
+    const worked = await locked(dialect, async (t) => {
       const s = await state(t);
-      await save(t, s.ready ? await sweep(t, dialect, s, now) : await buildChunk(t, dialect, s, now));
+      const next = s.ready ? await sweep(t, dialect, s, now) : await buildChunk(t, dialect, s, now);
+      built = next.ready && !s.ready;
+      await save(t, next);
     });
+    // Fresh statistics once built: the planner's choice between the text index and the ordered walk
+    // depends on them (PostgreSQL's autovacuum may be off, or not have come round yet).
+    if (built && dialect !== 'sqlite') await sequelize.query(dialect === 'postgres' ? 'ANALYZE aq_list' : 'ANALYZE TABLE aq_list');
+    return worked;
   }
 
   const tick = () => {

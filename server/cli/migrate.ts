@@ -76,7 +76,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     else output.out('a running server builds it in the background (`npm run doctor` shows how far); `--build` builds it now');
     return 0;
   } catch (err) {
-    output.err(`amavis-quarantine migrate: ${(err as Error).message}\nThe AQ_DB_URL user needs CREATE and INDEX here (PostgreSQL: CREATE on the schema, and pg_trgm available); or run \`npm run migrate -- --print\` and have the owner run the SQL.`);
+    output.err(
+      `amavis-quarantine migrate: ${(err as Error).message}\nThe AQ_DB_URL user needs CREATE and INDEX here (PostgreSQL: CREATE on the schema, and pg_trgm available); or run \`npm run migrate -- --print\` and have the owner run the SQL.`,
+    );
     return 1;
   } finally {
     await sequelize.close();
