@@ -22,6 +22,9 @@ export async function listFromIndex(
   }
   const own = scope.kind === 'all' ? [] : scope.addresses?.length ? await resolver.forAddresses(scope.addresses, options.recipientDelimiter) : [];
   const domains = scope.kind === 'domains' ? scope.domains.map(reverseDomain) : [];
+  // No address of this user has ever received mail (and no domain to admin): nothing to list.
+  if (scope.kind !== 'all' && own.length === 0 && domains.length === 0)
+    return { rows: [], nextCursor: null, ...(query.count ? { count: { value: 0, capped: false } } : {}) };
   const page = await lister.list({
     scope: scope.kind === 'all' ? undefined : { rids: own, domains: [...new Set(domains)] },
     sort,

@@ -17,6 +17,8 @@ function addressText(dialect: Dialect, expr: string): string {
   return `CAST(${expr} AS TEXT)`;
 }
 
+const unquoted = (dialect: Dialect, expr: string) => (dialect === 'sqlite' ? `LTRIM(${expr}, '" ')` : `TRIM(LEADING '"' FROM ${expr})`);
+
 const left64 = (dialect: Dialect, expr: string) => (dialect === 'sqlite' ? `SUBSTR(${expr}, 1, 64)` : `LEFT(${expr}, 64)`);
 
 /** The columns of a list row, computed from m, mr, r (recipient) and s (sender), in LIST_COLUMNS order. */
@@ -42,7 +44,8 @@ export function projectedColumns(dialect: Dialect): string {
     score,
     `COALESCE(NULLIF(TRIM(mr.content), ''), m.content)`,
     `COALESCE(TRIM(mr.rs), '')`,
-    `LOWER(${left64(dialect, `COALESCE(NULLIF(${text('m.from_addr')}, ''), ${sender}, '')`)})`,
+    // A quoted display name ("Accounts" <billing@…>) sorts by its first letter, not by the quote.
+    `LOWER(${left64(dialect, unquoted(dialect, `COALESCE(NULLIF(${text('m.from_addr')}, ''), ${sender}, '')`))})`,
     `LOWER(${left64(dialect, `COALESCE(${text('m.subject')}, '')`)})`,
     `LOWER(${concat})`,
   ].join(',\n    ');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { listIndexDdl } from '../amavis/list-index-ddl';
 import { createSequelize } from '../db/connect';
 import { demoPageHtml } from './host-page';
 import { DEMO_USERS, startDemoImap } from './imap-server';
@@ -28,6 +29,8 @@ export async function startDemo(): Promise<Demo> {
   const db = createSequelize(`sqlite:${dbFile}`);
   for (const statement of DEMO_SCHEMA) await db.query(statement);
   const seeded = await seedDemo(db, path.join(import.meta.dirname, 'samples'));
+  // The list index, as `npm run migrate` installs it: the server's indexer builds it on its first turn.
+  for (const statement of listIndexDdl('sqlite')) await db.query(statement);
   const imap = await startDemoImap();
   const pdp = await startDemoPdp(db, (raw) => imap.deliver(raw));
   return {
