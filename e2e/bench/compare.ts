@@ -8,7 +8,9 @@ export interface OldPlanCheck {
   measured: Measured;
   /** ms of one list() call on the old plans (after one warm-up call), or undefined when not asked. */
   oldMs?: number;
-  verdict: 'same' | 'same, ties in another order' | 'MISMATCH' | 'differs (search semantics)' | 'old plan failed' | 'n/a (index only)';
+  /** The old plans hit the statement timeout (oldMs is the timeout then). */
+  timedOut?: boolean;
+  verdict: 'same' | 'same, ties in another order' | 'MISMATCH' | 'differs (search semantics)' | 'old plan timed out' | 'old plan failed' | 'n/a (index only)';
   detail?: string;
 }
 
@@ -22,7 +24,7 @@ const isSearch = (m: Measured) => Boolean(m.query.q || m.query.from || m.query.t
  * first) are skipped. `sequelize` should carry a short statement timeout: the old plans take seconds to
  * minutes on the heavy scopes.
  */
-export async function checkAgainstOldPlans(sequelize: Sequelize, measured: Measured[], log: (line: string) => void): Promise<OldPlanCheck[]> {
+export async function checkAgainstOldPlans(sequelize: Sequelize, measured: Measured[], timeoutMs: number, log: (line: string) => void): Promise<OldPlanCheck[]> {
   const out: OldPlanCheck[] = [];
   for (const m of measured) {
     if (m.error) continue;
@@ -64,6 +66,12 @@ export async function checkAgainstOldPlans(sequelize: Sequelize, measured: Measu
       out.push(check);
     } catch (error) {
       const detail = (error as Error).message.split('\n')[0] ?? 'failed';
+      // MariaDB's max_statement_time, PostgreSQL's statement_timeout: the old plan is just slow.
+      if (/max_statement_time|statement timeout/i.test(detail)) {
+        log(`  old plans, ${m.scenario.name}: over ${ms(timeoutMs)} ms, not compared`);
+        out.push({ measured: m, verdict: 'old plan timed out', oldMs: timeoutMs, timedOut: true, detail });
+        continue;
+      }
       log(`  old plans, ${m.scenario.name}: failed, ${detail}`);
       out.push({ measured: m, verdict: 'old plan failed', detail });
     }

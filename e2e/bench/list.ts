@@ -115,7 +115,7 @@ async function benchDatabase(url: string, meta: BenchMeta): Promise<DatabaseRun>
     const measured: Measured[] = [];
     for (const scenario of scenarios) measured.push(await timeScenario(sequelize, scenario));
     const loadAfter = os.loadavg();
-    const checks = args['no-check'] ? [] : await checkAgainstOldPlans(oldPlans, measured, log);
+    const checks = args['no-check'] ? [] : await checkAgainstOldPlans(oldPlans, measured, oldTimeoutMs, log);
     const baselines = args['no-baselines'] ? [] : await timeBaselines(db, measured, baselineTimeoutMs, log);
 
     console.log(

@@ -37,7 +37,7 @@ export function formatMatrix(measured: Measured[], checks: OldPlanCheck[]): stri
       ms(m.timing.max),
       `≤ ${m.scenario.target}`,
       verdict(m),
-      c?.oldMs === undefined ? '-' : ms(c.oldMs),
+      c?.oldMs === undefined ? '-' : `${c.timedOut ? '> ' : ''}${ms(c.oldMs)}`,
       c ? c.verdict : '-',
     ]);
   }
