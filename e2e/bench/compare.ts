@@ -84,7 +84,7 @@ export async function checkAgainstOldPlans(sequelize: Sequelize, measured: Measu
  * time_num; the list index breaks ties by its own id, the old plans by amavis's keys): the same sequence
  * of sort keys, and the same rows but for those that share the last row's key (the page cut them apart).
  */
-function tiesOnly(m: Measured, oldKeys: string[], oldSortKeys: string[]): boolean {
+export function tiesOnly(m: Pick<Measured, 'pageKeys' | 'pageSortKeys'>, oldKeys: string[], oldSortKeys: string[]): boolean {
   if (oldSortKeys.join() !== m.pageSortKeys.join()) return false;
   const last = oldSortKeys.at(-1);
   const inner = (keys: string[], sorts: string[]) =>

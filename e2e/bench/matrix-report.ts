@@ -1,4 +1,4 @@
-import type { OldPlanCheck } from './compare';
+import { tiesOnly, type OldPlanCheck } from './compare';
 import { formatTable, ms } from './report';
 import type { Measured } from './scenarios';
 
@@ -52,6 +52,13 @@ export function formatMatrix(measured: Measured[], checks: OldPlanCheck[]): stri
   return `${table}\n\n${summary.join('\n')}`;
 }
 
+/** Whether every database listed the same page: yes, the same rows but equal times in another order, or NO. */
+function samePage(first: Measured, others: Array<Measured | undefined>): string {
+  if (others.every((o) => o?.pageKeys.join() === first.pageKeys.join())) return 'yes';
+  const ties = others.every((o) => o && (o.pageKeys.join() === first.pageKeys.join() || tiesOnly(first, o.pageKeys, o.pageSortKeys)));
+  return ties ? 'yes, ties in another order' : 'NO';
+}
+
 /** Both databases' p50 and p95 per scenario, side by side, and whether both listed the same rows. */
 export function printSideBySide(all: DatabaseRun[]): void {
   const first = all[0]?.measured ?? [];
@@ -63,7 +70,10 @@ export function printSideBySide(all: DatabaseRun[]): void {
       return !other || other.error ? ['failed', '-', ''] : [ms(other.timing.p50), ms(other.timing.p95), verdict(other)];
     }),
     `≤ ${m.scenario.target}`,
-    all.every((r) => r.measured[i]?.pageKeys.join() === m.pageKeys.join()) ? 'yes' : 'NO',
+    samePage(
+      m,
+      all.map((r) => r.measured[i]),
+    ),
   ]);
   const mismatch = all.some((r) => r.measured.some((m, i) => m.scenario.name !== first[i]?.scenario.name));
   console.log(`\nside by side, ms of the list() call${mismatch ? ' (note: the databases picked different subjects or senders: their data differ)' : ''}\n`);
