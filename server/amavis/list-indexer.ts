@@ -137,13 +137,24 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     return { ...s, builtTo: to, ready: !end, sweptAt: now };
   }
 
-  /** Copies what arrived (or finished) since the last sweep, within the settle window (24 h every hour). */
+  // The oldest message still being processed (content NULL) at this instance's last sweep: copies that
+  // finish later are at or after it. Kept per instance; the first sweep, or an older bound, reads back
+  // `settle` seconds. Never further than that (a message amavisd abandoned stays NULL for ever), but for
+  // the hourly deep sweep.
+  let pendingFrom: number | undefined;
+
+  /** Copies what arrived (or finished) since the last sweep, prunes, and checks a slice. */
   async function sweep(t: Transaction, dialect: Dialect, s: State, now: number): Promise<State> {
     const [top] = await select<{ t: number | null }>(t, 'SELECT MAX(time_num) AS t FROM msgs');
     const newest = Math.max(s.builtTo, top?.t !== null && top?.t !== undefined ? Number(top.t) + 1 : 0);
     const deep = now - lastDeep >= 3600;
-    const copy = copyRangeSql(dialect, Math.max(0, s.builtTo - (deep ? 86_400 : settle)), Math.max(newest, now + 1) + 1);
+    // 60 s: amavisd inserts a message's msgs row when it starts on it, stamped with its arrival.
+    const recent = Math.max(s.builtTo - settle, Math.min(pendingFrom ?? s.builtTo - settle, s.builtTo - 60));
+    const from = Math.max(0, deep ? s.builtTo - 86_400 : recent);
+    const copy = copyRangeSql(dialect, from, Math.max(newest, now + 1) + 1);
     await exec(t, copy.sql, copy.replacements);
+    const [open] = await select<{ t: number | null }>(t, 'SELECT MIN(time_num) AS t FROM msgs WHERE time_num >= :from AND content IS NULL', { from: recent });
+    pendingFrom = open?.t !== null && open?.t !== undefined ? Number(open.t) : newest;
     if (deep) lastDeep = now;
     await exec(t, pruneOldSql(5_000));
     const checkAfter = await check(t, s.checkAfter);

@@ -57,16 +57,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       output.out(script(statements));
       return 0;
     }
-    let present: Set<string> | undefined;
-    for (const sql of statements) {
-      const index = indexStatement(sql);
-      if (index) {
-        present ??= new Set(((await sequelize.getQueryInterface().showIndex(LIST_TABLE)) as Array<{ name: string }>).map((ix) => ix.name));
-        if (present.has(index)) continue;
-        output.out(`creating index ${index}`);
-        await sequelize.query(dialect === 'mysql' ? sql.replace(' IF NOT EXISTS', '') : sql);
-      } else await sequelize.query(sql);
-    }
+    // One connection for all of them: MariaDB reads SET SESSION innodb_ft_enable_stopword when it builds
+    // the FULLTEXT index, on that session. (A transaction pins the connection; DDL commits on its own.)
+    await sequelize.transaction(async (transaction) => {
+      let present: Set<string> | undefined;
+      for (const sql of statements) {
+        const index = indexStatement(sql);
+        if (index) {
+          present ??= new Set(((await sequelize.getQueryInterface().showIndex(LIST_TABLE, { transaction })) as Array<{ name: string }>).map((ix) => ix.name));
+          if (present.has(index)) continue;
+          output.out(`creating index ${index}`);
+          await sequelize.query(dialect === 'mysql' ? sql.replace(' IF NOT EXISTS', '') : sql, { transaction });
+        } else await sequelize.query(sql, { transaction });
+      }
+    });
     if (argv.includes('--down')) {
       output.out('the list index is removed; listings read amavis\u2019s tables');
       return 0;
