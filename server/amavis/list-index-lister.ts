@@ -2,9 +2,20 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { binaryText } from './binary';
 import { amavisDialect } from './dialect';
 import type { ListSort } from './list-index-ddl';
-import { countSql, rowsOfCandidatesSql, textSql, walkSql, type Candidate, type IndexCursor, type IndexQuery, type SortDir } from './list-index-query';
+import {
+  countSql,
+  rowsOfCandidatesSql,
+  textSql,
+  walkSql,
+  withRowsSql,
+  type Candidate,
+  type CandidateRow,
+  type IndexCursor,
+  type IndexQuery,
+  type SortDir,
+} from './list-index-query';
 import { readListIndexState } from './list-indexer';
-import type { ListRow } from './list-parts';
+import type { ListRow, SqlPart } from './list-parts';
 
 /** How many rows of each branch a text search reads in order before it asks the text index instead. */
 const WALK = 1_000;
@@ -61,10 +72,15 @@ export function createIndexLister(sequelize: Sequelize): IndexLister {
   const select = <T extends object>(part: { sql: string; replacements: Record<string, unknown> }) =>
     sequelize.query<T>(part.sql, { type: QueryTypes.SELECT, replacements: part.replacements });
 
-  /** The next `n` candidates after q.after. A text search walks first, then asks the text index. */
-  async function candidates(q: IndexQuery, n: number): Promise<Candidate[]> {
+  /** The next `n` candidates after q.after, each with its row when the copy is still listable. */
+  async function candidates(q: IndexQuery, n: number): Promise<Array<{ at: Candidate; row: ListRow | undefined }>> {
     const dialect = await amavisDialect(sequelize);
-    if (q.words.length === 0) return select<Candidate>(walkSql(dialect, q, n));
+    const joined = async (part: SqlPart) =>
+      (await select<CandidateRow>(withRowsSql(dialect, part, q))).map((r) => ({
+        at: { id: r.c_id, k: r.c_k, time_num: r.c_time, partition_tag: r.c_partition_tag, mail_id: r.c_mail_id, rseqnum: r.c_rseqnum },
+        row: r.mail_id !== null && r.mail_id !== undefined && r.rseqnum !== null && r.rseqnum !== undefined ? (r as ListRow) : undefined,
+      }));
+    if (q.words.length === 0) return joined(walkSql(dialect, q, n));
     const walked = await select<Candidate>(walkSql(dialect, q, n, WALK));
     const perBranch = new Map<string, { rows: number; hits: number }>();
     for (const row of walked) {
@@ -75,10 +91,13 @@ export function createIndexLister(sequelize: Sequelize): IndexLister {
     }
     // Exact when every branch was read to its end or gave a page of its own.
     const complete = [...perBranch.values()].every((b) => b.rows < WALK || b.hits >= n);
-    if (complete) return walked.filter((row) => Number(row.hit) === 1).slice(0, n);
-    const text = textSql(dialect, q, n);
-    if (text) return select<Candidate>(text);
-    return select<Candidate>(walkSql(dialect, { ...q, words: [] }, n, undefined, q.words));
+    if (complete) {
+      const hits = walked.filter((row) => Number(row.hit) === 1).slice(0, n);
+      const rows = hits.length ? await select<ListRow>(rowsOfCandidatesSql(dialect, hits, q.rsCodes)) : [];
+      const byKey = new Map(rows.map((row) => [`${row.partition_tag}:${binaryText(row.mail_id)}:${row.rseqnum}`, row]));
+      return hits.map((at) => ({ at, row: byKey.get(`${at.partition_tag}:${binaryText(at.mail_id)}:${at.rseqnum}`) }));
+    }
+    return joined(textSql(dialect, q, n) ?? walkSql(dialect, { ...q, words: [] }, n, undefined, q.words));
   }
 
   return {
@@ -113,10 +132,7 @@ export function createIndexLister(sequelize: Sequelize): IndexLister {
       for (let round = 0; round < 6 && page.length < want; round++) {
         const found = await candidates(query, batch);
         if (found.length === 0) break;
-        const rows = await select<ListRow>(rowsOfCandidatesSql(dialect, found, input.rsCodes));
-        const byKey = new Map(rows.map((row) => [`${row.partition_tag}:${binaryText(row.mail_id)}:${row.rseqnum}`, row]));
-        for (const at of found) {
-          const row = byKey.get(`${at.partition_tag}:${binaryText(at.mail_id)}:${at.rseqnum}`);
+        for (const { at, row } of found) {
           if (row && keep(row) && page.length < want) page.push({ row, at });
           last = at;
         }
@@ -124,7 +140,7 @@ export function createIndexLister(sequelize: Sequelize): IndexLister {
           last = undefined;
           break;
         }
-        query.after = cursorAt(input.sort, input.dir, found.at(-1) as Candidate);
+        query.after = cursorAt(input.sort, input.dir, (found.at(-1) as { at: Candidate }).at);
         batch *= 2;
       }
       const shown = page.slice(0, input.limit);

@@ -10,7 +10,7 @@
 
 import type { Dialect } from './dialect';
 import { LIST_TABLE, type ListSort } from './list-index-ddl';
-import { JOIN_ROW, ROW_COLUMNS, type SqlPart } from './list-parts';
+import { JOIN_ROW, ROW_COLUMNS, type ListRow, type SqlPart } from './list-parts';
 
 export type SortDir = 'asc' | 'desc';
 
@@ -250,6 +250,38 @@ export function countSql(dialect: Dialect, q: IndexQuery, cap: number): SqlPart 
   if (q.words.length) where.push(wordMatch(dialect, q.words, rep));
   return {
     sql: `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${LIST_TABLE} l ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${cap + 1}) t`,
+    replacements: rep,
+  };
+}
+
+/** A candidate with its listed row, or none when the copy is gone, deleted or changed since it was indexed. */
+export type CandidateRow = Partial<ListRow> & {
+  c_id: number | string;
+  c_k: string | number | null;
+  c_time: number;
+  c_partition_tag: number;
+  c_mail_id: Buffer | string;
+  c_rseqnum: number;
+};
+
+/**
+ * Candidates and their rows in one statement: the candidates' statement as a derived table (its LIMIT
+ * keeps it a handful of rows), then amavis's rows by primary key. LEFT JOINs, so that a candidate whose
+ * copy is gone still comes back, without a row: the caller knows how far the walk got.
+ */
+export function withRowsSql(dialect: Dialect, candidates: SqlPart, q: Pick<IndexQuery, 'sort' | 'dir' | 'rsCodes'>): SqlPart {
+  const rep: Record<string, unknown> = { ...candidates.replacements };
+  if (q.rsCodes?.length) rep.jrs = q.rsCodes;
+  const rs = q.rsCodes?.length ? 'mr.rs IN (:jrs)' : "mr.rs <> 'D'";
+  const col = sortColumn(q.sort);
+  return {
+    sql: `SELECT ${isMysql(dialect) ? 'STRAIGHT_JOIN ' : ''}c.id AS c_id, c.k AS c_k, c.time_num AS c_time, c.partition_tag AS c_partition_tag, c.mail_id AS c_mail_id, c.rseqnum AS c_rseqnum, ${ROW_COLUMNS}
+  FROM (${candidates.sql}) c
+  LEFT JOIN msgrcpt mr ON mr.partition_tag = c.partition_tag AND mr.mail_id = c.mail_id AND mr.rseqnum = c.rseqnum AND ${rs}
+  LEFT JOIN msgs m ON m.partition_tag = c.partition_tag AND m.mail_id = c.mail_id AND m.quar_type = 'Q' AND m.content IS NOT NULL
+  LEFT JOIN maddr r ON r.id = mr.rid
+  LEFT JOIN maddr s ON s.id = m.sid
+  ORDER BY ${col ? orderOf(q.sort, q.dir, 'c.').replace(`c.${col} `, 'c.k ') : orderOf(q.sort, q.dir, 'c.')}`,
     replacements: rep,
   };
 }
