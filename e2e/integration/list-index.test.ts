@@ -27,7 +27,7 @@ describe('the list index', () => {
   beforeAll(async () => {
     // No indexer of its own: each test takes the indexer's turns where it says so.
     server = await startTestServer({ ...ROLE_ENV, AQ_LIST_INDEX_INTERVAL_MS: '0' });
-    for (const name of ['alice', 'bob', 'super'] as const) sessions[name] = await signedIn(server.url, USERS[name].email, USERS[name].password);
+    for (const name of ['alice', 'bob', 'admin', 'super'] as const) sessions[name] = await signedIn(server.url, USERS[name].email, USERS[name].password);
   });
   afterAll(() => server?.close());
 
@@ -145,6 +145,15 @@ describe('the list index', () => {
       const sorted = [...keys].sort();
       expect(keys, `${sort} ${dir}: order`).toEqual(dir === 'asc' ? sorted : sorted.reverse());
     }
+  });
+
+  it('lists a domain admin\u2019s own copy once, though both the address and the domain match it', async () => {
+    const [own] = Object.values(await sendThroughAmavis(server.context, { to: ['admin@example.test'], subject: `${tag} admin own` }));
+    const items = await pages('admin', `sort=subject&dir=asc&limit=7`);
+    const ids = items.map((i) => i.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain(own);
+    expect(items.every((i) => i.recipient.endsWith('@example.test'))).toBe(true);
   });
 
   it('never lists a copy whose message amavis\u2019s cleanup removed, even before the indexer runs', async () => {

@@ -127,13 +127,16 @@ export function createIndexLister(sequelize: Sequelize): IndexLister {
       const page: Array<{ row: ListRow; at: Candidate }> = [];
       let batch = want;
       let last: Candidate | undefined;
+      const seen = new Set<string>();
       // Copies that are gone or changed since they were indexed drop out when their rows are read back;
       // the walk then continues after the last candidate, with a bigger batch.
       for (let round = 0; round < 6 && page.length < want; round++) {
         const found = await candidates(query, batch);
         if (found.length === 0) break;
         for (const { at, row } of found) {
-          if (row && keep(row) && page.length < want) page.push({ row, at });
+          // A domain admin's own address is also in the domain: its branch and the domain's give the same copy.
+          if (row && keep(row) && page.length < want && !seen.has(String(at.id))) page.push({ row, at });
+          seen.add(String(at.id));
           last = at;
         }
         if (found.length < batch) {
