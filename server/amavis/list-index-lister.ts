@@ -173,7 +173,7 @@ export function encodeIndexCursor(c: IndexCursor): string {
 }
 
 export function decodeIndexCursor(raw: string): IndexCursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,600}$/.test(raw)) return undefined;
+  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(raw)) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 6 || value[0] !== 'i') return undefined;
@@ -181,7 +181,7 @@ export function decodeIndexCursor(raw: string): IndexCursor | undefined {
     if (sort !== 'date' && sort !== 'score' && sort !== 'sender' && sort !== 'subject') return undefined;
     if (dir !== 'asc' && dir !== 'desc') return undefined;
     if (!Number.isInteger(timeNum) || typeof id !== 'string' || !/^\d{1,20}$/.test(id)) return undefined;
-    if (sort === 'date' ? key !== null : typeof key !== 'string' || key.length > 64) return undefined;
+    if (sort === 'date' ? key !== null : typeof key !== 'string' || [...key].length > 64) return undefined;
     if (sort === 'score' && !/^-?\d{1,9}(\.\d{1,3})?$/.test(key as string)) return undefined;
     return { sort, dir, key: key as string | null, timeNum: timeNum as number, id };
   } catch {

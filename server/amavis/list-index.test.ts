@@ -59,6 +59,9 @@ describe('index cursors', () => {
   it('round-trip, and refuse what they did not make', () => {
     const cursor = { sort: 'score' as const, dir: 'desc' as const, key: '999.999', timeNum: 1796000000, id: '42' };
     expect(decodeIndexCursor(encodeIndexCursor(cursor))).toEqual(cursor);
+    // The longest sort key: 64 characters, each as long as JSON and UTF-8 make them.
+    const long = { sort: 'subject' as const, dir: 'asc' as const, key: '\u0001\u{1F600}'.repeat(32), timeNum: 1796000000, id: '18446744073709551615' };
+    expect(decodeIndexCursor(encodeIndexCursor(long))).toEqual(long);
     const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     expect(decodeIndexCursor(forge(['i', 'score', 'desc', '1; DROP', 1, '42']))).toBeUndefined();
     expect(decodeIndexCursor(forge(['i', 'date', 'up', null, 1, '42']))).toBeUndefined();

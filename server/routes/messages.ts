@@ -39,7 +39,7 @@ const listSchema = z.object({
   until: instant,
   sort: z.enum(['date', 'score', 'sender', 'subject']).optional(),
   dir: z.enum(['asc', 'desc']).optional(),
-  cursor: z.string().max(600).optional(),
+  cursor: z.string().max(1000).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   count: z
     .enum(['true', 'false', '1', '0'])
