@@ -147,6 +147,24 @@ describe('the list index', () => {
     }
   });
 
+  it('keeps every user to their own copies in every order and search', async () => {
+    const [ids] = [await sendThroughAmavis(server.context, { to: ['alice@example.test', 'bob@example.test'], subject: `${tag} shared scope` })];
+    for (const query of ['sort=sender&dir=asc', 'sort=subject&dir=desc', 'sort=date&dir=asc', `q=${tag}+shared`, 'sort=score&dir=asc&type=spam']) {
+      const alice = await pages('alice', `${query}&limit=20`);
+      const bob = await pages('bob', `${query}&limit=20`);
+      expect(new Set(alice.map((i) => i.recipient)), query).toEqual(new Set(['alice@example.test']));
+      expect(new Set(bob.map((i) => i.recipient)), query).toEqual(new Set(['bob@example.test']));
+      expect(
+        alice.map((i) => i.id),
+        query,
+      ).toContain(ids['alice@example.test']);
+      expect(
+        alice.map((i) => i.id),
+        query,
+      ).not.toContain(ids['bob@example.test']);
+    }
+  });
+
   it('lists a domain admin\u2019s own copy once, though both the address and the domain match it', async () => {
     const [own] = Object.values(await sendThroughAmavis(server.context, { to: ['admin@example.test'], subject: `${tag} admin own` }));
     const items = await pages('admin', `sort=subject&dir=asc&limit=7`);
