@@ -72,7 +72,9 @@ export function listIndexDdl(dialect: Dialect): string[] {
   rs CHAR(1) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   sender ${text(64, 'utf8mb4_bin')},
   subject ${text(64, 'utf8mb4_bin')},
-  search TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL,
+  -- Binary: the text is lowercased already, and FULLTEXT then matches accents as the REGEXP of the walk
+  -- does (résumé is not resume), so a search finds the same rows whichever way it goes.
+  search TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY aq_list_key (partition_tag, mail_id, rseqnum)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,

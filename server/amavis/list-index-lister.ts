@@ -132,7 +132,10 @@ export function createIndexLister(sequelize: Sequelize): IndexLister {
       // the walk then continues after the last candidate, with a bigger batch.
       for (let round = 0; round < 6 && page.length < want; round++) {
         const found = await candidates(query, batch);
-        if (found.length === 0) break;
+        if (found.length === 0) {
+          last = undefined;
+          break;
+        }
         for (const { at, row } of found) {
           // A domain admin's own address is also in the domain: its branch and the domain's give the same copy.
           if (row && keep(row) && page.length < want && !seen.has(String(at.id))) page.push({ row, at });
@@ -147,12 +150,10 @@ export function createIndexLister(sequelize: Sequelize): IndexLister {
         batch *= 2;
       }
       const shown = page.slice(0, input.limit);
-      const more = page.length > input.limit || last !== undefined;
-      const end = shown.at(-1)?.at;
-      const result: IndexListResult = {
-        rows: shown.map((p) => p.row),
-        next: more && end ? cursorAt(input.sort, input.dir, page.length > input.limit ? end : (last as Candidate)) : null,
-      };
+      // Continue after the last row shown when there is one more; after the last candidate read when the
+      // rounds ran out before the walk did (the page may then be short, even empty, but never final).
+      const resumeAt = page.length > input.limit ? shown.at(-1)?.at : last;
+      const result: IndexListResult = { rows: shown.map((p) => p.row), next: resumeAt ? cursorAt(input.sort, input.dir, resumeAt) : null };
       if (input.count) {
         const [row] = await select<{ n: number }>(countSql(dialect, { ...query, after: undefined }, input.countCap));
         const value = Number(row?.n ?? 0);
@@ -180,7 +181,8 @@ export function decodeIndexCursor(raw: string): IndexCursor | undefined {
     const [, sort, dir, key, timeNum, id] = value as unknown[];
     if (sort !== 'date' && sort !== 'score' && sort !== 'sender' && sort !== 'subject') return undefined;
     if (dir !== 'asc' && dir !== 'desc') return undefined;
-    if (!Number.isInteger(timeNum) || typeof id !== 'string' || !/^\d{1,20}$/.test(id)) return undefined;
+    if (!Number.isInteger(timeNum) || (timeNum as number) < 0 || (timeNum as number) > 4_294_967_295) return undefined;
+    if (typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > 9_223_372_036_854_775_807n) return undefined;
     if (sort === 'date' ? key !== null : typeof key !== 'string' || [...key].length > 64) return undefined;
     if (sort === 'score' && !/^-?\d{1,9}(\.\d{1,3})?$/.test(key as string)) return undefined;
     return { sort, dir, key: key as string | null, timeNum: timeNum as number, id };

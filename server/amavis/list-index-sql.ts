@@ -111,7 +111,8 @@ export function followRsSql(to: string): string {
 export function lockSql(dialect: Dialect): { take: string; release?: string } | null {
   // MariaDB's lock names are server-wide: the database's name keeps two amavis databases apart.
   if (isMysql(dialect)) {
-    const name = "CONCAT('aq_list_indexer.', DATABASE())";
+    // MD5: MySQL caps lock names at 64 characters; database names may have 64 of their own.
+    const name = "CONCAT('aq_list_indexer.', MD5(DATABASE()))";
     return { take: `SELECT GET_LOCK(${name}, 0) AS got`, release: `SELECT RELEASE_LOCK(${name}) AS released` };
   }
   // PostgreSQL's advisory locks are per database already.

@@ -60,7 +60,7 @@ describe('index cursors', () => {
     const cursor = { sort: 'score' as const, dir: 'desc' as const, key: '999.999', timeNum: 1796000000, id: '42' };
     expect(decodeIndexCursor(encodeIndexCursor(cursor))).toEqual(cursor);
     // The longest sort key: 64 characters, each as long as JSON and UTF-8 make them.
-    const long = { sort: 'subject' as const, dir: 'asc' as const, key: '\u0001\u{1F600}'.repeat(32), timeNum: 1796000000, id: '18446744073709551615' };
+    const long = { sort: 'subject' as const, dir: 'asc' as const, key: '\u0001\u{1F600}'.repeat(32), timeNum: 1796000000, id: '9223372036854775807' };
     expect(decodeIndexCursor(encodeIndexCursor(long))).toEqual(long);
     const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     expect(decodeIndexCursor(forge(['i', 'score', 'desc', '1; DROP', 1, '42']))).toBeUndefined();
@@ -68,5 +68,8 @@ describe('index cursors', () => {
     expect(decodeIndexCursor(forge(['i', 'sender', 'asc', 'x'.repeat(65), 1, '42']))).toBeUndefined();
     expect(decodeIndexCursor(forge(['i', 'date', 'asc', null, 1, '4x']))).toBeUndefined();
     expect(decodeIndexCursor('not base64!')).toBeUndefined();
+    // Out of the columns' range: PostgreSQL would refuse the bigint with a 500.
+    expect(decodeIndexCursor(forge(['i', 'date', 'asc', null, 1, '9223372036854775808']))).toBeUndefined();
+    expect(decodeIndexCursor(forge(['i', 'date', 'asc', null, -1, '42']))).toBeUndefined();
   });
 });

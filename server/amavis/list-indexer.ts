@@ -145,15 +145,21 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
 
   /** Copies what arrived (or finished) since the last sweep, prunes, and checks a slice. */
   async function sweep(t: Transaction, dialect: Dialect, s: State, now: number): Promise<State> {
+    // One amavisd host's clock running ahead must not carry the windows past everyone else's mail: they
+    // are based on our clock at most 5 minutes ahead (a message stamped later is still copied).
+    const ahead = now + 300;
+    const base = Math.min(s.builtTo, ahead);
     const [top] = await select<{ t: number | null }>(t, 'SELECT MAX(time_num) AS t FROM msgs');
-    const newest = Math.max(s.builtTo, top?.t !== null && top?.t !== undefined ? Number(top.t) + 1 : 0);
+    const newest = Math.min(ahead, Math.max(base, top?.t !== null && top?.t !== undefined ? Number(top.t) + 1 : 0));
     const deep = now - lastDeep >= 3600;
     // 60 s: amavisd inserts a message's msgs row when it starts on it, stamped with its arrival.
-    const recent = Math.max(s.builtTo - settle, Math.min(pendingFrom ?? s.builtTo - settle, s.builtTo - 60));
-    const from = Math.max(0, deep ? s.builtTo - 86_400 : recent);
-    const copy = copyRangeSql(dialect, from, Math.max(newest, now + 1) + 1);
-    await exec(t, copy.sql, copy.replacements);
+    const recent = Math.max(base - settle, Math.min(pendingFrom ?? base - settle, base - 60));
+    const from = Math.max(0, deep ? base - 86_400 : recent);
+    // What is still in progress, read before the copy: a message that amavisd finishes between the two
+    // statements is then either copied now or still counted as pending, never neither.
     const [open] = await select<{ t: number | null }>(t, 'SELECT MIN(time_num) AS t FROM msgs WHERE time_num >= :from AND content IS NULL', { from: recent });
+    const copy = copyRangeSql(dialect, from, dialect === 'postgres' ? 2_147_483_647 : 4_294_967_295);
+    await exec(t, copy.sql, copy.replacements);
     pendingFrom = open?.t !== null && open?.t !== undefined ? Number(open.t) : newest;
     if (deep) lastDeep = now;
     await exec(t, pruneOldSql(5_000));
