@@ -152,6 +152,9 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     const [top] = await select<{ t: number | null }>(t, 'SELECT MAX(time_num) AS t FROM msgs');
     const newest = Math.min(ahead, Math.max(base, top?.t !== null && top?.t !== undefined ? Number(top.t) + 1 : 0));
     const deep = now - lastDeep >= 3600;
+    // Marked before it runs: a deep sweep that fails (its statement timeout, on a very busy server) must not
+    // make every following turn a deep one, and stop the indexing of new mail.
+    if (deep) lastDeep = now;
     // 60 s: amavisd inserts a message's msgs row when it starts on it, stamped with its arrival.
     const recent = Math.max(base - settle, Math.min(pendingFrom ?? base - settle, base - 60));
     const from = Math.max(0, deep ? base - 86_400 : recent);
@@ -161,7 +164,6 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     const copy = copyRangeSql(dialect, from, dialect === 'postgres' ? 2_147_483_647 : 4_294_967_295);
     await exec(t, copy.sql, copy.replacements);
     pendingFrom = open?.t !== null && open?.t !== undefined ? Number(open.t) : newest;
-    if (deep) lastDeep = now;
     await exec(t, pruneOldSql(5_000));
     const checkAfter = await check(t, s.checkAfter);
     return { ...s, builtTo: newest, sweptAt: now, checkAfter };
