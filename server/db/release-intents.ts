@@ -73,61 +73,99 @@ function toIntent(row: ReleaseIntentRow): ReleaseIntent {
 /** Creates the store of release attempts on our aq_release_intents table. */
 export function createReleaseIntentStore(models: AppModels): ReleaseIntentStore {
   const { ReleaseIntent } = models;
+  // Every copy a release attempt still holds (open, or unknown), read at most once a second per instance
+  // instead of once per listed page: a page then costs no query on the app database. This instance's own
+  // changes drop it at once; another instance's show within a second. null: too many to keep.
+  let holders: { at: number; all: Promise<Map<string, ReleaseIntent> | null> } | undefined;
+  const forget = () => {
+    holders = undefined;
+  };
+  const allHeld = () => {
+    if (!holders || Date.now() - holders.at > 1_000) {
+      const all = ReleaseIntent.findAll({ where: { claim: { [Op.ne]: null } }, limit: 1_001, raw: true }).then((rows) =>
+        rows.length > 1_000 ? null : new Map(rows.map((row) => [String(row.claim), toIntent(row)])),
+      );
+      const entry = { at: Date.now(), all };
+      holders = entry;
+      // A change of this instance's during the read has dropped `entry` already (forget): the next page reads again.
+      all.catch(() => {
+        if (holders === entry) holders = undefined;
+      });
+    }
+    return holders.all;
+  };
+  /** Runs a change to the attempts: the cached holders are dropped before and after it. */
+  const changing = <T>(work: () => Promise<T>): Promise<T> => {
+    forget();
+    return work().finally(forget);
+  };
   const held = async (claim: string) => {
     const row = await ReleaseIntent.findOne({ where: { claim } });
     return row ? toIntent(row.get({ plain: true }) as ReleaseIntentRow) : undefined;
   };
 
   return {
-    async open(actor, target) {
-      const claim = claimOf(target);
-      // Two tries: the holder may settle between our insert and our look at it.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const row = await ReleaseIntent.create({ sent_at: new Date(), actor, ...toColumns(target), status: 'open', claim, reply: null, settled_at: null });
-          return { intent: toIntent(row.get({ plain: true }) as ReleaseIntentRow) };
-        } catch (err) {
-          if (!(err instanceof UniqueConstraintError)) throw err;
-          const holder = await held(claim);
-          if (holder) return { heldBy: holder };
-          if (attempt > 0) throw err;
+    open(actor, target) {
+      return changing(async () => {
+        const claim = claimOf(target);
+        // Two tries: the holder may settle between our insert and our look at it.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const row = await ReleaseIntent.create({ sent_at: new Date(), actor, ...toColumns(target), status: 'open', claim, reply: null, settled_at: null });
+            return { intent: toIntent(row.get({ plain: true }) as ReleaseIntentRow) };
+          } catch (err) {
+            if (!(err instanceof UniqueConstraintError)) throw err;
+            const holder = await held(claim);
+            if (holder) return { heldBy: holder };
+            if (attempt > 0) throw err;
+          }
         }
-      }
+      });
     },
 
-    async settle(id, outcome, { reply = null, keepClaim = false } = {}) {
+    settle(id, outcome, { reply = null, keepClaim = false } = {}) {
       const free = !keepClaim && outcome !== 'unknown';
-      await ReleaseIntent.update({ status: outcome, reply, settled_at: new Date(), ...(free ? { claim: null } : {}) }, { where: { id } });
+      return changing(async () => {
+        await ReleaseIntent.update({ status: outcome, reply, settled_at: new Date(), ...(free ? { claim: null } : {}) }, { where: { id } });
+      });
     },
 
-    async yieldUnknown(intent, staleBefore) {
-      const [affected] = await ReleaseIntent.update(
-        // An open attempt that gives way is recorded as unknown: no answer ever came.
-        { claim: null, status: 'unknown', settled_at: new Date() },
-        { where: { id: intent.id, [Op.or]: [{ status: 'unknown' }, { status: 'open', sent_at: { [Op.lt]: staleBefore } }] } },
-      );
-      return affected === 1;
+    yieldUnknown(intent, staleBefore) {
+      return changing(async () => {
+        const [affected] = await ReleaseIntent.update(
+          // An open attempt that gives way is recorded as unknown: no answer ever came.
+          { claim: null, status: 'unknown', settled_at: new Date() },
+          { where: { id: intent.id, [Op.or]: [{ status: 'unknown' }, { status: 'open', sent_at: { [Op.lt]: staleBefore } }] } },
+        );
+        return affected === 1;
+      });
     },
 
-    async clearClaim(id) {
-      await ReleaseIntent.update({ claim: null }, { where: { id } });
+    clearClaim(id) {
+      return changing(async () => {
+        await ReleaseIntent.update({ claim: null }, { where: { id } });
+      });
     },
 
     async heldFor(claims) {
       if (claims.length === 0) return new Map();
+      const all = await allHeld();
+      if (all) return new Map(claims.flatMap((claim) => (all.has(claim) ? [[claim, all.get(claim) as ReleaseIntent]] : [])));
       const rows = await ReleaseIntent.findAll({ where: { claim: [...new Set(claims)] }, raw: true });
       return new Map(rows.map((row) => [String(row.claim), toIntent(row)]));
     },
 
-    async abandonOpen() {
-      const open = await ReleaseIntent.findAll({ where: { status: 'open' }, raw: true });
-      const abandoned: ReleaseIntent[] = [];
-      for (const row of open) {
-        // Guarded: an attempt that settled meanwhile (another instance still running) keeps its outcome.
-        const [affected] = await ReleaseIntent.update({ status: 'unknown', settled_at: new Date() }, { where: { id: row.id, status: 'open' } });
-        if (affected === 1) abandoned.push({ ...toIntent(row), status: 'unknown' });
-      }
-      return abandoned;
+    abandonOpen() {
+      return changing(async () => {
+        const open = await ReleaseIntent.findAll({ where: { status: 'open' }, raw: true });
+        const abandoned: ReleaseIntent[] = [];
+        for (const row of open) {
+          // Guarded: an attempt that settled meanwhile (another instance still running) keeps its outcome.
+          const [affected] = await ReleaseIntent.update({ status: 'unknown', settled_at: new Date() }, { where: { id: row.id, status: 'open' } });
+          if (affected === 1) abandoned.push({ ...toIntent(row), status: 'unknown' });
+        }
+        return abandoned;
+      });
     },
   };
 }
