@@ -252,6 +252,9 @@ describe('the quarantine in a webmail page, in Chromium', () => {
   it('returns to sign-in when the session has ended', async () => {
     const page = await open(variants[0]!);
     await signIn(page, USERS.alice, false);
+    // No request in flight when the session ends: the first list load, answered after the row is gone,
+    // would show the sign-in form before the filter below is touched (and the filter would be gone).
+    await w(page).locator('section.aq-list[aria-busy="false"]').waitFor();
     // End the session on the server, as an idle or absolute timeout does (clearing the browser's cookie
     // would race a response in flight that sets it again: sessions are rolling).
     const cookie = (await page.context().cookies()).find((c) => c.name === 'aq_session');
