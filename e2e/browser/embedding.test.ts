@@ -108,7 +108,7 @@ describe('the widget in a host page, in Chromium', () => {
     const theme = () => page.evaluate(() => document.getElementById('aq')?.getAttribute('data-aq-theme'));
     expect(await theme()).toBe('light');
     await page.evaluate(() => document.documentElement.classList.add('dark-mode'));
-    await expect.poll(theme).toBe('dark');
+    await expect.poll(theme, { timeout: 10_000 }).toBe('dark');
     const background = await page.locator('amavis-quarantine .aq-root').evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(background).toBe('rgb(33, 41, 44)');
     await page.close();

@@ -125,12 +125,15 @@ describe('the quarantine in a webmail page, in Chromium', () => {
     }
     // As a user would, wait for the results: the list has settled and every row matches.
     await expect
-      .poll(() =>
-        page.evaluate((wanted) => {
-          const root = document.getElementById('aq')?.shadowRoot;
-          const rows = [...(root?.querySelectorAll('[data-aq-item]') ?? [])];
-          return root?.querySelector('section.aq-list')?.getAttribute('aria-busy') === 'false' && rows.length > 0 && rows.every((r) => r.textContent?.includes(wanted));
-        }, text),
+      .poll(
+        () =>
+          page.evaluate((wanted) => {
+            const root = document.getElementById('aq')?.shadowRoot;
+            const rows = [...(root?.querySelectorAll('[data-aq-item]') ?? [])];
+            return root?.querySelector('section.aq-list')?.getAttribute('aria-busy') === 'false' && rows.length > 0 && rows.every((r) => r.textContent?.includes(wanted));
+          }, text),
+        // expect.poll gives up after 1 s by default: too short for a search on a loaded CI machine.
+        { timeout: 20_000 },
       )
       .toBe(true);
   }

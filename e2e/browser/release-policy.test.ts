@@ -51,7 +51,7 @@ describe('the release policy, as the widget shows it, in Chromium', () => {
     await w(page).locator('input[type="search"]').fill(text);
     await w(page).locator('input[type="search"]').press('Enter');
     await w(page).locator('[data-aq-item]', { hasText: text }).first().waitFor();
-    await expect.poll(() => w(page).locator('section.aq-list').getAttribute('aria-busy')).toBe('false');
+    await expect.poll(() => w(page).locator('section.aq-list').getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
     return page;
   }
 

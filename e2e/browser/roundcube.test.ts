@@ -117,7 +117,7 @@ describe('the quarantine in Roundcube, signed in by single sign-on', () => {
 
     expect(await entry.getAttribute('class')).toMatch(/\bselected\b/);
     expect(await page.title()).toMatch(/Quarantine/);
-    await expect.poll(() => widget(page).locator('[data-aq-item]').count()).toBeGreaterThan(0);
+    await expect.poll(() => widget(page).locator('[data-aq-item]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await widget(page).locator('form.aq-signin').count()).toBe(0);
     expect(await widget(page).locator('.aq-user').textContent()).toContain('alice@example.test');
     expect(calls).toContain('POST /api/session/sso');

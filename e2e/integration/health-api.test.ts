@@ -195,7 +195,7 @@ describe('GET /api/health and the skeleton, on the real stack', () => {
       }
       expect(answers).toEqual(['degraded', 'degraded', 'degraded']);
       // The refresh the second probe started reaches the silent peer and hangs there; the probes never waited for it.
-      await expect.poll(() => events.filter((e) => e.startsWith('peer')).length).toBe(1);
+      await expect.poll(() => events.filter((e) => e.startsWith('peer')).length, { timeout: 10_000 }).toBe(1);
       expect(events).not.toContain('peer: connection closed');
       expect(peer.connections()).toBe(1);
     });
