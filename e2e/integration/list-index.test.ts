@@ -190,7 +190,9 @@ describe('the list index', () => {
     expect((await list('alice', `q=${tag}+purged`)).items).toEqual([]);
     expect((await list('super', `q=${tag}+purged&count=true`)).items).toEqual([]);
     expect([404, 410]).toContain((await sessions.alice!.get(ROUTES.message(id))).status);
-    await server.context.listIndexer.runOnce();
+    // The count comes from the index alone: it drops the copy once the rotating check (2,000 rows a turn)
+    // has reached it, within one pass over the table.
+    for (let turn = 0; turn < 500 && (await list('alice', `q=${tag}+purged&count=true`)).count?.value !== 0; turn++) await server.context.listIndexer.runOnce();
     expect((await list('alice', `q=${tag}+purged&count=true`)).count).toEqual({ value: 0, capped: false });
   });
 

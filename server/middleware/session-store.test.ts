@@ -84,9 +84,16 @@ describe('the cached session store', () => {
     expect(t.calls).toMatchObject({ read: 1, touch: 1 });
   });
 
-  it('writes a deadline it does not know', async () => {
+  it('does not write again the deadline of a session this request created and saved (a sign-in)', async () => {
     const t = setup();
+    // Not loaded from the store (no storedDeadline): the request's own save wrote its deadline.
     await done((cb) => t.store.touch('a', rolled({ cookie: {} } as SessionData), cb));
+    expect(t.calls.touch).toBe(0);
+  });
+
+  it('writes a deadline it does not know, of a session it loaded', async () => {
+    const t = setup();
+    await done((cb) => t.store.touch('a', rolled({ cookie: {}, storedDeadline: null } as unknown as SessionData), cb));
     expect(t.calls.touch).toBe(1);
   });
 

@@ -109,6 +109,13 @@ export class CachedSessionStore extends session.Store {
 
   /** Called by express-session after every request that did not change the session. */
   override touch(sid: string, data: session.SessionData, callback?: Done): void {
+    // Not loaded from the store in this request: it was created and saved by it (a sign-in), and that
+    // save wrote this deadline already. express-session touches it anyway, after the answer has gone out,
+    // and that late write could land after a newer one.
+    if (data.storedDeadline === undefined) {
+      callback?.();
+      return;
+    }
     const next = data.cookie.expires ? new Date(data.cookie.expires).getTime() : undefined;
     // The latest deadline we know of: the one loaded with this request, or a later one that a request
     // of this same burst has just written.
