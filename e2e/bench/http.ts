@@ -33,7 +33,10 @@ const HELP = `usage: npm run bench:http -- [options]
   --db D              mariadb (default), postgres or both
   --seconds S         how long each subject is loaded at each number of connections (default 10, at most 120)
   --connections L     the numbers of connections, comma-separated (default 10,50; at most 200)
-  --msgs N            msgs rows of the bench data (default 1000000, as bench:list; generated if missing)`;
+  --msgs N            msgs rows of the bench data (default 1000000, as bench:list; generated if missing)
+  --path P            the path requested (default /api/messages?limit=50); /api/session or /api/health/live
+                      time the stack without the listing
+  --only RE           only the subjects whose label matches the regular expression (typical, super, admin)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -41,6 +44,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10,50' },
     msgs: { type: 'string' },
+    path: { type: 'string', default: '/api/messages?limit=50' },
+    only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -50,7 +55,8 @@ if (args.help) {
 }
 const seconds = Math.min(120, Math.max(1, Number(args.seconds) || 10));
 const connectionCounts = (args.connections ?? '').split(',').map((n) => Math.min(200, Math.max(1, Math.floor(Number(n)) || 1)));
-const PATH = '/api/messages?limit=50';
+const PATH = args.path?.startsWith('/') ? args.path : '/api/messages?limit=50';
+const ONLY = args.only ? new RegExp(args.only, 'i') : undefined;
 const run = promisify(execFile);
 const SUPER_USER = 'bench-super@bench.invalid';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -73,7 +79,8 @@ interface Run {
  */
 async function hammer(base: URL, subject: string, cookies: string[]): Promise<Run> {
   const first = await fetch(new URL(PATH, base), { headers: { cookie: cookies[0] ?? '' } });
-  const pageRows = first.ok ? ((await first.json()) as { items: unknown[] }).items.length : NaN;
+  const body = first.ok ? ((await first.json()) as { items?: unknown[] }) : undefined;
+  const pageRows = Array.isArray(body?.items) ? body.items.length : NaN;
   const job = JSON.stringify({ base: base.href, path: PATH, seconds, cookies });
   const client = path.join(import.meta.dirname, 'http-client.ts');
   const { stdout } = await run(process.execPath, ['--import', 'tsx', client, job], { maxBuffer: 256 * 1024 * 1024 });
@@ -132,6 +139,7 @@ async function benchDatabase(url: string): Promise<void> {
       ['super user (every message)', SUPER_USER],
       [`domain admin (${domain.domain}, ${domain.users.toLocaleString('en-US')} local users, ${domain.rows.toLocaleString('en-US')} rows)`, admin.email],
     ] as const) {
+      if (ONLY && !ONLY.test(name)) continue;
       cookiesBySubject.push([name, await benchSessionCookies(context, email, most)]);
     }
     const runs: Run[] = [];
