@@ -18,6 +18,7 @@ import { requestRoutes } from './routes/requests';
 import { selfServiceRoutes } from './routes/self-service';
 import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
+import { senderListRoutes } from './routes/sender-lists';
 import { widgetRoutes } from './routes/widget';
 
 export interface AppDeps {
@@ -27,7 +28,10 @@ export interface AppDeps {
   demoPage?: string | undefined;
   /** Aborted when index.ts begins to shut down: running batches start no further id. */
   shutdown?: AbortSignal | undefined;
-  services: Pick<AppContext, 'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore' | 'rateLimitStores'>;
+  services: Pick<
+    AppContext,
+    'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore' | 'rateLimitStores' | 'senderLists'
+  >;
 }
 
 /** Builds the Express app from its dependencies. It never listens: index.ts and the tests do. */
@@ -71,6 +75,7 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
   );
   api.use(batchRoutes({ release: services.release, requests: services.requests, config, logger, shutdown }));
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
+  api.use(senderListRoutes({ senderLists: services.senderLists, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));
   api.use(apiNotFound);

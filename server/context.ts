@@ -29,6 +29,8 @@ import { createSsoService, type SsoService } from './services/sso';
 import { createMailer } from './clients/mailer';
 import { createViewPool } from './view/view-pool';
 import type { Logger } from './logger';
+import { createLookupStore } from './lookup/lookup-store';
+import { createSenderListService, type SenderListService } from './services/sender-lists';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
 export interface AppContext {
@@ -50,6 +52,8 @@ export interface AppContext {
   /** Rate-limit counters in the app database, shared by every instance (sign-in, self-service links). */
   rateLimitStores: RateLimitStoreFactory;
   sso: SsoService;
+  /** Allow and block lists in amavis's lookup tables (AQ_LOOKUP_DB_URL). */
+  senderLists: SenderListService;
   sessionStore: session.Store;
   /** Keeps the list index in step with amavis's tables (started by ready() unless AQ_LIST_INDEX_INTERVAL_MS=0). */
   listIndexer: ListIndexer;
@@ -70,6 +74,8 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
   });
   const appSequelize = config.appDbUrl === config.dbUrl ? sequelize : createSequelize(config.appDbUrl, { limits, retryCutReads: true });
   const aliasSequelize = config.aliases.sql ? (config.aliases.dbUrl === config.dbUrl ? sequelize : createSequelize(config.aliases.dbUrl)) : undefined;
+  const lookupSequelize = config.lookupDbUrl === config.dbUrl ? sequelize : createSequelize(config.lookupDbUrl, { limits, retryCutReads: true });
+  const lookup = createLookupStore(lookupSequelize);
   const appModels = defineAppModels(appSequelize);
   const pdp = createPdpClient({ endpoint: config.pdp, replyTimeoutMs: config.pdpTimeoutMs });
   const imap: ImapProbeOptions = {
@@ -155,6 +161,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     requests,
     selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, links: config.links }),
     rateLimitStores: createDbRateLimitStores(appModels),
+    senderLists: createSenderListService({ lookup, messages, audit: auditLog }),
     sessionStore,
     listIndexer,
     async ready() {
@@ -181,7 +188,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
       (sessionStore as unknown as { stopExpiringSessions?: () => void }).stopExpiringSessions?.();
       await listIndexer.stop();
       await viewPool.close();
-      await Promise.all([...new Set([sequelize, listSequelize, appSequelize, aliasSequelize].filter((s) => s !== undefined))].map((s) => s.close()));
+      await Promise.all([...new Set([sequelize, listSequelize, appSequelize, aliasSequelize, lookupSequelize].filter((s) => s !== undefined))].map((s) => s.close()));
     },
   };
 }

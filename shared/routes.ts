@@ -12,6 +12,13 @@ export const ROUTES = {
   remove: (id: string) => `/messages/${encodeURIComponent(id)}/delete`,
   requestRelease: (id: string) => `/messages/${encodeURIComponent(id)}/request-release`,
   batch: '/messages/batch',
+  allowSender: (id: string) => `/messages/${encodeURIComponent(id)}/allow-sender`,
+  blockSender: (id: string) => `/messages/${encodeURIComponent(id)}/block-sender`,
+  learn: (id: string) => `/messages/${encodeURIComponent(id)}/learn`,
+  notSpam: (id: string) => `/messages/${encodeURIComponent(id)}/not-spam`,
+  senderLists: '/sender-lists',
+  senderList: (id: string) => `/sender-lists/${encodeURIComponent(id)}`,
+  policy: '/policy',
   requests: '/requests',
   audit: '/audit',
 } as const;

@@ -50,7 +50,8 @@ export async function storedIds(context: AppContext, messageId: string): Promise
   while (Date.now() < deadline) {
     const msg = await models.Msg.findOne({ where: { message_id: messageId } });
     if (msg?.content) {
-      await listIndexed(context, msg.partition_tag, msg.mail_id, deadline);
+      // Mail amavisd delivered (an allowed sender, a spam lover) is not quarantined: nothing to list.
+      if (msg.quar_type === 'Q') await listIndexed(context, msg.partition_tag, msg.mail_id, deadline);
       const ids: Record<string, string> = {};
       for (const row of await models.Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } })) {
         const addr = await models.Maddr.findByPk(row.rid);

@@ -3,6 +3,7 @@ import { binaryText } from './binary';
 import { forUpdateClause } from './dialect';
 import type { ListRow } from './listing';
 import { ROW_COLUMNS } from './list-sql';
+import { HELD_COPY } from './list-parts';
 import type { MessageRef } from './message-ref';
 
 /** A recipient's copy as the view needs it: the listed columns, plus the recipient's maddr id. */
@@ -65,7 +66,7 @@ export function createCopyStore(sequelize: Sequelize): CopyStore {
   JOIN maddr r ON r.id = mr.rid
   LEFT JOIN maddr s ON s.id = m.sid
   WHERE mr.partition_tag = :p AND mr.mail_id = :m AND mr.rseqnum = :r
-    AND m.quar_type = 'Q' AND m.content IS NOT NULL${includeDeleted ? '' : " AND mr.rs <> 'D'"}${rids ? ' AND mr.rid IN (:rids)' : ''}`,
+    AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY}${includeDeleted ? '' : " AND mr.rs <> 'D'"}${rids ? ' AND mr.rid IN (:rids)' : ''}`,
         { type: QueryTypes.SELECT, replacements: { ...key(ref), r: ref.rseqnum, ...(rids ? { rids } : {}) } },
       );
       // maddr.id is BIGINT UNSIGNED (a string) on MariaDB, serial (a number) on PostgreSQL.

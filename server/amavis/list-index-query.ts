@@ -10,7 +10,7 @@
 
 import type { Dialect } from './dialect';
 import { LIST_TABLE, type ListSort } from './list-index-ddl';
-import { JOIN_ROW, ROW_COLUMNS, type ListRow, type SqlPart } from './list-parts';
+import { HELD_COPY, JOIN_ROW, ROW_COLUMNS, type ListRow, type SqlPart } from './list-parts';
 
 export type SortDir = 'asc' | 'desc';
 
@@ -277,7 +277,7 @@ export function withRowsSql(dialect: Dialect, candidates: SqlPart, q: Pick<Index
   return {
     sql: `SELECT ${isMysql(dialect) ? 'STRAIGHT_JOIN ' : ''}c.id AS c_id, c.k AS c_k, c.time_num AS c_time, c.partition_tag AS c_partition_tag, c.mail_id AS c_mail_id, c.rseqnum AS c_rseqnum, ${ROW_COLUMNS}
   FROM (${candidates.sql}) c
-  LEFT JOIN msgrcpt mr ON mr.partition_tag = c.partition_tag AND mr.mail_id = c.mail_id AND mr.rseqnum = c.rseqnum AND ${rs}
+  LEFT JOIN msgrcpt mr ON mr.partition_tag = c.partition_tag AND mr.mail_id = c.mail_id AND mr.rseqnum = c.rseqnum AND ${rs} AND ${HELD_COPY}
   LEFT JOIN msgs m ON m.partition_tag = c.partition_tag AND m.mail_id = c.mail_id AND m.quar_type = 'Q' AND m.content IS NOT NULL
   LEFT JOIN maddr r ON r.id = mr.rid
   LEFT JOIN maddr s ON s.id = m.sid
@@ -311,7 +311,7 @@ export function rowsOfCandidatesSql(dialect: Dialect, keys: readonly Candidate[]
   FROM msgrcpt mr
   JOIN msgs m ON m.partition_tag = mr.partition_tag AND m.mail_id = mr.mail_id
   ${JOIN_ROW}
-  WHERE ${keyed} AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${rs}`,
+  WHERE ${keyed} AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY} AND ${rs}`,
     replacements: rep,
   };
 }

@@ -6,7 +6,7 @@
 
 import type { Dialect } from './dialect';
 import { LIST_STATE_TABLE, LIST_TABLE } from './list-index-ddl';
-import type { SqlPart } from './list-parts';
+import { HELD_COPY, type SqlPart } from './list-parts';
 
 const isMysql = (d: Dialect) => d === 'mariadb' || d === 'mysql';
 
@@ -65,7 +65,7 @@ export function copyRangeSql(dialect: Dialect, from: number, to: number): SqlPar
   JOIN msgrcpt mr ON mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id
   JOIN maddr r ON r.id = mr.rid
   LEFT JOIN maddr s ON s.id = m.sid
-  WHERE m.time_num >= :from AND m.time_num < :to AND m.quar_type = 'Q' AND m.content IS NOT NULL AND mr.rs <> 'D'
+  WHERE m.time_num >= :from AND m.time_num < :to AND m.quar_type = 'Q' AND m.content IS NOT NULL AND mr.rs <> 'D' AND ${HELD_COPY}
     AND NOT EXISTS (SELECT 1 FROM ${LIST_TABLE} l WHERE l.partition_tag = mr.partition_tag AND l.mail_id = mr.mail_id AND l.rseqnum = mr.rseqnum)`;
   const sql = isMysql(dialect)
     ? `INSERT IGNORE INTO ${LIST_TABLE} (${LIST_COLUMNS})\n  ${select}`
@@ -88,7 +88,7 @@ export function pruneOldSql(limit: number): string {
 
 /** A slice of the list table by id, with what msgrcpt and msgs say about each row now (amavisd never changes time_num; other tools may). */
 export function checkSliceSql(limit: number): string {
-  return `SELECT l.id AS id, l.rs AS listed_rs, mr.rs AS rs, m.quar_type AS quar_type, l.time_num AS listed_time, m.time_num AS time_num
+  return `SELECT l.id AS id, l.rs AS listed_rs, mr.rs AS rs, mr.content AS content, m.quar_type AS quar_type, l.time_num AS listed_time, m.time_num AS time_num
   FROM ${LIST_TABLE} l
   LEFT JOIN msgrcpt mr ON mr.partition_tag = l.partition_tag AND mr.mail_id = l.mail_id AND mr.rseqnum = l.rseqnum
   LEFT JOIN msgs m ON m.partition_tag = l.partition_tag AND m.mail_id = l.mail_id

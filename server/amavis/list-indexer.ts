@@ -174,6 +174,7 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     const rows = await select<{
       id: number | string;
       listed_rs: string | null;
+      content: string | null;
       rs: string | null;
       quar_type: string | null;
       listed_time: number;
@@ -182,7 +183,7 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     const gone: string[] = [];
     for (const row of rows) {
       const rs = (row.rs ?? '').trim();
-      if (row.rs === null || row.quar_type === null || rs === 'D') gone.push(String(row.id));
+      if (row.rs === null || row.quar_type === null || rs === 'D' || (row.content ?? '').trim() === 'C') gone.push(String(row.id));
       else if (rs !== (row.listed_rs ?? '').trim() || Number(row.time_num) !== Number(row.listed_time)) await exec(t, setRsSql, { rs, t: row.time_num, id: row.id });
     }
     if (gone.length > 0) await exec(t, deleteIdsSql, { ids: gone });

@@ -24,6 +24,13 @@ export interface ListCursor {
 }
 
 /** A listed row as the database returns it; the presenter turns it into a QuarantineItem. */
+/**
+ * A recipient's copy is held for them unless amavisd delivered it to them: a message quarantined for one
+ * recipient (bob's spam) is passed to another who allows its sender or loves spam, and that copy's row
+ * says clean (msgrcpt.content 'C', ds 'P'). It is in their INBOX, not in their quarantine.
+ */
+export const HELD_COPY = "COALESCE(mr.content, '') <> 'C'";
+
 export interface ListRow {
   partition_tag: number;
   mail_id: Buffer | string;

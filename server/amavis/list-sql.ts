@@ -31,7 +31,7 @@
 
 export type { Dialect } from './dialect';
 import type { Dialect } from './dialect';
-import { JOIN_ROW, ROW_COLUMNS, messageKeyset, orderBy, rowKeyset, type ListCursor, type SqlPart } from './list-parts';
+import { HELD_COPY, JOIN_ROW, ROW_COLUMNS, messageKeyset, orderBy, rowKeyset, type ListCursor, type SqlPart } from './list-parts';
 
 export * from './list-parts';
 
@@ -51,7 +51,7 @@ export function recipientPlanSql(dialect: Dialect, where: SqlPart, sort: 'date' 
   FROM msgrcpt mr
   ${msgs}
   ${JOIN_ROW}
-  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${where.sql}
+  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY} AND ${where.sql}
   ${sort === 'unordered' ? '' : `ORDER BY ${orderBy(dialect, sort)}`}
   LIMIT ${limit}`,
     replacements: where.replacements,
@@ -77,7 +77,7 @@ function rowsOfPicked(dialect: Dialect, picked: string, rowWhere: SqlPart, rowKe
   JOIN msgs m ON m.partition_tag = k.partition_tag AND m.mail_id = k.mail_id
   JOIN msgrcpt mr${h.noRidIndex} ON mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id
   ${JOIN_ROW}
-  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
+  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY} AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
   ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC, mr.rseqnum DESC
   LIMIT ${limit}`;
 }
@@ -117,7 +117,7 @@ function timeRowsPostgres(rowWhere: SqlPart, cursor: ListCursor | undefined, lim
   FROM msgs m
   CROSS JOIN LATERAL (SELECT * FROM msgrcpt mr WHERE mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id OFFSET 0) mr
   ${JOIN_ROW}
-  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${rowWhere.sql}${rowKey ? ` AND ${rowKey.sql}` : ''}
+  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY} AND ${rowWhere.sql}${rowKey ? ` AND ${rowKey.sql}` : ''}
   ORDER BY ${orderBy('postgres', 'date')}
   LIMIT ${limit}`,
     replacements: { ...rowWhere.replacements, ...(rowKey?.replacements ?? {}) },
@@ -168,7 +168,7 @@ export function rowsOfMessagesSql(
   JOIN msgs m ON m.partition_tag = k.partition_tag AND m.mail_id = k.mail_id
   JOIN msgrcpt mr ON mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id
   ${JOIN_ROW}
-  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
+  WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY} AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
   ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC, mr.rseqnum DESC`,
       replacements: {
         ...replacements,
@@ -188,7 +188,7 @@ export function rowsOfMessagesSql(
   FROM msgs m
   JOIN msgrcpt mr${h.noRidIndex} ON mr.partition_tag = m.partition_tag AND mr.mail_id = m.mail_id
   ${JOIN_ROW}
-  WHERE ${keyed} AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
+  WHERE ${keyed} AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY} AND ${rowWhere.sql}${rowKeysetPart ? ` AND ${rowKeysetPart.sql}` : ''}
   ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC, mr.rseqnum DESC`,
     replacements,
   };

@@ -17,10 +17,14 @@ export interface DatabaseLimits {
   listIndexIntervalMs: number;
 }
 
-/** amavis's storage database, and the one for our own tables (the same unless told otherwise). */
+/**
+ * amavis's storage database, the one for our own tables, and amavis's lookup database (@lookup_sql_dsn:
+ * users, mailaddr, wblist, policy); the latter two are the storage one unless told otherwise.
+ */
 export const databaseFields = {
   AQ_DB_URL: dbUrl('AQ_DB_URL'),
   AQ_APP_DB_URL: dbUrl('AQ_APP_DB_URL').optional(),
+  AQ_LOOKUP_DB_URL: dbUrl('AQ_LOOKUP_DB_URL').optional(),
   AQ_DB_STATEMENT_TIMEOUT_MS: positiveInt('AQ_DB_STATEMENT_TIMEOUT_MS').optional(),
   AQ_DB_POOL_MAX: positiveInt('AQ_DB_POOL_MAX').optional(),
   AQ_DB_LIST_POOL_MAX: positiveInt('AQ_DB_LIST_POOL_MAX').optional(),
@@ -30,10 +34,11 @@ export const databaseFields = {
 };
 
 /** The database part of the Config. */
-export function databaseConfig(env: EnvOf<typeof databaseFields>): Pick<Config, 'dbUrl' | 'appDbUrl'> & { db: DatabaseLimits } {
+export function databaseConfig(env: EnvOf<typeof databaseFields>): Pick<Config, 'dbUrl' | 'appDbUrl' | 'lookupDbUrl'> & { db: DatabaseLimits } {
   return {
     dbUrl: env.AQ_DB_URL,
     appDbUrl: env.AQ_APP_DB_URL ?? env.AQ_DB_URL,
+    lookupDbUrl: env.AQ_LOOKUP_DB_URL ?? env.AQ_DB_URL,
     db: {
       statementTimeoutMs: env.AQ_DB_STATEMENT_TIMEOUT_MS ?? 15_000,
       poolMax: env.AQ_DB_POOL_MAX ?? 10,

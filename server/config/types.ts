@@ -14,6 +14,8 @@ export interface Config {
   bind: string;
   dbUrl: string;
   appDbUrl: string;
+  /** amavis's lookup tables (users, mailaddr, wblist, policy): its @lookup_sql_dsn. */
+  lookupDbUrl: string;
   imap: { host: string; port: number; tls: ImapTlsMode; tlsVerify: boolean; caFile: string | undefined };
   /** The AM.PDP endpoint for mail stored by an amavis host without an entry of its own in pdpByHost. */
   pdp: PdpEndpoint;

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../shared/audit';
 import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
 /** Our own tables, in AQ_APP_DB_URL with an aq_ prefix. amavis's tables are never created or altered. */
@@ -71,7 +72,7 @@ export interface AuditRow extends Model {
   id: number;
   at: Date;
   actor: string;
-  action: 'view' | 'release' | 'delete' | 'purge' | 'request' | 'cancel' | 'approve' | 'deny';
+  action: AuditAction;
   partition_tag: number;
   mail_id: string;
   rseqnum: number | null;

@@ -1,0 +1,162 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { binaryText } from '../amavis/binary';
+
+/** One wblist row with the keys it joins: whose entry (users.email) and for which sender (mailaddr.email). */
+export interface WbRow {
+  rid: number;
+  sid: number;
+  owner: string;
+  ownerPriority: number;
+  sender: string;
+  senderPriority: number;
+  wb: string;
+}
+
+/** Whose entries a query may see, written into its WHERE clause: exact owner keys, and every address of some domains. */
+export interface OwnerFilter {
+  keys: string[];
+  /** Also every `…@domain` owner of these domains (a domain admin's users). */
+  addressDomains?: string[];
+  /** Every owner (a super user): keys and domains are then ignored. */
+  all?: boolean;
+}
+
+/** The name of the policy row we point the users rows we create at: every field NULL, so amavis reads on. */
+export const INHERIT_POLICY = 'aq:inherit';
+
+/**
+ * amavis's SQL lookup tables (users, mailaddr, wblist, policy) in the lookup database (@lookup_sql_dsn,
+ * AQ_LOOKUP_DB_URL), on MariaDB/MySQL (VARBINARY emails) or PostgreSQL (bytea emails, foreign keys).
+ * The only code with SQL on these tables besides the policy store.
+ */
+export interface LookupStore {
+  readonly sequelize: Sequelize;
+  /** The id of the users row of `key`, created (with the inherit policy and `priority`) if missing. */
+  ensureUser(key: string, priority: number, t: Transaction): Promise<number>;
+  /** The id of the mailaddr row of `key`, created with `priority` if missing. */
+  ensureSender(key: string, priority: number, t: Transaction): Promise<number>;
+  /** The users rows of these keys that exist: key → id. */
+  usersOf(keys: string[], t?: Transaction): Promise<Map<string, { id: number; policyId: number; priority: number }>>;
+  entries(filter: OwnerFilter, limit: number, t?: Transaction): Promise<WbRow[]>;
+  /** The rows of one sender key for these owners, locked for update within `t`. */
+  entriesOfSender(sender: string, filter: OwnerFilter, t: Transaction): Promise<WbRow[]>;
+  setWb(rid: number, sid: number, wb: string, t: Transaction): Promise<void>;
+  removeWb(rid: number, sid: number, t: Transaction): Promise<number>;
+  /** The id of the inherit policy row, created if missing. */
+  inheritPolicyId(t: Transaction): Promise<number>;
+  transaction<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
+}
+
+export function createLookupStore(sequelize: Sequelize): LookupStore {
+  const pg = sequelize.getDialect() === 'postgres';
+  /** A key as a parameter of an email column: bytea on PostgreSQL, VARBINARY compares bytes on MariaDB. */
+  const bin = (name: string) => (pg ? `convert_to(:${name}, 'UTF8')` : `:${name}`);
+  const text = (column: string) => (pg ? `convert_from(${column}, 'UTF8')` : column);
+  const select = <T extends object>(sql: string, replacements: Record<string, unknown>, t?: Transaction) =>
+    sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction: t });
+  const run = (sql: string, replacements: Record<string, unknown>, t?: Transaction) => sequelize.query(sql, { replacements, transaction: t });
+  const insertIgnore = (table: string, columns: string, values: string) =>
+    pg ? `INSERT INTO ${table} (${columns}) VALUES (${values}) ON CONFLICT DO NOTHING` : `INSERT IGNORE INTO ${table} (${columns}) VALUES (${values})`;
+
+  const ownerWhere = (filter: OwnerFilter, replacements: Record<string, unknown>): string => {
+    if (filter.all) return '1=1';
+    const parts: string[] = [];
+    if (filter.keys.length) {
+      parts.push(pg ? `u.email IN (${filter.keys.map((_, i) => bin(`k${i}`)).join(', ')})` : 'u.email IN (:keys)');
+      if (pg) filter.keys.forEach((k, i) => (replacements[`k${i}`] = k));
+      else replacements.keys = filter.keys;
+    }
+    (filter.addressDomains ?? []).forEach((d, i) => {
+      parts.push(`${text('u.email')} LIKE :d${i}`);
+      replacements[`d${i}`] = `%@${d.replace(/[\\%_]/g, (c) => `\\${c}`)}`;
+    });
+    return parts.length ? `(${parts.join(' OR ')})` : '1=0';
+  };
+  const toRow = (r: { rid: number | string; sid: number | string; owner: Buffer | string; op: number; sender: Buffer | string; sp: number; wb: string }): WbRow => ({
+    rid: Number(r.rid),
+    sid: Number(r.sid),
+    owner: binaryText(r.owner),
+    ownerPriority: Number(r.op),
+    sender: binaryText(r.sender),
+    senderPriority: Number(r.sp),
+    wb: String(r.wb).trim(),
+  });
+  const JOIN =
+    'SELECT w.rid AS rid, w.sid AS sid, u.email AS owner, u.priority AS op, a.email AS sender, a.priority AS sp, w.wb AS wb FROM wblist w JOIN users u ON u.id = w.rid JOIN mailaddr a ON a.id = w.sid';
+
+  const store: LookupStore = {
+    sequelize,
+    async inheritPolicyId(t) {
+      const find = () => select<{ id: number }>('SELECT MIN(id) AS id FROM policy WHERE policy_name = :name', { name: INHERIT_POLICY }, t);
+      const [found] = await find();
+      if (found?.id !== null && found?.id !== undefined) return Number(found.id);
+      await run('INSERT INTO policy (policy_name) VALUES (:name)', { name: INHERIT_POLICY }, t);
+      const [made] = await find();
+      return Number(made?.id);
+    },
+    async ensureUser(key, priority, t) {
+      const existing = (await store.usersOf([key], t)).get(key);
+      if (existing) return existing.id;
+      const policyId = await store.inheritPolicyId(t);
+      await run(
+        insertIgnore('users', 'email, priority, policy_id, fullname', `${bin('key')}, :priority, :policyId, :fullname`),
+        { key, priority, policyId, fullname: 'amavis-quarantine' },
+        t,
+      );
+      const made = (await store.usersOf([key], t)).get(key);
+      if (!made) throw new Error(`could not create the users row of ${key}`);
+      return made.id;
+    },
+    async ensureSender(key, priority, t) {
+      const find = async () => (await select<{ id: number }>(`SELECT id FROM mailaddr WHERE email = ${bin('key')}`, { key }, t))[0];
+      const found = await find();
+      if (found) return Number(found.id);
+      await run(insertIgnore('mailaddr', 'email, priority', `${bin('key')}, :priority`), { key, priority }, t);
+      const made = await find();
+      if (!made) throw new Error(`could not create the mailaddr row of ${key}`);
+      return Number(made.id);
+    },
+    async usersOf(keys, t) {
+      const out = new Map<string, { id: number; policyId: number; priority: number }>();
+      if (!keys.length) return out;
+      const replacements: Record<string, unknown> = {};
+      const where = ownerWhere({ keys }, replacements);
+      const rows = await select<{ id: number; email: Buffer | string; policy_id: number; priority: number }>(
+        `SELECT u.id AS id, u.email AS email, u.policy_id AS policy_id, u.priority AS priority FROM users u WHERE ${where}`,
+        replacements,
+        t,
+      );
+      for (const r of rows) out.set(binaryText(r.email), { id: Number(r.id), policyId: Number(r.policy_id), priority: Number(r.priority) });
+      return out;
+    },
+    async entries(filter, limit, t) {
+      const replacements: Record<string, unknown> = { limit };
+      const rows = await select<Parameters<typeof toRow>[0]>(`${JOIN} WHERE ${ownerWhere(filter, replacements)} ORDER BY a.email, u.email LIMIT :limit`, replacements, t);
+      return rows.map(toRow);
+    },
+    async entriesOfSender(sender, filter, t) {
+      const replacements: Record<string, unknown> = { sender };
+      const rows = await select<Parameters<typeof toRow>[0]>(
+        `${JOIN} WHERE a.email = ${bin('sender')} AND ${ownerWhere(filter, replacements)} FOR UPDATE`,
+        replacements,
+        t,
+      );
+      return rows.map(toRow);
+    },
+    async setWb(rid, sid, wb, t) {
+      await run(
+        pg
+          ? 'INSERT INTO wblist (rid, sid, wb) VALUES (:rid, :sid, :wb) ON CONFLICT (rid, sid) DO UPDATE SET wb = EXCLUDED.wb'
+          : 'INSERT INTO wblist (rid, sid, wb) VALUES (:rid, :sid, :wb) ON DUPLICATE KEY UPDATE wb = VALUES(wb)',
+        { rid, sid, wb },
+        t,
+      );
+    },
+    async removeWb(rid, sid, t) {
+      const [, meta] = (await run('DELETE FROM wblist WHERE rid = :rid AND sid = :sid', { rid, sid }, t)) as [unknown, unknown];
+      return pg ? Number((meta as { rowCount?: number })?.rowCount ?? 0) : Number((meta as { affectedRows?: number })?.affectedRows ?? 0);
+    },
+    transaction: (work) => sequelize.transaction((t) => work(t)),
+  };
+  return store;
+}
