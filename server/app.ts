@@ -19,6 +19,7 @@ import { selfServiceRoutes } from './routes/self-service';
 import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
 import { senderListRoutes } from './routes/sender-lists';
+import { learningRoutes } from './routes/learning';
 import { widgetRoutes } from './routes/widget';
 
 export interface AppDeps {
@@ -30,7 +31,7 @@ export interface AppDeps {
   shutdown?: AbortSignal | undefined;
   services: Pick<
     AppContext,
-    'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore' | 'rateLimitStores' | 'senderLists'
+    'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore' | 'rateLimitStores' | 'senderLists' | 'learning'
   >;
 }
 
@@ -63,7 +64,16 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
     services.rateLimitStores,
   );
   // SSO shares the per-IP limiter (the first) with sign-in; the per-account one keys on `username`, which it lacks.
-  api.use(sessionRoutes({ auth: services.auth, sso: services.sso, config, loginLimits: signInLimits, ssoLimits: signInLimits.slice(0, 1) }));
+  api.use(
+    sessionRoutes({
+      auth: services.auth,
+      sso: services.sso,
+      config,
+      loginLimits: signInLimits,
+      ssoLimits: signInLimits.slice(0, 1),
+      features: { learn: services.learning.enabled },
+    }),
+  );
   api.use(
     messageRoutes({
       messages: services.messages,
@@ -76,6 +86,7 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
   api.use(batchRoutes({ release: services.release, requests: services.requests, config, logger, shutdown }));
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
   api.use(senderListRoutes({ senderLists: services.senderLists, config }));
+  api.use(learningRoutes({ learning: services.learning, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));
   api.use(apiNotFound);

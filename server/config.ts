@@ -13,6 +13,7 @@ import { imapConfig, imapFields } from './config/imap';
 import { linkConfig, linkFields, type LinkConfig } from './config/links';
 import { mailConfig, mailFields } from './config/mail';
 import { pdpConfig, pdpFields } from './config/pdp';
+import { learningConfig, learningFields, type LearningConfig } from './config/learning';
 import { policyConfig, policyFields } from './config/policy';
 import { checkSessionSettings, sessionConfig, sessionFields } from './config/session';
 import { viewConfig, viewFields } from './config/view';
@@ -27,7 +28,7 @@ export { ConfigError, type ImapTlsMode, type PdpEndpoint } from './config/types'
 export type { DatabaseLimits } from './config/database';
 
 /** The whole configuration, parsed once at startup and frozen (with the capacity limits of issue #10). */
-export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number } & SignInConfig & LinkConfig;
+export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number } & SignInConfig & LinkConfig & { learning: LearningConfig };
 
 /** Issue #11: trusted proxies by hop count or address (never "all"), and the account+address sign-in limit. */
 type SignInConfig = { trustProxy: TrustProxy; loginLimitPerAccountAddress: number };
@@ -38,6 +39,7 @@ const schema = z
     ...databaseFields,
     ...imapFields,
     ...pdpFields,
+    ...learningFields,
     ...accountsFields,
     ...mailFields,
     ...sessionFields,
@@ -51,6 +53,7 @@ const schema = z
     ...databaseConfig(env),
     ...imapConfig(env),
     ...pdpConfig(env),
+    ...learningConfig(env),
     ...accountsConfig(env),
     ...mailConfig(env),
     ...sessionConfig(env),

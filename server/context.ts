@@ -31,6 +31,8 @@ import { createViewPool } from './view/view-pool';
 import type { Logger } from './logger';
 import { createLookupStore } from './lookup/lookup-store';
 import { createSenderListService, type SenderListService } from './services/sender-lists';
+import { createLearningService, type LearningService } from './services/learning';
+import { createSpamdClient } from './clients/spamd';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
 export interface AppContext {
@@ -54,6 +56,8 @@ export interface AppContext {
   sso: SsoService;
   /** Allow and block lists in amavis's lookup tables (AQ_LOOKUP_DB_URL). */
   senderLists: SenderListService;
+  /** SpamAssassin learning through spamd (AQ_SPAMD); `enabled` is false without it. */
+  learning: LearningService;
   sessionStore: session.Store;
   /** Keeps the list index in step with amavis's tables (started by ready() unless AQ_LIST_INDEX_INTERVAL_MS=0). */
   listIndexer: ListIndexer;
@@ -129,6 +133,9 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     file: config.aliases.file,
     query: aliasSequelize && config.aliases.sql ? createAliasQuery(aliasSequelize, config.aliases.sql) : undefined,
   });
+  const senderLists = createSenderListService({ lookup, messages, audit: auditLog });
+  const { spamd: spamdAt } = config.learning;
+  const spamd = spamdAt ? createSpamdClient({ host: spamdAt.host, port: spamdAt.port, timeoutMs: config.learning.timeoutMs }) : undefined;
   const auth = createAuthService({ imap: createImapAuthenticator(imap), aliases, config });
   // One log line per kind of failure and minute: the indexer retries every interval.
   const reported = new Map<string, number>();
@@ -161,7 +168,8 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     requests,
     selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, links: config.links }),
     rateLimitStores: createDbRateLimitStores(appModels),
-    senderLists: createSenderListService({ lookup, messages, audit: auditLog }),
+    senderLists,
+    learning: createLearningService({ spamd, level: config.learning.level, amavis, messages, release, senderLists, audit: auditLog }),
     sessionStore,
     listIndexer,
     async ready() {

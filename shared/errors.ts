@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'release_unknown',
   'release_outcome_unknown',
   'list_index_missing',
+  'learning_unavailable',
   'internal',
 ] as const;
 

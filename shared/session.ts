@@ -18,6 +18,10 @@ export interface UserCapabilities {
   readAudit: boolean;
   /** The list covers other people's mail, so it shows each item's recipient. */
   seesOthersMail: boolean;
+  /** Allow and block senders (amavis's wblist), from a message and on the sender-list screen. */
+  senderLists?: boolean;
+  /** "Spam" and "Not spam": SpamAssassin learning is configured (AQ_SPAMD). */
+  learn?: boolean;
 }
 
 /** The body of POST /api/session and GET /api/session. */

@@ -12,7 +12,7 @@ set -euo pipefail
 # openssl: test CA and certificates. chromium + fonts-roboto: UI screenshot tests.
 # roundcube-core + roundcube-sqlite3 + php-cli: a real Roundcube 1.6 for the plugin's browser test
 # (e2e/stack/roundcube.sh serves it with PHP's built-in server; no Apache is started).
-PKGS=(mariadb-server mariadb-client postgresql dovecot-imapd dovecot-lmtpd amavisd-new spamassassin
+PKGS=(mariadb-server mariadb-client postgresql dovecot-imapd dovecot-lmtpd amavisd-new spamassassin spamd
       libdbd-mysql-perl libdbd-pg-perl swaks openssl file procps netcat-openbsd chromium
       roundcube-core roundcube-sqlite3 php-cli)
 OPTIONAL_PKGS=(fonts-roboto fonts-noto-color-emoji)   # installed when the archive has it, skipped otherwise

@@ -18,6 +18,8 @@ PDP_SOCKET=/var/lib/amavis/amavisd.sock
 PG_HOST=127.0.0.1 PG_PORT=5432 PG_SOCKET_DIR=/var/run/postgresql PG_DB=amavis PG_BENCH_DB=amavis_bench
 PG_SMTP_IN_PORT=10026 PG_PDP_PORT=9996
 PG_PDP_SOCKET=/var/lib/amavis/amavisd-pg.sock
+# spamd (issue #14): learning through TELL (`spamc -L spam|ham`), on loopback only.
+SPAMD_PORT=10783
 
 # The two amavisd instances. The name is also the stem of each one's config
 # ($ETC/<name>.conf), pid, lock and log files, so the helpers below take it as argument.
@@ -226,4 +228,82 @@ stop_dovecot() {
   stop_pid dovecot "$pid"
   rm -f "$PIDS/dovecot.pid"
   wait_until 15 "dovecot ports to close" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$IMAP_PORT) 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/$LMTP_PORT) 2>/dev/null" || true
+}
+
+# ---------- spamd (issue #14: "Spam"/"Not spam" learn through spamd's TELL) ----------
+# Learning only helps if it lands in the Bayes store amavisd reads. Both amavisd run SpamAssassin
+# in-process as amavis with $helpers_home = $MYHOME = /var/lib/amavis and no bayes_path, so their
+# (shared) store is ~amavis/.spamassassin/bayes_{toks,seen}: `runuser -u amavis -- sa-learn --dump magic`
+# reads that same one. spamd is given the path outright: it drops $HOME and preloads in a temp home, so
+# its default would hang on how it resolves "~" after its user handling. Its children run as amavis (the
+# store's owner; the master stays root); -x: no per-user prefs, so a TELL's User: header does not move
+# the store either. --local: there is no network. Only TELL's Set/Remove local is used (no reporting).
+AMAVIS_HOME=/var/lib/amavis
+BAYES_DIR=$AMAVIS_HOME/.spamassassin
+BAYES_PATH=$BAYES_DIR/bayes
+SPAMD_BIN=/usr/sbin/spamd
+SPAMD_ARGS=(
+  --daemonize --pidfile="$PIDS/spamd.pid" --syslog="$LOGS/spamd.log"
+  --username=amavis --groupname=amavis --helper-home-dir="$AMAVIS_HOME"
+  --listen="127.0.0.1:$SPAMD_PORT" --allowed-ips=127.0.0.1
+  --allow-tell --local --nouser-config --cf="bayes_path $BAYES_PATH"
+  --max-children=2 --min-children=1
+)
+
+# The Bayes store exists and belongs to amavis: a root-run sa-learn would leave files amavisd and
+# spamd (both amavis) cannot write, and `sa-learn --dump magic` fails on a store nobody learned into yet.
+ensure_bayes_store() {
+  install -d -o amavis -g amavis -m 0700 "$BAYES_DIR"
+  find "$BAYES_DIR" ! -user amavis -exec chown amavis:amavis {} +
+  if [ ! -s "${BAYES_PATH}_toks" ]; then
+    log "creating the Bayes store $BAYES_PATH"
+    # cd /: runuser keeps root's cwd, which amavis may not read.
+    (cd / && runuser -u amavis -- sa-learn --dbpath "$BAYES_PATH" --sync) >>"$LOGS/spamd.start.log" 2>&1 \
+      || { show_log_tail "$LOGS/spamd.start.log"; die "could not create the Bayes store $BAYES_PATH"; }
+  fi
+  runuser -u amavis -- test -w "${BAYES_PATH}_toks" -a -w "${BAYES_PATH}_seen" \
+    || die "the Bayes store ${BAYES_PATH}_{toks,seen} is not writable by amavis"
+}
+
+spamd_pid() { pidfile_pid "$PIDS/spamd.pid"; }
+# A PING over TCP, as `spamc -K` sends it: the answer is "SPAMD/1.5 0 PONG".
+spamd_ready() {
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+                     printf "PING SPAMC/1.5\r\n\r\n" >&3
+                     IFS= read -r -t 2 line <&3 && [[ $line == "SPAMD/"*" 0 PONG"* ]]' _ "$SPAMD_PORT" 2>/dev/null
+}
+
+# Keeps a healthy spamd started with today's arguments ($ETC/spamd.args records those of the running
+# one: its command line is just "spamd"); anything else is (re)started.
+start_spamd() {
+  local pid want
+  want=$(printf '%s\n' "$SPAMD_BIN" "${SPAMD_ARGS[@]}")
+  pid=$(spamd_pid)
+  if pid_is "$pid" spamd && [ "$want" == "$(cat "$ETC/spamd.args" 2>/dev/null)" ] && spamd_ready; then return 0; fi
+  stop_spamd
+  [ -x "$SPAMD_BIN" ] || die "no $SPAMD_BIN: install Debian's spamd package (split from spamassassin since 4.0)"
+  if port_open "$SPAMD_PORT"; then die "something else listens on 127.0.0.1:$SPAMD_PORT"; fi
+  ensure_bayes_store
+  rm -f "$ETC/spamd.args"
+  if ! detached "$SPAMD_BIN" "${SPAMD_ARGS[@]}" </dev/null >>"$LOGS/spamd.start.log" 2>&1; then
+    show_log_tail "$LOGS/spamd.start.log"; show_log_tail "$LOGS/spamd.log"
+    die "spamd failed to start"
+  fi
+  # Ready ~2 s after start (it compiles the rules first). Fail fast once the daemon is gone.
+  local deadline=$((SECONDS + 60))
+  until spamd_ready; do
+    pid=$(spamd_pid)
+    if { [ -n "$pid" ] && ! pid_alive "$pid"; } || [ "$SECONDS" -ge "$deadline" ]; then
+      show_log_tail "$LOGS/spamd.start.log"; show_log_tail "$LOGS/spamd.log"
+      die "spamd did not answer PING on 127.0.0.1:$SPAMD_PORT"
+    fi
+    sleep 0.1
+  done
+  printf '%s\n' "$want" >"$ETC/spamd.args"
+}
+
+stop_spamd() {
+  stop_pid spamd "$(spamd_pid)"   # the master takes its children down on TERM
+  rm -f "$PIDS/spamd.pid"
+  wait_until 15 "spamd port to close" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$SPAMD_PORT) 2>/dev/null" || true
 }

@@ -3,7 +3,8 @@
 # or the distribution's cluster started), Dovecot (IMAP STARTTLS 10143, IMAPS 10993, LMTP
 # 2424) and two amavisd-new: amavisd storing in MariaDB (SMTP 10024, AM.PDP on TCP 9998
 # and on /var/lib/amavis/amavisd.sock) and amavisd-pg storing in PostgreSQL (SMTP 10026,
-# AM.PDP 9996 and /var/lib/amavis/amavisd-pg.sock). Idempotent: healthy components whose
+# AM.PDP 9996 and /var/lib/amavis/amavisd-pg.sock), and spamd (TELL on 10783, learning into the
+# Bayes store both amavisd read). Idempotent: healthy components whose
 # config did not change are kept; anything else is (re)started cleanly. Writes $STATE/stack.env.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -240,10 +241,15 @@ doveconf -c "$ETC/dovecot.conf" -n >/dev/null 2>"$LOGS/doveconf.err" \
 [ "$DOVECOT_CHANGED" = 1 ] && stop_dovecot
 start_dovecot
 
-# ---------------------------------------------------------------- amavisd, amavisd-pg
+# ---------------------------------------------------------------- amavisd, amavisd-pg, spamd
 # Side by side: each spends 1-2 s compiling SpamAssassin's rules before it answers, and
-# they share nothing but /var/lib/amavis (own sockets, work dirs, pid and log files).
-# start_amavisd shows the failing one's log; up.sh fails once both have finished.
+# they share nothing but /var/lib/amavis (own sockets, work dirs, pid and log files; the
+# Bayes store, which spamd's TELL writes and both amavisd read: see lib.sh).
+# start_amavisd shows the failing one's log; up.sh fails once all have finished.
+# The store is made before any of them runs: amavisd's autolearn would otherwise race its creation.
+ensure_bayes_store
+( start_spamd ) &
+SPAMD_JOB=$!
 declare -A AMAVISD_JOB
 for name in "${AMAVISD_INSTANCES[@]}"; do
   (
@@ -258,6 +264,7 @@ amavisd_failed=""
 for name in "${AMAVISD_INSTANCES[@]}"; do
   wait "${AMAVISD_JOB[$name]}" || amavisd_failed+=" $name"
 done
+wait "$SPAMD_JOB" || amavisd_failed+=" spamd"
 [ -z "$amavisd_failed" ] || die "did not come up:$amavisd_failed"
 
 # ---------------------------------------------------------------- stack.env
@@ -278,9 +285,11 @@ AQ_PG_DB_URL=postgres://$DB_USER:$DB_PASS@$PG_HOST:$PG_PORT/$PG_DB
 AQ_PG_PDP=tcp://127.0.0.1:$PG_PDP_PORT
 AQ_PG_PDP_SOCKET=$PG_PDP_SOCKET
 AQ_PG_SMTP_IN_PORT=$PG_SMTP_IN_PORT
+AQ_SPAMD_HOST=127.0.0.1
+AQ_SPAMD_PORT=$SPAMD_PORT
 EOF
 
 secs=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 db_owner=reused; [ -s "$PIDS/mysqld_safe.pid" ] && db_owner=ours
 pg_owner=reused; [ -s "$PIDS/postgresql.started" ] && pg_owner=ours
-echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET; env: $STATE/stack.env"
+echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET, spamd tell $SPAMD_PORT (bayes $BAYES_PATH); env: $STATE/stack.env"

@@ -23,38 +23,47 @@ const call = (req: Request, method: 'regenerate' | 'save' | 'destroy') =>
   );
 
 /** Starts the session of a user whose identity is proven, and answers `{user, csrfToken}`. */
-async function startSession(req: Request, res: Response, user: SessionUser): Promise<void> {
+async function startSession(req: Request, res: Response, user: SessionUser, features: { learn?: boolean }): Promise<void> {
   // A new id at sign-in, so a session id planted before sign-in is worth nothing after it.
   await call(req, 'regenerate');
   req.session.user = { email: user.email, addresses: user.addresses };
   req.session.csrfToken = randomBytes(32).toString('base64url');
   req.session.signedInAt = Date.now();
   await call(req, 'save');
-  res.json(presentSession(user, req.session.csrfToken));
+  res.json(presentSession(user, req.session.csrfToken, features));
 }
 
 /**
  * POST/GET/DELETE /api/session: sign in with the mail password, read the session, sign out; and
  * POST /api/session/sso: sign in with the webmail's single sign-on token.
  */
-export function sessionRoutes(deps: { auth: AuthService; sso: SsoService; config: IdentityConfig; loginLimits: RequestHandler[]; ssoLimits: RequestHandler[] }): Router {
+export function sessionRoutes(deps: {
+  auth: AuthService;
+  sso: SsoService;
+  config: IdentityConfig;
+  loginLimits: RequestHandler[];
+  ssoLimits: RequestHandler[];
+  /** What this server offers beyond the quarantine, sent with the session as capabilities. */
+  features?: { learn?: boolean };
+}): Router {
+  const features = deps.features ?? {};
   const router = Router();
 
   router.post(ROUTES.session, ...deps.loginLimits, async (req, res) => {
     const { username, password } = parseInput(signInSchema, req.body);
-    await startSession(req, res, await deps.auth.signIn(username, password, req.ip));
+    await startSession(req, res, await deps.auth.signIn(username, password, req.ip), features);
   });
 
   router.post(ROUTES.sso, ...deps.ssoLimits, async (req, res) => {
     const { token } = parseInput(ssoSchema, req.body);
-    await startSession(req, res, await deps.sso.signIn(token));
+    await startSession(req, res, await deps.sso.signIn(token), features);
   });
 
   router.get(ROUTES.session, requireUser(deps.config), (req, res) => {
     const token = req.session.csrfToken;
     if (!token) throw new AppError(401, 'unauthorized', 'sign in first');
     res.setHeader('Cache-Control', 'no-store');
-    res.json(presentSession(userOf(req), token));
+    res.json(presentSession(userOf(req), token, features));
   });
 
   router.delete(ROUTES.session, requireUser(deps.config), async (req, res) => {

@@ -75,9 +75,9 @@ describe('scopes and capabilities', () => {
     expect(requestScopeOf(root)).toBe('all');
     expect(requestScopeOf(admin)).toEqual({ domains: ['x.org'] });
     expect(codeOf(() => requestScopeOf(alice))).toBe('403 forbidden');
-    expect(capabilitiesOf(alice)).toEqual({ decideRequests: false, readAudit: false, seesOthersMail: false });
-    expect(capabilitiesOf(admin)).toEqual({ decideRequests: true, readAudit: false, seesOthersMail: true });
-    expect(capabilitiesOf(root)).toEqual({ decideRequests: true, readAudit: true, seesOthersMail: true });
+    expect(capabilitiesOf(alice)).toEqual({ decideRequests: false, readAudit: false, seesOthersMail: false, senderLists: true, learn: false });
+    expect(capabilitiesOf(admin)).toEqual({ decideRequests: true, readAudit: false, seesOthersMail: true, senderLists: true, learn: false });
+    expect(capabilitiesOf(root)).toEqual({ decideRequests: true, readAudit: true, seesOthersMail: true, senderLists: true, learn: false });
   });
 
   it('shows deleted copies in listings to admins only', () => {
