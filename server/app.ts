@@ -20,6 +20,7 @@ import { messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
 import { senderListRoutes } from './routes/sender-lists';
 import { learningRoutes } from './routes/learning';
+import { policyRoutes } from './routes/policy';
 import { widgetRoutes } from './routes/widget';
 
 export interface AppDeps {
@@ -31,7 +32,19 @@ export interface AppDeps {
   shutdown?: AbortSignal | undefined;
   services: Pick<
     AppContext,
-    'health' | 'auth' | 'messages' | 'release' | 'requests' | 'audit' | 'selfService' | 'sso' | 'sessionStore' | 'rateLimitStores' | 'senderLists' | 'learning'
+    | 'health'
+    | 'auth'
+    | 'messages'
+    | 'release'
+    | 'requests'
+    | 'audit'
+    | 'selfService'
+    | 'sso'
+    | 'sessionStore'
+    | 'rateLimitStores'
+    | 'senderLists'
+    | 'spamPolicy'
+    | 'learning'
   >;
 }
 
@@ -83,10 +96,13 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
       listingGate: listingGate({ perSession: config.db.listsPerSession }),
     }),
   );
-  api.use(batchRoutes({ release: services.release, requests: services.requests, config, logger, shutdown }));
+  api.use(
+    batchRoutes({ release: services.release, requests: services.requests, learning: services.learning, senderLists: services.senderLists, config, logger, shutdown }),
+  );
   api.use(actionRoutes({ release: services.release, requests: services.requests, config }));
   api.use(senderListRoutes({ senderLists: services.senderLists, config }));
   api.use(learningRoutes({ learning: services.learning, config }));
+  api.use(policyRoutes({ spamPolicy: services.spamPolicy, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));
   api.use(apiNotFound);

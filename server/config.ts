@@ -16,6 +16,7 @@ import { pdpConfig, pdpFields } from './config/pdp';
 import { learningConfig, learningFields, type LearningConfig } from './config/learning';
 import { policyConfig, policyFields } from './config/policy';
 import { checkSessionSettings, sessionConfig, sessionFields } from './config/session';
+import { checkSpamPolicySettings, spamPolicyConfig, spamPolicyFields, type SpamPolicyConfig } from './config/spam-policy';
 import { viewConfig, viewFields } from './config/view';
 import { ConfigError, type Config as BaseConfig } from './config/types';
 
@@ -28,7 +29,8 @@ export { ConfigError, type ImapTlsMode, type PdpEndpoint } from './config/types'
 export type { DatabaseLimits } from './config/database';
 
 /** The whole configuration, parsed once at startup and frozen (with the capacity limits of issue #10). */
-export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number } & SignInConfig & LinkConfig & { learning: LearningConfig };
+export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number } & SignInConfig &
+  LinkConfig & { spamPolicy: SpamPolicyConfig } & { learning: LearningConfig };
 
 /** Issue #11: trusted proxies by hop count or address (never "all"), and the account+address sign-in limit. */
 type SignInConfig = { trustProxy: TrustProxy; loginLimitPerAccountAddress: number };
@@ -46,8 +48,10 @@ const schema = z
     ...policyFields,
     ...viewFields,
     ...linkFields,
+    ...spamPolicyFields,
   })
   .superRefine(checkSessionSettings)
+  .superRefine(checkSpamPolicySettings)
   .transform((env): Config => ({
     ...httpConfig(env),
     ...databaseConfig(env),
@@ -60,6 +64,7 @@ const schema = z
     ...policyConfig(env),
     ...viewConfig(env),
     ...linkConfig(env),
+    ...spamPolicyConfig(env),
   }));
 
 /** With no AQ_DB_URL (and no AQ_CONFIG_FILE), `npm start` runs the demo instead of failing. */

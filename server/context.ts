@@ -33,6 +33,7 @@ import { createLookupStore } from './lookup/lookup-store';
 import { createSenderListService, type SenderListService } from './services/sender-lists';
 import { createLearningService, type LearningService } from './services/learning';
 import { createSpamdClient } from './clients/spamd';
+import { createSpamPolicyService, type SpamPolicyService } from './services/spam-policy';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
 export interface AppContext {
@@ -58,6 +59,8 @@ export interface AppContext {
   senderLists: SenderListService;
   /** SpamAssassin learning through spamd (AQ_SPAMD); `enabled` is false without it. */
   learning: LearningService;
+  /** Spam policy per user and domain in amavis's policy table (AQ_LOOKUP_DB_URL). */
+  spamPolicy: SpamPolicyService;
   sessionStore: session.Store;
   /** Keeps the list index in step with amavis's tables (started by ready() unless AQ_LIST_INDEX_INTERVAL_MS=0). */
   listIndexer: ListIndexer;
@@ -170,6 +173,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     rateLimitStores: createDbRateLimitStores(appModels),
     senderLists,
     learning: createLearningService({ spamd, level: config.learning.level, amavis, messages, release, senderLists, audit: auditLog }),
+    spamPolicy: createSpamPolicyService({ lookup, audit: auditLog, config: config.spamPolicy }),
     sessionStore,
     listIndexer,
     async ready() {

@@ -6,8 +6,11 @@
 export const MESSAGE_ACTIONS = ['release', 'request', 'delete', 'release_all', 'release_to', 'purge'] as const;
 export type MessageAction = (typeof MESSAGE_ACTIONS)[number];
 
-/** The actions a batch may carry: those that act on one recipient's copy for its own recipient. */
-export const BATCH_ACTIONS = ['release', 'delete', 'request'] as const;
+/**
+ * The actions a batch may carry, each on one recipient's copy: release, delete, request; learn as spam or
+ * ham; "Not spam" (release, learn ham, allow the sender); allow or block each copy's sender.
+ */
+export const BATCH_ACTIONS = ['release', 'delete', 'request', 'learn_spam', 'learn_ham', 'not_spam', 'allow_sender', 'block_sender'] as const;
 export type BatchAction = (typeof BATCH_ACTIONS)[number];
 
 /** Who may release a kind of quarantined mail: its recipient, its recipient by asking an admin, or only admins. */

@@ -1,5 +1,19 @@
 /** What the audit log records. */
-export const AUDIT_ACTIONS = ['view', 'release', 'delete', 'purge', 'request', 'cancel', 'approve', 'deny', 'allow_sender', 'block_sender', 'unlist_sender', 'policy', 'learn'] as const;
+export const AUDIT_ACTIONS = [
+  'view',
+  'release',
+  'delete',
+  'purge',
+  'request',
+  'cancel',
+  'approve',
+  'deny',
+  'allow_sender',
+  'block_sender',
+  'unlist_sender',
+  'policy',
+  'learn',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const AUDIT_RESULTS = ['ok', 'failed', 'unknown'] as const;

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'release_outcome_unknown',
   'list_index_missing',
   'learning_unavailable',
+  'learning_failed',
+  'not_spam_incomplete',
   'internal',
 ] as const;
 

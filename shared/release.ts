@@ -37,7 +37,7 @@ export interface PurgeOutcome {
 
 /** One id's outcome in POST /api/messages/batch: the copy's new status, or that id's own error. */
 export type BatchItemResult =
-  | { id: string; ok: true; status: Extract<MessageStatus, 'released' | 'deleted' | 'requested'> }
+  | { id: string; ok: true; status: Extract<MessageStatus, 'released' | 'deleted' | 'requested'> | 'learned' | 'already_learned' | 'not_spam' | 'allowed' | 'blocked' }
   | { id: string; ok: false; code: ErrorCode; message: string; httpStatus: number };
 
 /** The answer of POST /api/messages/batch, in the order of the ids sent. */

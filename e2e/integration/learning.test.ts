@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LearnResult, NotSpamResponse } from '../../shared/learning';
+import type { BatchResponse } from '../../shared/release';
 import type { SenderListResponse } from '../../shared/sender-lists';
 import type { SessionResponse } from '../../shared/session';
 import { bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
@@ -70,6 +71,18 @@ describe('SpamAssassin learning and "Not spam"', () => {
     await sendThroughAmavis(server.context, { to: [USERS.alice.email], from: sender, subject: `Order ${next}`, body: spamBody() });
     expect(await waitForInbox(USERS.alice, 'subject', next)).toHaveLength(1);
     await alice.request('DELETE', `/sender-lists/${entry!.id}`);
+  });
+
+  it('a batch learns many at once, each with its own outcome', async () => {
+    const a = await sendThroughAmavis(server.context, { to: [USERS.alice.email], subject: `Pills ${unique()}`, body: spamBody() });
+    const b = await sendThroughAmavis(server.context, { to: [USERS.alice.email], subject: `Pills ${unique()}`, body: spamBody() });
+    const ids = [a[USERS.alice.email]!, b[USERS.alice.email]!];
+    const before = await bayesCounts();
+    const res = await alice.request('POST', '/messages/batch', { action: 'learn_spam', ids: [...ids, 'bm90LWEtY29weQ'] });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { results } = await bodyOf<BatchResponse>(res);
+    expect(results.map((r) => (r.ok ? r.status : r.code))).toEqual(['learned', 'learned', 'not_found']);
+    expect((await bayesCounts()).nspam).toBe(before.nspam + 2);
   });
 
   it('refuses what is not the user’s, and bad input, with a clear 4xx; nothing is learned', async () => {

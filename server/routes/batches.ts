@@ -8,6 +8,8 @@ import { transientDbFault } from '../db/connect';
 import type { Logger } from '../logger';
 import { requireUser, userOf, type IdentityConfig } from '../middleware/require-user';
 import { NOT_ATTEMPTED, runBatch, type BatchOptions } from '../services/batch';
+import type { LearningService } from '../services/learning';
+import type { SenderListService } from '../services/sender-lists';
 import type { ReleaseRequestService } from '../services/release-requests';
 import type { ReleaseService } from '../services/release';
 import { parseInput } from '../validation';
@@ -20,6 +22,8 @@ const batchSchema = z.object({
 type Deps = {
   release: ReleaseService;
   requests: ReleaseRequestService;
+  learning: LearningService;
+  senderLists: SenderListService;
   config: IdentityConfig;
   logger: Logger;
   /** Aborted when the server begins to shut down: a running batch starts no further id. */

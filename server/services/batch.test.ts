@@ -4,6 +4,8 @@ import { AppError } from '../errors';
 import { NOT_ATTEMPTED, runBatch } from './batch';
 import type { ReleaseRequestService } from './release-requests';
 import type { ReleaseService } from './release';
+import type { LearningService } from './learning';
+import type { SenderListService } from './sender-lists';
 
 const user: SessionUser = { email: 'alice@example.test', role: 'user', addresses: ['alice@example.test'], domains: [] } as unknown as SessionUser;
 
@@ -11,7 +13,34 @@ const user: SessionUser = { email: 'alice@example.test', role: 'user', addresses
 function fakeDeps(behave: (id: string) => Promise<unknown>) {
   const release = { release: vi.fn((_user: SessionUser, id: string) => behave(id)), remove: vi.fn((_user: SessionUser, id: string) => behave(id)) };
   const requests = { request: vi.fn((_user: SessionUser, id: string) => behave(id)) };
-  return { release: release as unknown as ReleaseService, requests: requests as unknown as ReleaseRequestService, calls: release };
+  const learning = {
+    learn: vi.fn(async (_user: SessionUser, id: string, as: 'spam' | 'ham') => {
+      await behave(id);
+      return {
+        as,
+        outcome: id.startsWith('again') ? 'already' : id.startsWith('sa-down') ? 'failed' : 'learned',
+        detail: id.startsWith('sa-down') ? 'connection refused' : '',
+      };
+    }),
+    notSpam: vi.fn(async (_user: SessionUser, id: string) => {
+      await behave(id);
+      return {
+        steps: [
+          { step: 'release', status: 'done', detail: '' },
+          { step: 'learn', status: id.startsWith('sa-down') ? 'failed' : 'done', detail: 'connection refused' },
+          { step: 'allow', status: 'done', detail: '' },
+        ],
+      };
+    }),
+  };
+  const senderLists = { fromMessage: vi.fn((_user: SessionUser, id: string) => behave(id)) };
+  return {
+    release: release as unknown as ReleaseService,
+    requests: requests as unknown as ReleaseRequestService,
+    learning: learning as unknown as LearningService,
+    senderLists: senderLists as unknown as SenderListService,
+    calls: release,
+  };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
@@ -88,5 +117,19 @@ describe('runBatch', () => {
     expect(started).toBe(3);
     expect(results.slice(0, 3).every((r) => r.ok)).toBe(true);
     expect(results.slice(3)).toEqual(ids.slice(3).map((id) => ({ id, ok: false, code: 'busy', message: NOT_ATTEMPTED, httpStatus: 503 })));
+  });
+
+  it('learns, says what was already learned, and reports a failed step of "Not spam" as that id\u2019s failure', async () => {
+    const deps = fakeDeps(() => Promise.resolve());
+    expect(await runBatch(deps, user, 'learn_spam', ['new', 'again', 'sa-down'])).toEqual([
+      { id: 'new', ok: true, status: 'learned' },
+      { id: 'again', ok: true, status: 'already_learned' },
+      { id: 'sa-down', ok: false, code: 'learning_failed', message: 'SpamAssassin did not learn it: connection refused', httpStatus: 502 },
+    ]);
+    const notSpam = await runBatch(deps, user, 'not_spam', ['fine', 'sa-down']);
+    expect(notSpam[0]).toEqual({ id: 'fine', ok: true, status: 'not_spam' });
+    expect(notSpam[1]).toMatchObject({ id: 'sa-down', ok: false, code: 'not_spam_incomplete', httpStatus: 502 });
+    expect((notSpam[1] as { message: string }).message).toBe('release: done; learn: failed (connection refused); allow: done');
+    expect(await runBatch(deps, user, 'block_sender', ['x'])).toEqual([{ id: 'x', ok: true, status: 'blocked' }]);
   });
 });

@@ -4,9 +4,11 @@ import type { SessionUser } from '../../shared/session';
 import { AppError } from '../errors';
 import type { ReleaseRequestService } from './release-requests';
 import type { ReleaseService } from './release';
+import type { LearningService } from './learning';
+import type { SenderListService } from './sender-lists';
 
 /** What a copy's status is after each batch action succeeded. */
-const DONE = { release: 'released', delete: 'deleted', request: 'requested' } as const;
+type Done = Extract<BatchItemResult, { ok: true }>['status'];
 
 /** Ids worked on at once: amavisd serves a handful of AM.PDP children, and each release holds a row lock. */
 const WORKERS = 3;
@@ -34,7 +36,7 @@ const internal = (): Omit<Failure, 'id' | 'ok'> => ({ code: 'internal', message:
  * actions say.
  */
 export async function runBatch(
-  deps: { release: ReleaseService; requests: ReleaseRequestService },
+  deps: { release: ReleaseService; requests: ReleaseRequestService; learning: LearningService; senderLists: SenderListService },
   user: SessionUser,
   action: BatchAction,
   ids: string[],
@@ -42,8 +44,7 @@ export async function runBatch(
 ): Promise<BatchItemResult[]> {
   const unique = [...new Set(ids)];
   const results = new Map<string, BatchItemResult>();
-  const act = (id: string): Promise<unknown> =>
-    action === 'release' ? deps.release.release(user, id) : action === 'delete' ? deps.release.remove(user, id) : deps.requests.request(user, id);
+  const act = (id: string): Promise<Done> => actOn(deps, user, action, id);
   const settle = (result: BatchItemResult) => {
     results.set(result.id, result);
     options.onResult?.(result, results.size);
@@ -58,8 +59,7 @@ export async function runBatch(
         continue;
       }
       try {
-        await act(id);
-        settle({ id, ok: true, status: DONE[action] });
+        settle({ id, ok: true, status: await act(id) });
       } catch (err) {
         // An unexpected error is this id's failure, never the batch's: the others' results (releases
         // that already went out among them) must reach the user.
@@ -70,4 +70,36 @@ export async function runBatch(
   };
   await Promise.all(Array.from({ length: Math.min(WORKERS, unique.length) }, worker));
   return unique.map((id) => results.get(id)!);
+}
+
+/** One id's action; what it became, or an AppError that is this id's failure. */
+async function actOn(deps: Parameters<typeof runBatch>[0], user: SessionUser, action: BatchAction, id: string): Promise<Done> {
+  switch (action) {
+    case 'release':
+      await deps.release.release(user, id);
+      return 'released';
+    case 'delete':
+      await deps.release.remove(user, id);
+      return 'deleted';
+    case 'request':
+      await deps.requests.request(user, id);
+      return 'requested';
+    case 'learn_spam':
+    case 'learn_ham': {
+      const result = await deps.learning.learn(user, id, action === 'learn_spam' ? 'spam' : 'ham');
+      if (result.outcome === 'failed') throw new AppError(502, 'learning_failed', `SpamAssassin did not learn it: ${result.detail}`);
+      return result.outcome === 'already' ? 'already_learned' : 'learned';
+    }
+    case 'not_spam': {
+      const { steps } = await deps.learning.notSpam(user, id);
+      const failed = steps.filter((s) => s.status === 'failed');
+      if (failed.length)
+        throw new AppError(502, 'not_spam_incomplete', steps.map((s) => `${s.step}: ${s.status === 'failed' ? `failed (${s.detail})` : s.status}`).join('; '));
+      return 'not_spam';
+    }
+    case 'allow_sender':
+    case 'block_sender':
+      await deps.senderLists.fromMessage(user, id, action === 'allow_sender' ? 'allow' : 'block', {});
+      return action === 'allow_sender' ? 'allowed' : 'blocked';
+  }
 }
