@@ -49,6 +49,8 @@ export interface LookupStore {
 
 export function createLookupStore(sequelize: Sequelize): LookupStore {
   const pg = sequelize.getDialect() === 'postgres';
+  // The demo's SQLite: no row locks (a write takes the whole database), INSERT OR IGNORE, ON CONFLICT upserts.
+  const sqlite = sequelize.getDialect() === 'sqlite';
   /** A key as a parameter of an email column: bytea on PostgreSQL, VARBINARY compares bytes on MariaDB. */
   const bin = (name: string) => (pg ? `convert_to(:${name}, 'UTF8')` : `:${name}`);
   const text = (column: string) => (pg ? `convert_from(${column}, 'UTF8')` : column);
@@ -56,7 +58,9 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
     sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction: t });
   const run = (sql: string, replacements: Record<string, unknown>, t?: Transaction) => sequelize.query(sql, { replacements, transaction: t });
   const insertIgnore = (table: string, columns: string, values: string) =>
-    pg ? `INSERT INTO ${table} (${columns}) VALUES (${values}) ON CONFLICT DO NOTHING` : `INSERT IGNORE INTO ${table} (${columns}) VALUES (${values})`;
+    pg || sqlite
+      ? `INSERT ${sqlite ? 'OR IGNORE ' : ''}INTO ${table} (${columns}) VALUES (${values})${pg ? ' ON CONFLICT DO NOTHING' : ''}`
+      : `INSERT IGNORE INTO ${table} (${columns}) VALUES (${values})`;
 
   const ownerWhere = (filter: OwnerFilter, replacements: Record<string, unknown>): string => {
     if (filter.all) return '1=1';
@@ -137,7 +141,7 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
     async entriesOfSender(sender, filter, t) {
       const replacements: Record<string, unknown> = { sender };
       const rows = await select<Parameters<typeof toRow>[0]>(
-        `${JOIN} WHERE a.email = ${bin('sender')} AND ${ownerWhere(filter, replacements)} FOR UPDATE`,
+        `${JOIN} WHERE a.email = ${bin('sender')} AND ${ownerWhere(filter, replacements)}${sqlite ? '' : ' FOR UPDATE'}`,
         replacements,
         t,
       );
@@ -145,7 +149,7 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
     },
     async setWb(rid, sid, wb, t) {
       await run(
-        pg
+        pg || sqlite
           ? 'INSERT INTO wblist (rid, sid, wb) VALUES (:rid, :sid, :wb) ON CONFLICT (rid, sid) DO UPDATE SET wb = EXCLUDED.wb'
           : 'INSERT INTO wblist (rid, sid, wb) VALUES (:rid, :sid, :wb) ON DUPLICATE KEY UPDATE wb = VALUES(wb)',
         { rid, sid, wb },
@@ -154,6 +158,7 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
     },
     async removeWb(rid, sid, t) {
       const [, meta] = (await run('DELETE FROM wblist WHERE rid = :rid AND sid = :sid', { rid, sid }, t)) as [unknown, unknown];
+      if (sqlite) return Number((meta as { changes?: number })?.changes ?? 1);
       return pg ? Number((meta as { rowCount?: number })?.rowCount ?? 0) : Number((meta as { affectedRows?: number })?.affectedRows ?? 0);
     },
     transaction: (work) => sequelize.transaction((t) => work(t)),

@@ -96,7 +96,11 @@ export function createPolicyStore(lookup: LookupStore): PolicyStore {
     },
 
     async lockUser(userId, t) {
-      const [user] = await select<{ policy_id: number }>('SELECT policy_id FROM users WHERE id = :userId FOR UPDATE', { userId }, t);
+      const [user] = await select<{ policy_id: number }>(
+        `SELECT policy_id FROM users WHERE id = :userId${sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE'}`,
+        { userId },
+        t,
+      );
       if (!user) throw new Error(`users row ${userId} is gone`);
       const [policy] = await select<Record<string, unknown>>(
         `SELECT p.policy_name AS policy_name, ${policyColumns} FROM policy p WHERE p.id = :id`,
