@@ -89,7 +89,7 @@ describe('list SQL on MariaDB', () => {
       'SELECT STRAIGHT_JOIN m.partition_tag AS partition_tag, m.mail_id AS mail_id, mr.rseqnum AS rseqnum, m.time_num AS time_num, m.size AS size, ' +
         'm.from_addr AS from_addr, m.subject AS subject, m.spam_level AS spam_level, mr.content AS content, mr.rs AS rs, mr.bspam_level AS bspam_level, ' +
         'r.email AS recipient, s.email AS sender FROM msgrcpt mr JOIN msgs m ON m.partition_tag = mr.partition_tag AND m.mail_id = mr.mail_id ' +
-        "JOIN maddr r ON r.id = mr.rid LEFT JOIN maddr s ON s.id = m.sid WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND mr.rid IN (:rids) AND mr.rs <> 'D' " +
+        "JOIN maddr r ON r.id = mr.rid LEFT JOIN maddr s ON s.id = m.sid WHERE m.quar_type = 'Q' AND m.content IS NOT NULL AND COALESCE(mr.content, '') <> 'C' AND mr.rid IN (:rids) AND mr.rs <> 'D' " +
         'ORDER BY m.time_num DESC, m.partition_tag DESC, m.mail_id DESC, mr.rseqnum DESC LIMIT 51',
     );
     expect(flat(keysFirstWalkSql(dialect, ['7'], undefined, 125).sql)).toBe(
