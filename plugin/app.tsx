@@ -4,6 +4,7 @@ import { AuditView } from './components/audit-view';
 import { MessageView } from './components/message-view';
 import { QuarantineList } from './components/quarantine-list';
 import { RequestsView } from './components/requests-view';
+import { SenderListsView } from './components/sender-lists-view';
 import { SignIn } from './components/sign-in';
 import { StatusBar, type Status } from './components/status-bar';
 import type { ListFocus } from './hooks/use-list-focus';
@@ -77,9 +78,11 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
               }}
             />
           ) : view.name === 'message' ? (
-            <MessageView client={client} id={view.id} notify={notify} onBack={backToList} />
+            <MessageView client={client} id={view.id} capabilities={session.capabilities} notify={notify} onBack={backToList} />
           ) : view.name === 'requests' && session.capabilities.decideRequests ? (
             <RequestsView client={client} notify={notify} linked={linked} />
+          ) : view.name === 'senders' && session.capabilities.senderLists ? (
+            <SenderListsView client={client} user={session.user} notify={notify} />
           ) : view.name === 'audit' && session.capabilities.readAudit ? (
             <AuditView client={client} />
           ) : (

@@ -89,7 +89,13 @@ export const css = `
 .aq-scroll{overflow-x:auto}
 .aq-table{border-collapse:collapse;width:100%;font-size:13px}
 .aq-table th,.aq-table td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--aq-border);vertical-align:top}
-.aq-audit--failed td:last-child{color:var(--aq-error)}
+.aq-audit--failed td:last-child,.aq-list--block{color:var(--aq-error)}
+.aq-list--allow{color:var(--aq-success)}
+.aq-wrap{overflow-wrap:anywhere}
+.aq-tools{align-items:center;margin-bottom:12px}
+.aq-ask{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
+.aq-add__error{flex-basis:100%}
+.aq-add__error:empty{display:none}
 @container (max-width:600px){
 .aq-body{padding:8px}
 .aq-item{grid-template-columns:24px 1fr;grid-template-areas:"c f" "c s" "c r" "c m" "c a";padding:10px 8px;margin:8px 0;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
@@ -101,5 +107,6 @@ export const css = `
 .aq-summary{grid-template-columns:1fr}
 .aq-summary dd{margin-bottom:4px}
 .aq-msg-bar .aq-actions{width:100%}
+.aq-toolbar .aq-search{flex-basis:100%}
 }
 `;

@@ -3,11 +3,13 @@ import type { AuditListResponse } from '../../shared/audit';
 import { BATCH_PROGRESS_TYPE, type BatchProgress, type BatchProgressLine } from '../../shared/batch';
 import type { ApiErrorBody, ErrorCode } from '../../shared/errors';
 import type { PublicHealth } from '../../shared/health';
+import type { LearnAs, LearnResult, NotSpamResponse } from '../../shared/learning';
 import type { MessageDetail } from '../../shared/message';
 import type { QuarantineListResponse } from '../../shared/quarantine';
 import type { BatchResponse, DeleteOutcome, ReleaseOutcome } from '../../shared/release';
 import type { ApproveOutcome, ReleaseRequestListResponse, ReleaseRequestView } from '../../shared/requests';
 import { ROUTES } from '../../shared/routes';
+import type { BlockSenderResponse, SenderListAddRequest, SenderListChange, SenderListResponse } from '../../shared/sender-lists';
 import type { SessionResponse } from '../../shared/session';
 
 /** An API answer that is not a success, with the server's stable code and its human message. */
@@ -57,6 +59,9 @@ async function readProgress(response: Response, onLine: (line: BatchProgressLine
     if (chunk.done) throw unreachable();
   }
 }
+
+/** Allow or block a message's sender address, or its whole domain. */
+export type Scope = 'address' | 'domain';
 
 /** Typed endpoints over the only fetch in the widget: JSON, cookies included, the CSRF token on writes. */
 export function createApiClient(base: string, onUnauthorized: () => void) {
@@ -117,6 +122,14 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     approve: (rid: number) => post<ApproveOutcome>(`${ROUTES.requests}/${rid}/approve`),
     deny: (rid: number, note: string) => post<ReleaseRequestView>(`${ROUTES.requests}/${rid}/deny`, note ? { note } : {}),
     audit: () => get<AuditListResponse>(`${ROUTES.audit}?limit=100`),
+    allowSender: (id: string, scope: Scope) => post<SenderListChange>(ROUTES.allowSender(id), { scope }),
+    blockSender: (id: string, scope: Scope) => post<BlockSenderResponse>(ROUTES.blockSender(id), { scope }),
+    learn: (id: string, as: LearnAs) => post<LearnResult>(ROUTES.learn(id), { as }),
+    /** 207: some steps were not done; the answer says which, so it is not an error. */
+    notSpam: (id: string) => request<NotSpamResponse>('POST', ROUTES.notSpam(id), { body: {}, accept: [207] }),
+    senderLists: () => get<SenderListResponse>(ROUTES.senderLists),
+    addSenderList: (entry: SenderListAddRequest) => post<SenderListChange>(ROUTES.senderLists, entry),
+    removeSenderList: (id: string) => request<{ removed: number }>('DELETE', ROUTES.senderList(id)),
   };
 }
 

@@ -21,6 +21,10 @@ describe('AppHeader', () => {
     const onTab = vi.fn();
     rerender(<AppHeader session={sessionOf('super@example.test', { decideRequests: true, readAudit: true })} current="audit" onTab={onTab} onSignOut={vi.fn()} />);
     expect(tabs()).toEqual(['Quarantine', 'Requests', 'Audit log']);
+    rerender(<AppHeader session={sessionOf('alice@example.test', { senderLists: true })} current="senders" onTab={onTab} onSignOut={vi.fn()} />);
+    expect(tabs()).toEqual(['Quarantine', 'Sender lists']);
+    expect(screen.getByRole('button', { name: 'Sender lists' }).getAttribute('aria-current')).toBe('page');
+    rerender(<AppHeader session={sessionOf('super@example.test', { decideRequests: true, readAudit: true })} current="audit" onTab={onTab} onSignOut={vi.fn()} />);
     expect(screen.getByRole('button', { name: 'Audit log' }).getAttribute('aria-current')).toBe('page');
     fireEvent.click(screen.getByRole('button', { name: 'Requests' }));
     expect(onTab).toHaveBeenCalledWith('requests');

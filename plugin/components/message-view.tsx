@@ -1,20 +1,37 @@
 import { useEffect, useRef } from 'preact/hooks';
+import type { UserCapabilities } from '../../shared/session';
 import { errorText, type WidgetAction } from '../api/actions';
 import type { ApiClient } from '../api/client';
 import { useMessage } from '../hooks/use-message';
 import { useMessageActions } from '../hooks/use-message-actions';
+import { useSenderActions } from '../hooks/use-sender-actions';
 import { useI18n } from '../i18n';
 import { ActionButtons } from './action-buttons';
 import { MessageDetails } from './message-details';
+import { SenderTools } from './sender-tools';
 import type { Status } from './status-bar';
 
+const NO_CAPABILITIES: UserCapabilities = { decideRequests: false, readAudit: false, seesOthersMail: false };
 const ACTION_KEYS: Record<string, WidgetAction> = { r: 'release', d: 'delete', q: 'request' };
 
 /** One quarantined message: who sent it, why it was held, its body (sandboxed), and what to do. */
-export function MessageView({ client, id, notify, onBack }: { client: ApiClient; id: string; notify: (s: Status | null) => void; onBack: () => void }) {
+export function MessageView({
+  client,
+  id,
+  capabilities = NO_CAPABILITIES,
+  notify,
+  onBack,
+}: {
+  client: ApiClient;
+  id: string;
+  capabilities?: UserCapabilities;
+  notify: (s: Status | null) => void;
+  onBack: () => void;
+}) {
   const { t } = useI18n();
   const { detail, error, reload } = useMessage(client, id);
   const actions = useMessageActions(client, notify);
+  const sender = useSenderActions(client, id, notify, reload);
   const backRef = useRef<HTMLButtonElement>(null);
   const settled = detail !== null || error !== null;
 
@@ -42,7 +59,7 @@ export function MessageView({ client, id, notify, onBack }: { client: ApiClient;
 
   // r releases, d deletes, q requests, as in the list, when allowed (Esc, handled above, goes back).
   const onKeyDown = (e: KeyboardEvent) => {
-    if ((e.target as HTMLElement).matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || actions.busy || !detail) return;
+    if ((e.target as HTMLElement).matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || actions.busy || sender.busy || !detail) return;
     const action = ACTION_KEYS[e.key];
     if (action && detail.item.actions.includes(action)) {
       e.preventDefault();
@@ -62,6 +79,16 @@ export function MessageView({ client, id, notify, onBack }: { client: ApiClient;
           </span>
         )}
       </div>
+      {detail && (capabilities.senderLists || capabilities.learn) && (
+        <SenderTools
+          item={detail.item}
+          capabilities={capabilities}
+          sender={sender}
+          busy={actions.busy}
+          progress={actions.progress}
+          onDeleteOthers={(ids) => void actions.run('delete', ids).then((ran) => ran && sender.dismissOthers())}
+        />
+      )}
       {detail ? (
         <MessageDetails detail={detail} rawUrl={client.rawUrl(id)} onReleaseAgain={() => void releaseAgain()} />
       ) : error ? (

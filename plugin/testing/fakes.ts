@@ -19,10 +19,18 @@ export function fakeClient(overrides: Partial<Record<keyof ApiClient, unknown>> 
     'remove',
     'requestRelease',
     'batch',
+    'batchWithProgress',
     'requests',
     'approve',
     'deny',
     'audit',
+    'allowSender',
+    'blockSender',
+    'learn',
+    'notSpam',
+    'senderLists',
+    'addSenderList',
+    'removeSenderList',
   ];
   const client = Object.fromEntries(names.map((n) => [n, unstubbed(n)]));
   return { base: '/api', rawUrl: (id: string) => `/api/messages/${id}/raw`, ...client, ...overrides } as unknown as ApiClient & Record<string, ReturnType<typeof vi.fn>>;

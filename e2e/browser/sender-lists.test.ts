@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_ENV, USERS } from '../support/api-client';
+import { spamdAddress } from '../support/bayes';
+import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
+import { hostPageHtml, startHostServer } from '../support/host-page';
+import { sendThroughAmavis } from '../support/send-mail';
+import { startTestServer, type TestServer } from '../support/server';
+
+// Issue #14 as alice sees it: "Block sender" on a quarantined message puts the sender on her block list
+// (in amavis's own wblist), offers to delete the sender's other quarantined mail, and the entry shows on
+// the "Sender lists" screen, where she removes it again.
+describe('allow and block senders, in Chromium', () => {
+  let api: TestServer;
+  let host: Awaited<ReturnType<typeof startHostServer>>;
+  let browser: Browser;
+  const run = Math.random().toString(36).slice(2, 8);
+  const sender = `bulk-${run}@sender-${run}.example.net`;
+  const subject = `Sender list offer ${run}`;
+
+  beforeAll(async () => {
+    let apiUrl = '';
+    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
+    // Learning on when the stack has its spamd, so the screenshots show "Spam" and "Not spam" too (never clicked here).
+    let learning = {};
+    try {
+      const spamd = spamdAddress();
+      learning = { AQ_SPAMD: `${spamd.host}:${spamd.port}` };
+    } catch {
+      // A stack without spamd: the screenshots show the sender buttons only.
+    }
+    api = await startTestServer({ ...ROLE_ENV, AQ_ALLOWED_ORIGINS: host.origin, ...learning });
+    apiUrl = api.url;
+    // Two from one new sender: blocking it from the first finds the second.
+    await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} one` });
+    await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} two` });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await api?.close();
+  });
+
+  const w = (page: Page) => page.locator('amavis-quarantine');
+
+  async function aliceOpens(text: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
+    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
+    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
+    await w(page).locator('button[type="submit"]').click();
+    await w(page).locator('input[type="search"]').fill(text);
+    await w(page).locator('input[type="search"]').press('Enter');
+    const row = w(page).locator('[data-aq-item]', { hasText: text }).first();
+    await row.waitFor();
+    await row.locator('.aq-item__subject').click();
+    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: text }).waitFor();
+    return page;
+  }
+
+  it('blocks the sender from a message, lists the entry, and removes it', async () => {
+    const page = await aliceOpens(`${subject} one`);
+    const tools = w(page).getByRole('group', { name: 'Sender lists' });
+    expect(await tools.getByRole('combobox', { name: 'Sender' }).inputValue()).toBe('address');
+    await tools.getByRole('button', { name: 'Block sender' }).click();
+    await expect.poll(() => w(page).locator('[data-aq-status]').textContent(), { timeout: 20_000 }).toBe(`Sender blocked: ${sender}`);
+    const ask = w(page).getByRole('alertdialog');
+    expect(await ask.textContent()).toContain('1 more message from this sender is in your quarantine. Delete it too?');
+    // The question has the focus: Enter would delete; she keeps the other one.
+    await expect.poll(() => ask.getByRole('button', { name: 'Delete' }).evaluate((b) => b === (b.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await ask.getByRole('button', { name: 'No, keep' }).click();
+    expect(await ask.count()).toBe(0);
+
+    await w(page).getByRole('button', { name: 'Sender lists' }).click();
+    const entry = w(page).locator(`tr[data-aq-entry="${sender}"]`);
+    await entry.waitFor();
+    expect(await entry.locator('td').allTextContents()).toEqual([sender, 'Blocked', 'You', 'Remove']);
+    await entry.getByRole('button', { name: `Remove: ${sender}` }).click();
+    await entry.waitFor({ state: 'detached' });
+    expect(await w(page).locator('[data-aq-status]').textContent()).toBe('Entry removed.');
+    await page.close();
+  });
+
+  it('refuses a sender that is no address or domain, in the form, with the server\u2019s words', async () => {
+    const page = await aliceOpens(`${subject} two`);
+    await w(page).getByRole('button', { name: 'Sender lists' }).click();
+    const form = w(page).getByRole('form', { name: 'Add' });
+    await form.getByRole('textbox', { name: 'Sender' }).fill('not a sender');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: 20_000 }).not.toBe('');
+    expect(await form.getByRole('textbox', { name: 'Sender' }).getAttribute('aria-invalid')).toBe('true');
+    await page.close();
+  });
+
+  it.each([
+    ['desktop', 'light'],
+    ['desktop', 'dark'],
+    ['phone', 'light'],
+    ['phone', 'dark'],
+  ] as const)('looks right at %s width in %s mode (screenshots of the message and the sender lists)', async (size, mode) => {
+    const page = await aliceOpens(`${subject} two`, VIEWPORTS[size], mode === 'dark');
+    await w(page).getByRole('group', { name: 'Sender lists' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `senders-message-${size}-${mode}.png`) });
+    const box = await w(page).locator('.aq-root').boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+
+    // An entry of her own to show, removed again afterwards.
+    const own = `friend-${run}-${size}-${mode}@example.org`;
+    await w(page).getByRole('button', { name: 'Sender lists' }).click();
+    const form = w(page).getByRole('form', { name: 'Add' });
+    await form.getByRole('textbox', { name: 'Sender' }).fill(own);
+    await form.getByRole('button', { name: 'Add' }).click();
+    const entry = w(page).locator(`tr[data-aq-entry="${own}"]`);
+    await entry.waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `senders-lists-${size}-${mode}.png`), fullPage: true });
+    await entry.getByRole('button', { name: `Remove: ${own}` }).click();
+    await entry.waitFor({ state: 'detached' });
+    await page.close();
+  });
+});
