@@ -50,7 +50,8 @@ export async function storedIds(context: AppContext, messageId: string): Promise
   while (Date.now() < deadline) {
     const msg = await models.Msg.findOne({ where: { message_id: messageId } });
     if (msg?.content) {
-      // Mail amavisd delivered (an allowed sender, a spam lover) is not quarantined: nothing to list.
+      // Mail amavisd delivered (an allowed sender, a spam lover) is not quarantined: nothing to list; of a
+      // message held for some recipients, only their copies are listed.
       if (msg.quar_type === 'Q') await listIndexed(context, msg.partition_tag, msg.mail_id, deadline);
       const ids: Record<string, string> = {};
       for (const row of await models.Msgrcpt.findAll({ where: { partition_tag: msg.partition_tag, mail_id: msg.mail_id } })) {
@@ -76,7 +77,7 @@ async function listIndexed(context: AppContext, partitionTag: number, mailId: st
     const [row] = await context.sequelize.query<{ n: string }>(sql, { type: QueryTypes.SELECT, replacements: { p: partitionTag, m: Buffer.from(mailId) } });
     return Number(row?.n ?? 0);
   };
-  const open = await count("SELECT COUNT(*) AS n FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m AND rs <> 'D'");
+  const open = await count("SELECT COUNT(*) AS n FROM msgrcpt WHERE partition_tag = :p AND mail_id = :m AND rs <> 'D' AND COALESCE(content, '') <> 'C'");
   while (Date.now() < deadline) {
     await context.listIndexer.runOnce();
     if ((await count('SELECT COUNT(*) AS n FROM aq_list WHERE partition_tag = :p AND mail_id = :m')) >= open) return;
