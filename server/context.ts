@@ -40,6 +40,8 @@ export interface AppContext {
   config: Readonly<Config>;
   sequelize: Sequelize;
   appSequelize: Sequelize;
+  /** amavis's lookup database (AQ_LOOKUP_DB_URL): `sequelize` itself unless that differs from AQ_DB_URL. */
+  lookupSequelize: Sequelize;
   amavis: AmavisStore;
   appModels: AppModels;
   pdp: PdpClient;
@@ -157,11 +159,18 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     config,
     sequelize,
     appSequelize,
+    lookupSequelize,
     amavis,
     appModels,
     pdp,
     imap,
-    health: createHealthService({ sequelize, dbTarget: describeDbUrl(config.dbUrl), imap, pdps: [pdp, ...new Set(pdpByHost.values())] }),
+    health: createHealthService({
+      sequelize,
+      dbTarget: describeDbUrl(config.dbUrl),
+      lookup: { sequelize: lookupSequelize, target: describeDbUrl(config.lookupDbUrl) },
+      imap,
+      pdps: [pdp, ...new Set(pdpByHost.values())],
+    }),
     auth,
     sso: createSsoService({ config: config.sso, auth, usedTokens: createUsedTokenLog(appModels) }),
     messages,

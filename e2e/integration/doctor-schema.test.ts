@@ -24,7 +24,7 @@ async function asRoot(sql: string, database?: string): Promise<void> {
   }
 }
 
-/** The storage tables of amavisd's own schema for this database (the lookup tables are not the doctor's business). */
+/** The storage tables of amavisd's own schema for this database (doctor-lookup.test.ts deals with the lookup tables). */
 function storageSchema(): string {
   const file = path.join(ROOT, 'e2e/stack', onPostgres ? 'amavis-schema-pg.sql' : 'amavis-schema.sql');
   const text = readFileSync(file, 'utf8');
@@ -36,7 +36,8 @@ describe(`npm run doctor on a ${onPostgres ? 'PostgreSQL' : 'MariaDB'} amavis sc
   url.username = USER;
   url.password = PASSWORD;
   url.pathname = `/${DB}`;
-  const env = serverEnv({ AQ_DB_URL: url.toString() });
+  // Lookups stay in the stack's lookup database (its storage one on PostgreSQL): doctor-lookup.test.ts checks those.
+  const env = serverEnv({ AQ_DB_URL: url.toString(), AQ_LOOKUP_DB_URL: stackEnv().AQ_LOOKUP_DB_URL ?? stackEnv().AQ_DB_URL });
 
   beforeAll(async () => {
     if (onPostgres) {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPdpClient } from '../../server/clients/amavis-pdp';
 import { parsePdpEndpoint } from '../../server/config';
 import { checkPdp } from '../../server/services/health-pdp';
-import { runDoctor, serverEnv, stackCtl, stackEnv } from '../support/stack';
+import { onPostgres, runDoctor, serverEnv, stackCtl, stackEnv } from '../support/stack';
 
 /** A regular expression matching `text` literally (ports and socket paths of this run's amavisd). */
 const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -16,10 +16,19 @@ describe('npm run doctor against the real stack', () => {
   it('passes every check over STARTTLS and the TCP AM.PDP bank', async () => {
     const { code, stdout } = await runDoctor(serverEnv());
     expect(stdout).not.toMatch(/\[FAIL\]|\[warn\]/);
-    expect(stdout).toMatch(/3 ok, 0 with warnings, 0 failed/);
+    expect(stdout).toMatch(/4 ok, 0 with warnings, 0 failed/);
     expect(stdout).toMatch(/STARTTLS: TLSv1\.[23], certificate verified/);
     expect(stdout).toMatch(/an AM.PDP policy bank answered, and it checks secret_ids/);
     expect(code).toBe(0);
+  });
+
+  it('checks the lookup database amavisd reads sender lists and policies from: its own on MariaDB, the storage one on PostgreSQL', async () => {
+    const { stdout } = await runDoctor(serverEnv());
+    const lookupDb = new URL(stack.AQ_LOOKUP_DB_URL ?? stack.AQ_DB_URL).pathname;
+    expect(stdout).toMatch(new RegExp(literally(`[ ok ] amavis lookup database (sender lists, spam policy): `) + `\\S+${literally(lookupDb)} `));
+    expect(stdout).toMatch(/\[ ok \] tables users, mailaddr, wblist and policy have the columns sender lists and spam policies use/);
+    expect(stdout).toMatch(/\[ ok \] may select, insert, update and delete on users, mailaddr, wblist and policy/);
+    if (!onPostgres) expect(lookupDb).toBe('/amavis_lookup');
   });
 
   it('passes over implicit TLS and the unix socket', async () => {
@@ -34,6 +43,7 @@ describe('npm run doctor against the real stack', () => {
     const report = JSON.parse(stdout) as { ok: boolean; reports: Array<{ component: string; status: string }> };
     expect(report.ok).toBe(true);
     expect(report.reports.map((r) => [r.component, r.status])).toEqual([
+      ['db', 'ok'],
       ['db', 'ok'],
       ['imap', 'ok'],
       ['pdp', 'ok'],
@@ -105,7 +115,7 @@ describe('npm run doctor against the real stack', () => {
       const { code, stdout } = await runDoctor(serverEnv());
       expect(stdout).toMatch(new RegExp(literally(`[FAIL] connection refused at ${stack.AQ_PDP}: nothing listens there`)));
       expect(stdout).toMatch(/fix: is amavisd running/);
-      expect(stdout).toMatch(/2 ok, 0 with warnings, 1 failed/);
+      expect(stdout).toMatch(/3 ok, 0 with warnings, 1 failed/);
       expect(code).toBe(1);
     });
   });

@@ -21,7 +21,8 @@ const DAY = 86_400;
 // the server reads and releases it with AQ_DB_URL=postgres://… and that amavisd's AM.PDP.
 describe('amavis on PostgreSQL, end to end', () => {
   const stack = stackEnv();
-  const pg = { AQ_DB_URL: stack.AQ_PG_DB_URL, AQ_PDP: stack.AQ_PG_PDP };
+  // amavisd-pg looks up in its storage database too: not in the MariaDB amavisd's amavis_lookup.
+  const pg = { AQ_DB_URL: stack.AQ_PG_DB_URL, AQ_LOOKUP_DB_URL: stack.AQ_PG_DB_URL, AQ_PDP: stack.AQ_PG_PDP };
   let server: TestServer;
   const sessions: Partial<Record<'alice' | 'bob' | 'super', ApiSession>> = {};
 

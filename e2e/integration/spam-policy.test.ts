@@ -35,7 +35,7 @@ describe(`spam policy (${TEST_DB})`, () => {
   };
   const put = (who: string, body: unknown) => sessions[who]!.request('PUT', '/policy', body);
   const counts = async () => {
-    const [row] = await server.context.sequelize.query<{ p: number | string; u: number | string }>(
+    const [row] = await server.context.lookupSequelize.query<{ p: number | string; u: number | string }>(
       'SELECT (SELECT COUNT(*) FROM policy) AS p, (SELECT COUNT(*) FROM users) AS u',
       {
         type: QueryTypes.SELECT,
@@ -121,7 +121,7 @@ describe(`spam policy (${TEST_DB})`, () => {
   });
 
   it('copy-on-write: a policy row another users row reads too is never changed, even one named as ours', async () => {
-    const seq = server.context.sequelize;
+    const seq = server.context.lookupSequelize;
     const email = TEST_DB === 'postgres' ? "convert_to(:e, 'UTF8')" : ':e';
     const inherit = "(SELECT MIN(id) FROM policy WHERE policy_name = 'aq:inherit')";
     // The users rows exist (an admin write creates them); then both point at one row that bears bob's name.

@@ -10,6 +10,9 @@ MAILROOT="$STATE/mail"
 
 # Fixed by the brief / by amavisd-release (which hard-codes the socket path).
 DB_HOST=127.0.0.1 DB_PORT=3306 DB_NAME=amavis DB_USER=amavis DB_PASS=amavis-test-pw
+# amavisd's lookup tables (users, mailaddr, wblist, policy: @lookup_sql_dsn) in a database of their own
+# (issue #14), so that AQ_LOOKUP_DB_URL is exercised; amavisd-pg keeps them in its storage database.
+LOOKUP_DB_NAME=amavis_lookup
 IMAP_PORT=10143 IMAPS_PORT=10993 LMTP_PORT=2424
 SMTP_IN_PORT=10024 PDP_PORT=9998
 PDP_SOCKET=/var/lib/amavis/amavisd.sock

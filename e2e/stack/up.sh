@@ -73,11 +73,12 @@ start_mariadb() {
 }
 start_mariadb
 
-# Database, user (both host forms: 'localhost' = unix socket, '127.0.0.1' = TCP, since
-# name resolution may be off), privileges on every database matching amavis% (the server
-# creates aq_* tables in amavis; the benchmark uses amavis_bench).
+# Databases (storage, and lookups: see lib.sh), user (both host forms: 'localhost' = unix socket,
+# '127.0.0.1' = TCP, since name resolution may be off), privileges on every database matching amavis%
+# (the server creates aq_* tables in amavis; the benchmark uses amavis_bench).
 mysql_root <<SQL
 CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+CREATE DATABASE IF NOT EXISTS \`$LOOKUP_DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
 CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
 CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
@@ -105,6 +106,17 @@ if [ "$have" -ne "${#TABLES[@]}" ]; then
   sed -e 's/^CREATE TABLE /CREATE TABLE IF NOT EXISTS /' \
       -e 's/^CREATE INDEX \([a-z_]*\)/CREATE INDEX IF NOT EXISTS \1/' "$SCHEMA" \
     | mysql_root "$DB_NAME"
+fi
+# The lookup tables again in $LOOKUP_DB_NAME, where amavisd (@lookup_sql_dsn) and the server
+# (AQ_LOOKUP_DB_URL) use them. The copies in $DB_NAME stay: the schema file makes them, nothing reads them.
+LOOKUP_TABLES=(users mailaddr wblist policy)
+have=$(mysql_root -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$LOOKUP_DB_NAME'
+        AND table_name IN ($(printf "'%s'," "${LOOKUP_TABLES[@]}" | sed 's/,$//'))")
+if [ "$have" -ne "${#LOOKUP_TABLES[@]}" ]; then
+  log "loading amavisd lookup tables into $LOOKUP_DB_NAME ($have of ${#LOOKUP_TABLES[@]} tables present)"
+  # The schema file's first four tables, up to the storage ones (maddr first).
+  sed -n '/^CREATE TABLE users /,/^CREATE TABLE maddr /p' "$SCHEMA" | sed '$d' \
+    | sed -e 's/^CREATE TABLE /CREATE TABLE IF NOT EXISTS /' | mysql_root "$LOOKUP_DB_NAME"
 fi
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -186,13 +198,13 @@ render() {  # render <template> <dest> [<sed -e expr>...]: returns 0 if dest cha
   printf '%s\n' "$new" >"$dest"
   return 0
 }
-# render_amavisd <name> <myhostname> <SQL DSN> <work dir suffix>: $ETC/<name>.conf from the
-# one template; returns 0 if it changed. Ports and socket come from lib.sh's tables.
+# render_amavisd <name> <myhostname> <storage DSN> <lookup DSN> <work dir suffix>: $ETC/<name>.conf
+# from the one template; returns 0 if it changed. Ports and socket come from lib.sh's tables.
 render_amavisd() {
   local name=$1
   render "$STACK_SRC/amavisd.conf.in" "$ETC/$name.conf" \
     -e "s|@AMAVISD_NAME@|$name|g" -e "s|@AMAVISD_HOSTNAME@|$2|g" -e "s|@AMAVISD_SQL_DSN@|$3|g" \
-    -e "s|@AMAVISD_TEMP@|tmp$4|g" -e "s|@AMAVISD_DB@|db$4|g" \
+    -e "s|@AMAVISD_LOOKUP_DSN@|$4|g" -e "s|@AMAVISD_TEMP@|tmp$5|g" -e "s|@AMAVISD_DB@|db$5|g" \
     -e "s|@AMAVISD_SMTP_PORT@|${AMAVISD_SMTP_PORT[$name]}|g" \
     -e "s|@AMAVISD_PDP_PORT@|${AMAVISD_PDP_PORT[$name]}|g" \
     -e "s|@AMAVISD_SOCKET@|${AMAVISD_SOCKET[$name]}|g"
@@ -200,10 +212,11 @@ render_amavisd() {
 DOVECOT_CHANGED=0
 declare -A AMAVISD_CHANGED=([amavisd]=0 [amavisd-pg]=0)
 render "$STACK_SRC/dovecot.conf.in" "$ETC/dovecot.conf" && DOVECOT_CHANGED=1
-render_amavisd amavisd amavis.example.test "DBI:mysql:database=$DB_NAME;host=$DB_HOST;port=$DB_PORT" "" \
-  && AMAVISD_CHANGED[amavisd]=1
-render_amavisd amavisd-pg amavis-pg.example.test "DBI:Pg:dbname=$PG_DB;host=$PG_HOST;port=$PG_PORT" -pg \
-  && AMAVISD_CHANGED[amavisd-pg]=1
+# amavisd looks up in a database of its own (amavis_lookup); amavisd-pg in its storage database.
+render_amavisd amavisd amavis.example.test "DBI:mysql:database=$DB_NAME;host=$DB_HOST;port=$DB_PORT" \
+  "DBI:mysql:database=$LOOKUP_DB_NAME;host=$DB_HOST;port=$DB_PORT" "" && AMAVISD_CHANGED[amavisd]=1
+pg_dsn="DBI:Pg:dbname=$PG_DB;host=$PG_HOST;port=$PG_PORT"
+render_amavisd amavisd-pg amavis-pg.example.test "$pg_dsn" "$pg_dsn" -pg && AMAVISD_CHANGED[amavisd-pg]=1
 chmod 0644 "$ETC/dovecot.conf" "$ETC/amavisd.conf" "$ETC/amavisd-pg.conf"
 if ! cmp -s "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"; then
   # A copy in the root-owned etc dir: amavis must be able to read/execute it wherever
@@ -271,6 +284,7 @@ wait "$SPAMD_JOB" || amavisd_failed+=" spamd"
 cat >"$STATE/stack.env" <<EOF
 AQ_STACK_DIR=$STATE
 AQ_DB_URL=mysql://$DB_USER:$DB_PASS@$DB_HOST:$DB_PORT/$DB_NAME
+AQ_LOOKUP_DB_URL=mysql://$DB_USER:$DB_PASS@$DB_HOST:$DB_PORT/$LOOKUP_DB_NAME
 AQ_IMAP_HOST=127.0.0.1
 AQ_IMAP_PORT=$IMAP_PORT
 AQ_IMAP_TLS=starttls
@@ -292,4 +306,4 @@ EOF
 secs=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 db_owner=reused; [ -s "$PIDS/mysqld_safe.pid" ] && db_owner=ours
 pg_owner=reused; [ -s "$PIDS/postgresql.started" ] && pg_owner=ours
-echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET, spamd tell $SPAMD_PORT (bayes $BAYES_PATH); env: $STATE/stack.env"
+echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME+$LOOKUP_DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET, spamd tell $SPAMD_PORT (bayes $BAYES_PATH); env: $STATE/stack.env"

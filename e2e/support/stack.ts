@@ -13,6 +13,8 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** The settings up.sh wrote for the running stack. */
 export interface StackEnv {
   AQ_DB_URL: string;
+  /** amavisd's lookup database (amavis_lookup, its @lookup_sql_dsn); absent for amavisd-pg, which looks up in its storage database. */
+  AQ_LOOKUP_DB_URL?: string;
   AQ_IMAP_HOST: string;
   AQ_IMAP_PORT: string;
   AQ_IMAP_TLS: string;
@@ -63,8 +65,8 @@ export function stackEnvFile(): StackEnv {
 }
 
 /**
- * The stack as this run's tests see it: AQ_DB_URL, AQ_PDP, AQ_PDP_SOCKET and AQ_SMTP_IN_PORT are those of
- * the amavisd chosen by AQ_TEST_DB (amavisd-pg's AQ_PG_* under postgres), so that a test which sends mail,
+ * The stack as this run's tests see it: AQ_DB_URL, AQ_LOOKUP_DB_URL, AQ_PDP, AQ_PDP_SOCKET and AQ_SMTP_IN_PORT are
+ * those of the amavisd chosen by AQ_TEST_DB (amavisd-pg's AQ_PG_* and no lookup URL under postgres), so that a test which sends mail,
  * reads rows or releases through them needs no switch of its own. Fails with the command to run when the
  * stack is not up, or predates PostgreSQL.
  */
@@ -72,7 +74,9 @@ export function stackEnv(): StackEnv {
   const env = stackEnvFile();
   if (!onPostgres) return env;
   if (!env.AQ_PG_DB_URL) throw new Error(`AQ_TEST_DB=postgres, but ${STACK_DIR}/stack.env has no AQ_PG_DB_URL: run \`bash e2e/stack/up.sh\` again`);
-  return { ...env, AQ_DB_URL: env.AQ_PG_DB_URL, AQ_PDP: env.AQ_PG_PDP, AQ_PDP_SOCKET: env.AQ_PG_PDP_SOCKET, AQ_SMTP_IN_PORT: env.AQ_PG_SMTP_IN_PORT };
+  // amavisd-pg's lookups are in its storage database: no AQ_LOOKUP_DB_URL, so it follows AQ_DB_URL.
+  const { AQ_LOOKUP_DB_URL: _mariadbLookups, ...pgEnv } = env;
+  return { ...pgEnv, AQ_DB_URL: env.AQ_PG_DB_URL, AQ_PDP: env.AQ_PG_PDP, AQ_PDP_SOCKET: env.AQ_PG_PDP_SOCKET, AQ_SMTP_IN_PORT: env.AQ_PG_SMTP_IN_PORT };
 }
 
 export interface SeedMail {
@@ -103,6 +107,8 @@ export function serverEnv(overrides: Record<string, string> = {}): Record<string
     AQ_IMAP_TLS: env.AQ_IMAP_TLS,
     AQ_IMAP_CA_FILE: env.AQ_IMAP_CA_FILE,
     AQ_PDP: env.AQ_PDP,
+    // Where this run's amavisd looks up sender lists and policies; without it (amavisd-pg) they follow AQ_DB_URL.
+    ...(env.AQ_LOOKUP_DB_URL ? { AQ_LOOKUP_DB_URL: env.AQ_LOOKUP_DB_URL } : {}),
     AQ_SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
   };
   return { ...base, ...overrides };

@@ -4,6 +4,7 @@ import type { PdpClient } from '../clients/amavis-pdp';
 import { probeImap, type ImapProbeOptions } from '../clients/imap-probe';
 import { formatPdpEndpoint } from '../config';
 import { checkDatabase } from '../amavis/schema-check';
+import { checkLookupDatabase } from '../lookup/lookup-check';
 import { cachedCheck, runBounded, type HealthCheck } from './health-cache';
 import { imapFindings } from './health-imap';
 import { checkPdp } from './health-pdp';
@@ -12,6 +13,8 @@ export interface HealthDeps {
   sequelize: Sequelize;
   /** The database as the report names it (never with its password). */
   dbTarget: string;
+  /** amavis's lookup database (AQ_LOOKUP_DB_URL) and its name in the report: the doctor checks it. */
+  lookup?: { sequelize: Sequelize; target: string };
   imap: ImapProbeOptions;
   /** Every AM.PDP endpoint in use (the default first, then one per mapped amavis host). */
   pdps: PdpClient[];
@@ -40,6 +43,17 @@ export function createHealthService(deps: HealthDeps): HealthService {
   const checkTimeoutMs = deps.checkTimeoutMs ?? 15_000;
 
   const database: HealthCheck = { component: 'db', title: 'amavis database', target: deps.dbTarget, run: () => checkDatabase(deps.sequelize) };
+  // The doctor's only: sender lists and spam policies need it, sign-in and listing (the probes) do not.
+  const lookup: HealthCheck[] = deps.lookup
+    ? [
+        {
+          component: 'db',
+          title: 'amavis lookup database (sender lists, spam policy)',
+          target: deps.lookup.target,
+          run: () => checkLookupDatabase(deps.lookup!.sequelize),
+        },
+      ]
+    : [];
   const imap: HealthCheck = {
     component: 'imap',
     title: 'IMAP server (sign-in)',
@@ -72,7 +86,7 @@ export function createHealthService(deps: HealthDeps): HealthService {
   const ready = { db: cachedCheck(databaseReachable, cache), imap: full[1]! };
 
   return {
-    runChecks: () => Promise.all([database, imap, pdp].map((check) => runBounded(check, checkTimeoutMs).report)),
+    runChecks: () => Promise.all([database, ...lookup, imap, pdp].map((check) => runBounded(check, checkTimeoutMs).report)),
     cachedChecks: () => Promise.all(full.map((check) => check.latest())),
     async readiness() {
       const [db, imapReport] = await Promise.all([ready.db.latest(), ready.imap.latest()]);
