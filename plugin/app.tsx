@@ -6,6 +6,7 @@ import { QuarantineList } from './components/quarantine-list';
 import { RequestsView } from './components/requests-view';
 import { SenderListsView } from './components/sender-lists-view';
 import { SignIn } from './components/sign-in';
+import { SpamPolicyView } from './components/spam-policy-view';
 import { StatusBar, type Status } from './components/status-bar';
 import type { ListFocus } from './hooks/use-list-focus';
 import { useSession } from './hooks/use-session';
@@ -83,6 +84,8 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
             <RequestsView client={client} notify={notify} linked={linked} />
           ) : view.name === 'senders' && session.capabilities.senderLists ? (
             <SenderListsView client={client} user={session.user} notify={notify} />
+          ) : view.name === 'policy' ? (
+            <SpamPolicyView client={client} user={session.user} />
           ) : view.name === 'audit' && session.capabilities.readAudit ? (
             <AuditView client={client} />
           ) : (

@@ -13,8 +13,8 @@ export const css = `
 .aq-root :focus-visible{outline:2px solid var(--aq-focus);outline-offset:1px}
 .aq-header{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding:8px 16px;min-height:58px;border-bottom:1px solid var(--aq-border)}
 .aq-title{margin:0;font-size:20px;font-weight:400}
-.aq-tabs{display:flex;gap:4px}
-.aq-tab{font:inherit;color:inherit;background:none;border:0;border-bottom:2px solid transparent;padding:6px 10px;cursor:pointer}
+.aq-tabs{display:flex;flex-wrap:wrap;gap:4px}
+.aq-tab{font:inherit;color:inherit;background:none;border:0;border-bottom:2px solid transparent;padding:6px 10px;cursor:pointer;white-space:nowrap}
 .aq-tab[aria-current=page]{border-bottom-color:var(--aq-accent);color:var(--aq-accent-strong)}
 .aq-user{margin-left:auto;display:flex;align-items:center;gap:8px;min-width:0}
 .aq-user>.aq-muted{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
@@ -96,6 +96,13 @@ export const css = `
 .aq-ask{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
 .aq-add__error{flex-basis:100%}
 .aq-add__error:empty{display:none}
+.aq-policy{max-width:720px}
+.aq-presets{display:flex;flex-wrap:wrap;gap:6px 16px;border:0;padding:0;margin:0 0 8px}
+.aq-presets legend{padding:0}
+.aq-pfield{display:grid;grid-template-columns:minmax(0,1fr) 120px 120px 72px;align-items:center;gap:4px 12px;padding:8px 0;border-bottom:1px solid var(--aq-border)}
+.aq-pfield>.aq-check{grid-column:span 2}
+.aq-pfield__src{font-size:12px}
+.aq-policy__save{align-items:center;margin-top:12px}
 @container (max-width:600px){
 .aq-body{padding:8px}
 .aq-item{grid-template-columns:24px 1fr;grid-template-areas:"c f" "c s" "c r" "c m" "c a";padding:10px 8px;margin:8px 0;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
@@ -108,5 +115,7 @@ export const css = `
 .aq-summary dd{margin-bottom:4px}
 .aq-msg-bar .aq-actions{width:100%}
 .aq-toolbar .aq-search{flex-basis:100%}
+.aq-pfield{grid-template-columns:120px 1fr auto}
+.aq-pfield>.aq-pfield__label{grid-column:1/-1}
 }
 `;

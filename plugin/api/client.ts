@@ -5,6 +5,7 @@ import type { ApiErrorBody, ErrorCode } from '../../shared/errors';
 import type { PublicHealth } from '../../shared/health';
 import type { LearnAs, LearnResult, NotSpamResponse } from '../../shared/learning';
 import type { MessageDetail } from '../../shared/message';
+import type { PolicyResponse, PolicyUpdateRequest, PolicyUpdateResponse } from '../../shared/policy';
 import type { QuarantineListResponse } from '../../shared/quarantine';
 import type { BatchResponse, DeleteOutcome, ReleaseOutcome } from '../../shared/release';
 import type { ApproveOutcome, ReleaseRequestListResponse, ReleaseRequestView } from '../../shared/requests';
@@ -130,6 +131,9 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     senderLists: () => get<SenderListResponse>(ROUTES.senderLists),
     addSenderList: (entry: SenderListAddRequest) => post<SenderListChange>(ROUTES.senderLists, entry),
     removeSenderList: (id: string) => request<{ removed: number }>('DELETE', ROUTES.senderList(id)),
+    /** `target`: me (the default), an @domain, or everyone. */
+    policy: (target?: string) => get<PolicyResponse>(`${ROUTES.policy}${queryString({ for: target })}`),
+    savePolicy: (update: PolicyUpdateRequest) => request<PolicyUpdateResponse>('PUT', ROUTES.policy, { body: update }),
   };
 }
 

@@ -1,8 +1,8 @@
 import type { SessionResponse } from '../../shared/session';
 import { useI18n } from '../i18n';
 
-/** The screens a signed-in user can switch between; requests, sender lists and audit only with the capability. */
-export type Tab = 'list' | 'requests' | 'senders' | 'audit';
+/** The screens a signed-in user can switch between; requests, sender lists and audit only with the capability, the spam filter for all. */
+export type Tab = 'list' | 'requests' | 'senders' | 'policy' | 'audit';
 
 /** The title, the tabs the session's capabilities allow, and who is signed in. */
 export function AppHeader({
@@ -26,11 +26,12 @@ export function AppHeader({
   return (
     <header class="aq-header">
       <h2 class="aq-title">{t('title')}</h2>
-      {caps && (caps.decideRequests || caps.readAudit || caps.senderLists) && (
+      {caps && (
         <nav class="aq-tabs" aria-label={t('title')}>
           {tab('list', t('title'))}
           {caps.decideRequests && tab('requests', t('requests'))}
           {caps.senderLists && tab('senders', t('senderLists'))}
+          {tab('policy', t('spamFilter'))}
           {caps.readAudit && tab('audit', t('audit'))}
         </nav>
       )}

@@ -6,7 +6,7 @@ import type { ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 
 /** Who an entry can be for: the user, each domain they administer, and everyone for super users. */
-const ownersOf = (user: SessionUser): string[] => ['me', ...user.domains.map((d) => `@${d.replace(/^@/, '')}`), ...(user.role === 'super' ? ['everyone'] : [])];
+export const ownersOf = (user: SessionUser): string[] => ['me', ...user.domains.map((d) => `@${d.replace(/^@/, '')}`), ...(user.role === 'super' ? ['everyone'] : [])];
 
 /**
  * Adds a sender to the allow or block list: the sender, which list, and for admins whom it is for. The

@@ -8,8 +8,10 @@ import { gzipSync } from 'node:zlib';
 // 21 KB since the widget follows the webmail user (data-user) and opens linked requests (#aq-request);
 // 21.5 KB since it sorts by sender and subject and oldest first (#13), in three languages;
 // 24 KB since it allows and blocks senders, learns spam and "not spam", and has a sender-lists screen (#14),
-// in three languages (about 2 KB of code and 0.7 KB of strings).
-const BUDGET_BYTES = 24 * 1024;
+// in three languages (about 2 KB of code and 0.7 KB of strings);
+// 26 KB since it has a spam-filter screen (levels, presets, per-field sources and inherit, admins' "For"),
+// in three languages: 23.77 → 25.88 KB gzip.
+const BUDGET_BYTES = 26 * 1024;
 const file = process.argv[2] ?? 'dist/widget/amavis-quarantine.js';
 
 let source: Buffer;

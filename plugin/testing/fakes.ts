@@ -31,6 +31,8 @@ export function fakeClient(overrides: Partial<Record<keyof ApiClient, unknown>> 
     'senderLists',
     'addSenderList',
     'removeSenderList',
+    'policy',
+    'savePolicy',
   ];
   const client = Object.fromEntries(names.map((n) => [n, unstubbed(n)]));
   return { base: '/api', rawUrl: (id: string) => `/api/messages/${id}/raw`, ...client, ...overrides } as unknown as ApiClient & Record<string, ReturnType<typeof vi.fn>>;
