@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { binaryText } from './binary';
+import { HELD_COPY } from './list-parts';
 import type { MessageStatus, MessageType } from '../../shared/quarantine';
 import {
   containsAny,
@@ -93,7 +94,9 @@ export function createQuarantineLister(sequelize: Sequelize, options: ListerOpti
   }
 
   function rowFilter(dialect: Dialect, rids: string[] | undefined, query: ListQuery): SqlPart {
-    const parts: string[] = [];
+    // In the row filter itself, so that every plan's walk (the time plan's EXISTS among them) skips the
+    // copies amavisd delivered: a message whose only match is such a copy must not take a page's place.
+    const parts: string[] = [HELD_COPY];
     const replacements: Record<string, unknown> = {};
     if (rids) {
       parts.push('mr.rid IN (:rids)');
