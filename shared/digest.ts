@@ -26,7 +26,13 @@ export interface DigestSettings {
   lastSentAt?: string;
   /** Whether the signed-in user may change this target's value. */
   editable: boolean;
+  /** The language the user's digests are written in (user target only); the widget sends its own with every PUT. */
+  language?: DigestLanguage;
 }
+
+/** The languages a digest is written in. */
+export const DIGEST_LANGUAGES = ['en', 'de', 'fr'] as const;
+export type DigestLanguage = (typeof DIGEST_LANGUAGES)[number];
 
 /** Whose setting: the user's own, a domain's default (domain admins of it, super users), or the site default (super users). */
 export type DigestTarget = { kind: 'user' } | { kind: 'domain'; domain: string } | { kind: 'site' };
@@ -35,4 +41,6 @@ export type DigestTarget = { kind: 'user' } | { kind: 'domain'; domain: string }
 export interface DigestSettingsUpdate {
   frequency: DigestFrequency | null;
   for?: string;
+  /** The widget's language, kept for the user's own digests (ignored for domain and site targets). */
+  language?: DigestLanguage;
 }
