@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops what up.sh and roundcube.sh started, by recorded PID only: Roundcube's PHP server,
-# amavisd, amavisd-pg, spamd, Dovecot and (only if up.sh started them) PostgreSQL and MariaDB. A
+# amavisd, amavisd-pg, amavisd-isp, spamd, Dovecot and (only if up.sh started them) PostgreSQL and MariaDB. A
 # MariaDB or PostgreSQL that was already running is never touched. Idempotent.
 set -euo pipefail
 # shellcheck source=lib.sh

@@ -23,13 +23,18 @@ PG_SMTP_IN_PORT=10026 PG_PDP_PORT=9996
 PG_PDP_SOCKET=/var/lib/amavis/amavisd-pg.sock
 # spamd (issue #14): learning through TELL (`spamc -L spam|ham`), on loopback only.
 SPAMD_PORT=10783
+# amavisd-isp (issue #14): a third amavisd whose lookups are ISPConfig's spamfilter_* tables and SQL
+# (in amavis_ispconfig); it stores in the MariaDB `amavis` database like amavisd.
+ISP_LOOKUP_DB_NAME=amavis_ispconfig
+ISP_SMTP_IN_PORT=10028 ISP_PDP_PORT=9994
+ISP_PDP_SOCKET=/var/lib/amavis/amavisd-isp.sock
 
-# The two amavisd instances. The name is also the stem of each one's config
+# The amavisd instances. The name is also the stem of each one's config
 # ($ETC/<name>.conf), pid, lock and log files, so the helpers below take it as argument.
-declare -A AMAVISD_SMTP_PORT=([amavisd]=$SMTP_IN_PORT [amavisd-pg]=$PG_SMTP_IN_PORT)
-declare -A AMAVISD_PDP_PORT=([amavisd]=$PDP_PORT [amavisd-pg]=$PG_PDP_PORT)
-declare -A AMAVISD_SOCKET=([amavisd]=$PDP_SOCKET [amavisd-pg]=$PG_PDP_SOCKET)
-AMAVISD_INSTANCES=(amavisd amavisd-pg)
+declare -A AMAVISD_SMTP_PORT=([amavisd]=$SMTP_IN_PORT [amavisd-pg]=$PG_SMTP_IN_PORT [amavisd-isp]=$ISP_SMTP_IN_PORT)
+declare -A AMAVISD_PDP_PORT=([amavisd]=$PDP_PORT [amavisd-pg]=$PG_PDP_PORT [amavisd-isp]=$ISP_PDP_PORT)
+declare -A AMAVISD_SOCKET=([amavisd]=$PDP_SOCKET [amavisd-pg]=$PG_PDP_SOCKET [amavisd-isp]=$ISP_PDP_SOCKET)
+AMAVISD_INSTANCES=(amavisd amavisd-pg amavisd-isp)
 
 log() { echo "[aq-stack] $*" >&2; }
 die() { echo "[aq-stack] ERROR: $*" >&2; exit 1; }
@@ -147,7 +152,7 @@ stop_postgresql() {  # only the cluster start_postgresql started
   rm -f "$PIDS/postgresql.started"
 }
 
-# ---------- amavisd (instances: amavisd, amavisd-pg; the default is amavisd) ----------
+# ---------- amavisd (instances: amavisd, amavisd-pg, amavisd-isp; the default is amavisd) ----------
 # amavisd switches its EUID to amavis before Net::Server writes the pid file, so the
 # file lives in the amavis-owned $STATE/amavis; up/ctl copy it to $PIDS/<name>.pid.
 amavisd_pid() {
@@ -193,7 +198,7 @@ stop_amavisd() {
   local name=${1:-amavisd} pid
   local smtp=${AMAVISD_SMTP_PORT[$name]} pdp=${AMAVISD_PDP_PORT[$name]}
   pid=$(amavisd_pid "$name")
-  # Both instances' masters call themselves "amavisd (master)": the pid file tells them apart.
+  # Every instance's master calls itself "amavisd (master)": the pid file tells them apart.
   stop_pid "$name" "$pid" amavisd
   rm -f "$PIDS/$name.pid"
   # The master takes its children down on TERM; wait until the ports are free so a

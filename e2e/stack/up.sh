@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Brings up the real test stack on loopback: MariaDB (reused or ours), PostgreSQL (reused
 # or the distribution's cluster started), Dovecot (IMAP STARTTLS 10143, IMAPS 10993, LMTP
-# 2424) and two amavisd-new: amavisd storing in MariaDB (SMTP 10024, AM.PDP on TCP 9998
-# and on /var/lib/amavis/amavisd.sock) and amavisd-pg storing in PostgreSQL (SMTP 10026,
-# AM.PDP 9996 and /var/lib/amavis/amavisd-pg.sock), and spamd (TELL on 10783, learning into the
+# 2424) and three amavisd-new: amavisd storing in MariaDB (SMTP 10024, AM.PDP on TCP 9998
+# and on /var/lib/amavis/amavisd.sock), amavisd-pg storing in PostgreSQL (SMTP 10026,
+# AM.PDP 9996 and /var/lib/amavis/amavisd-pg.sock) and amavisd-isp, storing in MariaDB and looking
+# up in ISPConfig's spamfilter tables (SMTP 10028, AM.PDP 9994, amavisd-isp.sock), and spamd (TELL on 10783, learning into the
 # Bayes store both amavisd read). Idempotent: healthy components whose
 # config did not change are kept; anything else is (re)started cleanly. Writes $STATE/stack.env.
 set -euo pipefail
@@ -79,6 +80,7 @@ start_mariadb
 mysql_root <<SQL
 CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
 CREATE DATABASE IF NOT EXISTS \`$LOOKUP_DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+CREATE DATABASE IF NOT EXISTS \`$ISP_LOOKUP_DB_NAME\` CHARACTER SET utf8 COLLATE utf8_general_ci;
 CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
 CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
@@ -117,6 +119,15 @@ if [ "$have" -ne "${#LOOKUP_TABLES[@]}" ]; then
   # The schema file's first four tables, up to the storage ones (maddr first).
   sed -n '/^CREATE TABLE users /,/^CREATE TABLE maddr /p' "$SCHEMA" | sed '$d' \
     | sed -e 's/^CREATE TABLE /CREATE TABLE IF NOT EXISTS /' | mysql_root "$LOOKUP_DB_NAME"
+fi
+
+# ISPConfig's spamfilter tables (our own DDL with its names and types) in $ISP_LOOKUP_DB_NAME, for amavisd-isp.
+ISP_TABLES=(spamfilter_users spamfilter_wblist spamfilter_policy)
+have=$(mysql_root -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$ISP_LOOKUP_DB_NAME'
+        AND table_name IN ($(printf "'%s'," "${ISP_TABLES[@]}" | sed 's/,$//'))")
+if [ "$have" -ne "${#ISP_TABLES[@]}" ]; then
+  log "loading ISPConfig's spamfilter tables into $ISP_LOOKUP_DB_NAME ($have of ${#ISP_TABLES[@]} tables present)"
+  sed -e 's/^CREATE TABLE /CREATE TABLE IF NOT EXISTS /' "$STACK_SRC/ispconfig-schema.sql" | mysql_root "$ISP_LOOKUP_DB_NAME"
 fi
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -198,34 +209,42 @@ render() {  # render <template> <dest> [<sed -e expr>...]: returns 0 if dest cha
   printf '%s\n' "$new" >"$dest"
   return 0
 }
-# render_amavisd <name> <myhostname> <storage DSN> <lookup DSN> <work dir suffix>: $ETC/<name>.conf
-# from the one template; returns 0 if it changed. Ports and socket come from lib.sh's tables.
+# render_amavisd <name> <myhostname> <storage DSN> <lookup DSN> <work dir suffix> [<max_servers> [<lookup SQL>]]:
+# $ETC/<name>.conf from the one template; returns 0 if it changed. Ports and socket come from lib.sh's tables.
+STOCK_LOOKUP_SQL='# the lookup tables of amavis: the default $sql_select_policy and $sql_select_white_black_list'
 render_amavisd() {
   local name=$1
   render "$STACK_SRC/amavisd.conf.in" "$ETC/$name.conf" \
     -e "s|@AMAVISD_NAME@|$name|g" -e "s|@AMAVISD_HOSTNAME@|$2|g" -e "s|@AMAVISD_SQL_DSN@|$3|g" \
     -e "s|@AMAVISD_LOOKUP_DSN@|$4|g" -e "s|@AMAVISD_TEMP@|tmp$5|g" -e "s|@AMAVISD_DB@|db$5|g" \
+    -e "s|@AMAVISD_MAX_SERVERS@|${6:-3}|g" \
+    -e "s|@AMAVISD_LOOKUP_SQL@|${7:-$STOCK_LOOKUP_SQL}|g" \
     -e "s|@AMAVISD_SMTP_PORT@|${AMAVISD_SMTP_PORT[$name]}|g" \
     -e "s|@AMAVISD_PDP_PORT@|${AMAVISD_PDP_PORT[$name]}|g" \
     -e "s|@AMAVISD_SOCKET@|${AMAVISD_SOCKET[$name]}|g"
 }
 DOVECOT_CHANGED=0
-declare -A AMAVISD_CHANGED=([amavisd]=0 [amavisd-pg]=0)
+declare -A AMAVISD_CHANGED=([amavisd]=0 [amavisd-pg]=0 [amavisd-isp]=0)
 render "$STACK_SRC/dovecot.conf.in" "$ETC/dovecot.conf" && DOVECOT_CHANGED=1
 # amavisd looks up in a database of its own (amavis_lookup); amavisd-pg in its storage database.
 render_amavisd amavisd amavis.example.test "DBI:mysql:database=$DB_NAME;host=$DB_HOST;port=$DB_PORT" \
   "DBI:mysql:database=$LOOKUP_DB_NAME;host=$DB_HOST;port=$DB_PORT" "" && AMAVISD_CHANGED[amavisd]=1
 pg_dsn="DBI:Pg:dbname=$PG_DB;host=$PG_HOST;port=$PG_PORT"
 render_amavisd amavisd-pg amavis-pg.example.test "$pg_dsn" "$pg_dsn" -pg && AMAVISD_CHANGED[amavisd-pg]=1
-chmod 0644 "$ETC/dovecot.conf" "$ETC/amavisd.conf" "$ETC/amavisd-pg.conf"
+# amavisd-isp: ISPConfig's lookup SQL, as ISPConfig's amavisd template sets it (one line for sed). The
+# policy SELECT ends in spamfilter_users.id so that `id` is the users row's, which the wblist SELECT's ? takes.
+ISP_LOOKUP_SQL="\$sql_select_policy = 'SELECT *, spamfilter_users.id FROM spamfilter_users LEFT JOIN spamfilter_policy ON spamfilter_users.policy_id = spamfilter_policy.id WHERE spamfilter_users.email IN (%k) ORDER BY spamfilter_users.priority DESC'; \$sql_select_white_black_list = 'SELECT wb FROM spamfilter_wblist WHERE (spamfilter_wblist.rid = ?) AND (spamfilter_wblist.email IN (%k)) AND (spamfilter_wblist.active = \"y\") ORDER BY spamfilter_wblist.priority DESC';"
+render_amavisd amavisd-isp amavis-isp.example.test "DBI:mysql:database=$DB_NAME;host=$DB_HOST;port=$DB_PORT" \
+  "DBI:mysql:database=$ISP_LOOKUP_DB_NAME;host=$DB_HOST;port=$DB_PORT" -isp 2 "$ISP_LOOKUP_SQL" && AMAVISD_CHANGED[amavisd-isp]=1
+chmod 0644 "$ETC/dovecot.conf" "$ETC/amavisd.conf" "$ETC/amavisd-pg.conf" "$ETC/amavisd-isp.conf"
 if ! cmp -s "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"; then
   # A copy in the root-owned etc dir: amavis must be able to read/execute it wherever
   # the repo lives, and must not be able to modify it.
   install -m 0755 "$STACK_SRC/fake-av-scan" "$ETC/fake-av-scan"
-  AMAVISD_CHANGED[amavisd]=1 AMAVISD_CHANGED[amavisd-pg]=1
+  AMAVISD_CHANGED[amavisd]=1 AMAVISD_CHANGED[amavisd-pg]=1 AMAVISD_CHANGED[amavisd-isp]=1
 fi
-# amavisd-pg's own work dirs (amavisd's are the package's /var/lib/amavis/tmp and db).
-for d in tmp-pg db-pg; do
+# amavisd-pg's and amavisd-isp's own work dirs (amavisd's are the package's /var/lib/amavis/tmp and db).
+for d in tmp-pg db-pg tmp-isp db-isp; do
   [ -d "/var/lib/amavis/$d" ] || install -d -o amavis -g amavis -m 0750 "/var/lib/amavis/$d"
 done
 
@@ -254,7 +273,7 @@ doveconf -c "$ETC/dovecot.conf" -n >/dev/null 2>"$LOGS/doveconf.err" \
 [ "$DOVECOT_CHANGED" = 1 ] && stop_dovecot
 start_dovecot
 
-# ---------------------------------------------------------------- amavisd, amavisd-pg, spamd
+# ---------------------------------------------------------------- amavisd, amavisd-pg, amavisd-isp, spamd
 # Side by side: each spends 1-2 s compiling SpamAssassin's rules before it answers, and
 # they share nothing but /var/lib/amavis (own sockets, work dirs, pid and log files; the
 # Bayes store, which spamd's TELL writes and both amavisd read: see lib.sh).
@@ -301,9 +320,13 @@ AQ_PG_PDP_SOCKET=$PG_PDP_SOCKET
 AQ_PG_SMTP_IN_PORT=$PG_SMTP_IN_PORT
 AQ_SPAMD_HOST=127.0.0.1
 AQ_SPAMD_PORT=$SPAMD_PORT
+AQ_ISP_LOOKUP_DB_URL=mysql://$DB_USER:$DB_PASS@$DB_HOST:$DB_PORT/$ISP_LOOKUP_DB_NAME
+AQ_ISP_PDP=tcp://127.0.0.1:$ISP_PDP_PORT
+AQ_ISP_PDP_SOCKET=$ISP_PDP_SOCKET
+AQ_ISP_SMTP_IN_PORT=$ISP_SMTP_IN_PORT
 EOF
 
 secs=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 db_owner=reused; [ -s "$PIDS/mysqld_safe.pid" ] && db_owner=ours
 pg_owner=reused; [ -s "$PIDS/postgresql.started" ] && pg_owner=ours
-echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME+$LOOKUP_DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET, spamd tell $SPAMD_PORT (bayes $BAYES_PATH); env: $STATE/stack.env"
+echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME+$LOOKUP_DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET, amavisd-isp smtp $ISP_SMTP_IN_PORT pdp $ISP_PDP_PORT (lookups $ISP_LOOKUP_DB_NAME), spamd tell $SPAMD_PORT (bayes $BAYES_PATH); env: $STATE/stack.env"
