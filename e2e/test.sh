@@ -12,8 +12,21 @@ if [ "$(id -u)" != 0 ]; then
   exit 2
 fi
 
-# In CI the stack goes away with the run; on a developer machine it stays up for the next run.
-if [ "${CI:-}" = "true" ]; then trap 'bash e2e/stack/down.sh || true' EXIT; fi
+# In CI the stack goes away with the run; on a developer machine it stays up for the next run. The
+# demo's clone (below) always goes.
+demo_clone=$(mktemp -d)
+finish() {
+  kill "${demo_pid:-}" 2>/dev/null || true
+  rm -rf "$demo_clone" "$demo_clone.log"
+  if [ "${CI:-}" = "true" ]; then bash e2e/stack/down.sh || true; fi
+}
+trap finish EXIT
+
+# The demo test starts `npm start` in a fresh clone. The clone and its `npm ci` (minutes: sqlite3 builds
+# from source) are made here, in the background while the stack starts and the other tests run, with no
+# time limit, so the test itself only starts and drives the demo.
+(git clone -q . "$demo_clone" && cd "$demo_clone" && nice npm ci --no-audit --no-fund --prefer-offline) >"$demo_clone.log" 2>&1 &
+demo_pid=$!
 
 bash e2e/stack/up.sh
 bash e2e/stack/seed.sh
@@ -41,11 +54,8 @@ for run in unit integration integration-postgres browser; do
   test_db=mariadb
   [ "$run" = integration-postgres ] && test_db=postgres
   if [ "$project" = browser ]; then
-    # The demo test starts `npm start` in a fresh clone. The clone and its `npm ci` are made here, with
-    # no time limit (minutes on a loaded machine), so the test itself only starts and drives the demo.
-    echo "== preparing a fresh clone for the demo test (git clone, npm ci)"
-    demo_clone=$(mktemp -d)
-    if git clone -q . "$demo_clone" && (cd "$demo_clone" && npm ci --no-audit --no-fund --prefer-offline >"$demo_clone.log" 2>&1); then
+    echo "== waiting for the demo's fresh clone"
+    if wait "$demo_pid"; then
       export AQ_DEMO_CLONE="$demo_clone"
     else
       echo "could not prepare the demo clone; the demo test will fail:" >&2
@@ -67,6 +77,5 @@ node -e '
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "$results"
-[ -z "${demo_clone:-}" ] || rm -rf "$demo_clone" "$demo_clone.log"
 rm -rf "$results"
 exit $status
