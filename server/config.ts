@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { accountsConfig, accountsFields } from './config/accounts';
-import { databaseConfig, databaseFields, type DatabaseLimits } from './config/database';
+import { checkDatabaseSettings, databaseConfig, databaseFields, type DatabaseLimits } from './config/database';
+import type { LookupSchema } from './lookup/lookup-store';
 import { parseEnvFile } from './config/env-file';
 import { httpConfig, httpFields, type TrustProxy } from './config/http';
 import { imapConfig, imapFields } from './config/imap';
@@ -29,7 +30,7 @@ export { ConfigError, type ImapTlsMode, type PdpEndpoint } from './config/types'
 export type { DatabaseLimits } from './config/database';
 
 /** The whole configuration, parsed once at startup and frozen (with the capacity limits of issue #10). */
-export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number } & SignInConfig &
+export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number; lookupSchema: LookupSchema } & SignInConfig &
   LinkConfig & { spamPolicy: SpamPolicyConfig } & { learning: LearningConfig };
 
 /** Issue #11: trusted proxies by hop count or address (never "all"), and the account+address sign-in limit. */
@@ -51,6 +52,7 @@ const schema = z
     ...spamPolicyFields,
   })
   .superRefine(checkSessionSettings)
+  .superRefine(checkDatabaseSettings)
   .superRefine(checkSpamPolicySettings)
   .transform((env): Config => ({
     ...httpConfig(env),

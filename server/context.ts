@@ -29,6 +29,7 @@ import { createSsoService, type SsoService } from './services/sso';
 import { createMailer } from './clients/mailer';
 import { createViewPool } from './view/view-pool';
 import type { Logger } from './logger';
+import { createIspconfigLookupStore } from './lookup/ispconfig-store';
 import { createLookupStore } from './lookup/lookup-store';
 import { createSenderListService, type SenderListService } from './services/sender-lists';
 import { createLearningService, type LearningService } from './services/learning';
@@ -84,7 +85,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
   const appSequelize = config.appDbUrl === config.dbUrl ? sequelize : createSequelize(config.appDbUrl, { limits, retryCutReads: true });
   const aliasSequelize = config.aliases.sql ? (config.aliases.dbUrl === config.dbUrl ? sequelize : createSequelize(config.aliases.dbUrl)) : undefined;
   const lookupSequelize = config.lookupDbUrl === config.dbUrl ? sequelize : createSequelize(config.lookupDbUrl, { limits, retryCutReads: true });
-  const lookup = createLookupStore(lookupSequelize);
+  const lookup = config.lookupSchema === 'ispconfig' ? createIspconfigLookupStore(lookupSequelize) : createLookupStore(lookupSequelize);
   const appModels = defineAppModels(appSequelize);
   const pdp = createPdpClient({ endpoint: config.pdp, replyTimeoutMs: config.pdpTimeoutMs });
   const imap: ImapProbeOptions = {
@@ -167,7 +168,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     health: createHealthService({
       sequelize,
       dbTarget: describeDbUrl(config.dbUrl),
-      lookup: { sequelize: lookupSequelize, target: describeDbUrl(config.lookupDbUrl) },
+      lookup: { sequelize: lookupSequelize, target: describeDbUrl(config.lookupDbUrl), schema: config.lookupSchema },
       imap,
       pdps: [pdp, ...new Set(pdpByHost.values())],
     }),

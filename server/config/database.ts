@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { LOOKUP_SCHEMAS, type LookupSchema } from '../lookup/lookup-store';
 import { dbUrl, milliseconds, positiveInt, type EnvOf } from './fields';
 import type { Config } from './types';
 
@@ -25,6 +27,7 @@ export const databaseFields = {
   AQ_DB_URL: dbUrl('AQ_DB_URL'),
   AQ_APP_DB_URL: dbUrl('AQ_APP_DB_URL').optional(),
   AQ_LOOKUP_DB_URL: dbUrl('AQ_LOOKUP_DB_URL').optional(),
+  AQ_LOOKUP_SCHEMA: z.enum(LOOKUP_SCHEMAS, `AQ_LOOKUP_SCHEMA must be ${LOOKUP_SCHEMAS.join(' or ')}`).optional(),
   AQ_DB_STATEMENT_TIMEOUT_MS: positiveInt('AQ_DB_STATEMENT_TIMEOUT_MS').optional(),
   AQ_DB_POOL_MAX: positiveInt('AQ_DB_POOL_MAX').optional(),
   AQ_DB_LIST_POOL_MAX: positiveInt('AQ_DB_LIST_POOL_MAX').optional(),
@@ -33,12 +36,27 @@ export const databaseFields = {
   AQ_LIST_INDEX_INTERVAL_MS: milliseconds().optional(),
 };
 
+/** ISPConfig keeps its tables in MySQL/MariaDB only: a PostgreSQL or SQLite lookup database cannot hold them. */
+export function checkDatabaseSettings(env: EnvOf<typeof databaseFields>, ctx: z.RefinementCtx): void {
+  const lookupUrl = env.AQ_LOOKUP_DB_URL ?? env.AQ_DB_URL;
+  if (env.AQ_LOOKUP_SCHEMA === 'ispconfig' && !/^(mysql|mariadb):/.test(lookupUrl)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AQ_LOOKUP_SCHEMA'],
+      message: 'AQ_LOOKUP_SCHEMA=ispconfig needs ISPConfig’s MySQL/MariaDB database: set AQ_LOOKUP_DB_URL=mysql://…/dbispconfig',
+    });
+  }
+}
+
 /** The database part of the Config. */
-export function databaseConfig(env: EnvOf<typeof databaseFields>): Pick<Config, 'dbUrl' | 'appDbUrl' | 'lookupDbUrl'> & { db: DatabaseLimits } {
+export function databaseConfig(
+  env: EnvOf<typeof databaseFields>,
+): Pick<Config, 'dbUrl' | 'appDbUrl' | 'lookupDbUrl'> & { db: DatabaseLimits; lookupSchema: LookupSchema } {
   return {
     dbUrl: env.AQ_DB_URL,
     appDbUrl: env.AQ_APP_DB_URL ?? env.AQ_DB_URL,
     lookupDbUrl: env.AQ_LOOKUP_DB_URL ?? env.AQ_DB_URL,
+    lookupSchema: env.AQ_LOOKUP_SCHEMA ?? 'amavis',
     db: {
       statementTimeoutMs: env.AQ_DB_STATEMENT_TIMEOUT_MS ?? 15_000,
       poolMax: env.AQ_DB_POOL_MAX ?? 10,

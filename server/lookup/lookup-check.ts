@@ -1,26 +1,41 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { HealthFinding } from '../../shared/health';
 import { POLICY_FIELDS } from '../../shared/policy';
+import { ISPCONFIG_SYS_COLUMNS } from './ispconfig-store';
+import type { LookupSchema } from './lookup-store';
 
-/** The lookup tables and the columns our SQL on them names (lookup-store.ts, policy-store.ts). */
-export const LOOKUP_COLUMNS: Record<string, readonly string[]> = {
-  users: ['id', 'priority', 'policy_id', 'email', 'fullname'],
-  mailaddr: ['id', 'priority', 'email'],
-  wblist: ['rid', 'sid', 'wb'],
-  policy: ['id', 'policy_name', ...POLICY_FIELDS],
+/** Per lookup schema, the tables and the columns our SQL on them names (lookup-store.ts, ispconfig-store.ts, policy-store.ts). */
+export const LOOKUP_COLUMNS: Record<LookupSchema, Record<string, readonly string[]>> = {
+  amavis: {
+    users: ['id', 'priority', 'policy_id', 'email', 'fullname'],
+    mailaddr: ['id', 'priority', 'email'],
+    wblist: ['rid', 'sid', 'wb'],
+    policy: ['id', 'policy_name', ...POLICY_FIELDS],
+  },
+  ispconfig: {
+    spamfilter_users: ['id', 'priority', 'policy_id', 'email', 'fullname', 'local', 'server_id', ...ISPCONFIG_SYS_COLUMNS],
+    spamfilter_wblist: ['wblist_id', 'rid', 'email', 'wb', 'priority', 'active', 'server_id', ...ISPCONFIG_SYS_COLUMNS],
+    spamfilter_policy: ['id', 'policy_name', ...POLICY_FIELDS, ...ISPCONFIG_SYS_COLUMNS],
+  },
 };
 
-const LOOKUP_TABLES = Object.keys(LOOKUP_COLUMNS);
 const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
 type Privilege = (typeof PRIVILEGES)[number];
 
+/** "a, b and c". */
+const and = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? ''));
+
 /**
- * Checks amavis's lookup database (AQ_LOOKUP_DB_URL, amavisd's @lookup_sql_dsn): reachable, the tables
- * users, mailaddr, wblist and policy with the columns we use, and SELECT/INSERT/UPDATE/DELETE on them.
+ * Checks amavis's lookup database (AQ_LOOKUP_DB_URL, amavisd's @lookup_sql_dsn): reachable, the tables of the
+ * schema (amavis's users, mailaddr, wblist and policy, or ISPConfig's spamfilter_users, spamfilter_wblist and
+ * spamfilter_policy) with the columns we use, and SELECT/INSERT/UPDATE/DELETE on them.
  */
-export async function checkLookupDatabase(sequelize: Sequelize): Promise<HealthFinding[]> {
+export async function checkLookupDatabase(sequelize: Sequelize, schema: LookupSchema = 'amavis'): Promise<HealthFinding[]> {
   const postgres = sequelize.getDialect() === 'postgres';
   const doc = postgres ? 'README.sql-pg' : 'README.sql-mysql';
+  const columns = LOOKUP_COLUMNS[schema];
+  const tables = Object.keys(columns);
+  const ispconfig = schema === 'ispconfig';
   try {
     await sequelize.authenticate();
   } catch (err) {
@@ -36,44 +51,48 @@ export async function checkLookupDatabase(sequelize: Sequelize): Promise<HealthF
   const qi = sequelize.getQueryInterface();
   const present = new Set((await qi.showAllTables()).map((t) => String(typeof t === 'string' ? t : (t as { tableName: string }).tableName)));
   const findings: HealthFinding[] = [];
-  const missingTables = LOOKUP_TABLES.filter((t) => !present.has(t));
+  const missingTables = tables.filter((t) => !present.has(t));
   if (missingTables.length > 0) {
     findings.push({
       status: 'fail',
       message: `table(s) ${missingTables.join(', ')} missing`,
-      hint: `create amavisd-new\u2019s lookup tables (users, mailaddr, wblist, policy: the first part of ${doc} in the amavisd-new docs) in this database, and point @lookup_sql_dsn in amavisd.conf at it`,
+      hint: ispconfig
+        ? `these are ISPConfig 3\u2019s tables: point AQ_LOOKUP_DB_URL at ISPConfig\u2019s database on the mail server (dbispconfig), the one @lookup_sql_dsn in its amavisd config names; or set AQ_LOOKUP_SCHEMA=amavis for amavis\u2019s own tables`
+        : `create amavisd-new\u2019s lookup tables (users, mailaddr, wblist, policy: the first part of ${doc} in the amavisd-new docs) in this database, and point @lookup_sql_dsn in amavisd.conf at it`,
     });
   }
-  for (const table of LOOKUP_TABLES.filter((t) => present.has(t))) {
+  for (const table of tables.filter((t) => present.has(t))) {
     const described = await qi.describeTable(table);
-    const missing = (LOOKUP_COLUMNS[table] ?? []).filter((c) => !(c in described));
+    const missing = (columns[table] ?? []).filter((c) => !(c in described));
     if (missing.length > 0) {
       findings.push({
         status: 'fail',
         message: `table ${table} lacks column(s) ${missing.join(', ')}`,
-        hint: `compare the table with ${doc} of your amavisd-new version (a hosting panel\u2019s own lookup tables are not amavis\u2019s)`,
+        hint: ispconfig
+          ? 'compare the table with install/sql/ispconfig3.sql of ISPConfig 3.1 or later (an older or patched schema is not supported)'
+          : `compare the table with ${doc} of your amavisd-new version (a hosting panel\u2019s own lookup tables are not amavis\u2019s: see AQ_LOOKUP_SCHEMA)`,
       });
     }
   }
   if (findings.length > 0) return findings;
-  findings.push({ status: 'ok', message: 'tables users, mailaddr, wblist and policy have the columns sender lists and spam policies use' });
+  findings.push({ status: 'ok', message: `tables ${and(tables)} have the columns sender lists and spam policies use` });
 
-  const denied = postgres ? await deniedOnPostgres(sequelize) : await deniedOnMariaDb(sequelize);
+  const denied = postgres ? await deniedOnPostgres(sequelize, tables) : await deniedOnMariaDb(sequelize, columns);
   if (denied.length === 0) {
-    findings.push({ status: 'ok', message: 'may select, insert, update and delete on users, mailaddr, wblist and policy' });
+    findings.push({ status: 'ok', message: `may select, insert, update and delete on ${and(tables)}` });
   } else {
     findings.push({
       status: 'fail',
       message: `may not ${denied.join('; ')}: sender lists and spam policies cannot be ${denied.some((d) => d.startsWith('SELECT')) ? 'read' : 'changed'}`,
-      hint: await grantHint(sequelize, postgres),
+      hint: await grantHint(sequelize, postgres, tables),
     });
   }
   return findings;
 }
 
 /** "SELECT on users, wblist" for every privilege the role lacks; PostgreSQL says so itself, the sequences included. */
-async function deniedOnPostgres(sequelize: Sequelize): Promise<string[]> {
-  const checks = LOOKUP_TABLES.flatMap((table) => PRIVILEGES.map((privilege) => `has_table_privilege('${table}', '${privilege}') AS "${privilege} ${table}"`));
+async function deniedOnPostgres(sequelize: Sequelize, tables: string[]): Promise<string[]> {
+  const checks = tables.flatMap((table) => PRIVILEGES.map((privilege) => `has_table_privilege('${table}', '${privilege}') AS "${privilege} ${table}"`));
   // INSERT into a serial column also takes the next value of its sequence (wblist has none).
   const sequences = ['users', 'mailaddr', 'policy'].map((t) => `has_sequence_privilege(pg_get_serial_sequence('${t}', 'id'), 'USAGE') AS "USAGE ${t}_id_seq"`);
   const [row] = await sequelize.query<Record<string, boolean>>(`SELECT ${[...checks, ...sequences].join(', ')}`, { type: QueryTypes.SELECT });
@@ -90,15 +109,15 @@ async function deniedOnPostgres(sequelize: Sequelize): Promise<string[]> {
  * way a grant can be given (global, database wildcard such as `amavis%`, table, role), which SHOW GRANTS
  * or information_schema would each have to resolve by hand.
  */
-async function deniedOnMariaDb(sequelize: Sequelize): Promise<string[]> {
+async function deniedOnMariaDb(sequelize: Sequelize, columns: Record<string, readonly string[]>): Promise<string[]> {
   const probes: Record<Privilege, (table: string) => string> = {
     SELECT: (t) => `SELECT 1 FROM ${t} WHERE 1 = 0`,
     INSERT: (t) => `INSERT INTO ${t} SELECT * FROM ${t} WHERE 1 = 0`,
-    UPDATE: (t) => `UPDATE ${t} SET ${LOOKUP_COLUMNS[t]![0]} = ${LOOKUP_COLUMNS[t]![0]} WHERE 1 = 0`,
+    UPDATE: (t) => `UPDATE ${t} SET ${columns[t]![0]} = ${columns[t]![0]} WHERE 1 = 0`,
     DELETE: (t) => `DELETE FROM ${t} WHERE 1 = 0`,
   };
   const denied: string[] = [];
-  for (const table of LOOKUP_TABLES) {
+  for (const table of Object.keys(columns)) {
     for (const privilege of PRIVILEGES) {
       try {
         await sequelize.query(probes[privilege](table));
@@ -123,8 +142,8 @@ function summarize(denied: string[]): string[] {
 }
 
 /** The statements that give this connection's user what sender lists and spam policies need. */
-async function grantHint(sequelize: Sequelize, postgres: boolean): Promise<string> {
-  const tables = LOOKUP_TABLES.join(', ');
+async function grantHint(sequelize: Sequelize, postgres: boolean, names: string[]): Promise<string> {
+  const tables = names.join(', ');
   try {
     if (postgres) {
       const [row] = await sequelize.query<Record<string, string | null>>(
@@ -141,7 +160,7 @@ async function grantHint(sequelize: Sequelize, postgres: boolean): Promise<strin
     const [user = '', host = '%'] = String(row?.u).split('@');
     const account = `'${user.replace(/'/g, "''")}'@'${host.replace(/'/g, "''")}'`;
     const db = `\`${String(row?.db).replace(/`/g, '``')}\``;
-    return `as root: ${LOOKUP_TABLES.map((t) => `GRANT SELECT, INSERT, UPDATE, DELETE ON ${db}.${t} TO ${account};`).join(' ')}`;
+    return `as root: ${names.map((t) => `GRANT SELECT, INSERT, UPDATE, DELETE ON ${db}.${t} TO ${account};`).join(' ')}`;
   } catch {
     return `GRANT SELECT, INSERT, UPDATE, DELETE on ${tables} in the lookup database to the AQ_LOOKUP_DB_URL user`;
   }

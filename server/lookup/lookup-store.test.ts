@@ -46,9 +46,8 @@ describe('lookup store on the demo database', () => {
     await store.transaction(async (t) => {
       const rid = await store.ensureUser('alice@demo.example', 10, t);
       expect(await store.ensureUser('alice@demo.example', 10, t)).toBe(rid);
-      const sid = await store.ensureSender('@spam.example', 5, t);
-      await store.setWb(rid, sid, 'B', t);
-      await store.setWb(rid, sid, 'W', t);
+      await store.setWb(rid, { key: '@spam.example', priority: 5 }, 'B', t);
+      await store.setWb(rid, { key: '@spam.example', priority: 5 }, 'W', t);
     });
     const rows = await store.entries({ keys: ['alice@demo.example'] }, 10);
     expect(rows).toEqual([expect.objectContaining({ owner: 'alice@demo.example', sender: '@spam.example', wb: 'W', ownerPriority: 10, senderPriority: 5 })]);
@@ -60,7 +59,7 @@ describe('lookup store on the demo database', () => {
       replacements: { id: users.get('alice@demo.example')?.policyId },
     });
     expect(policy?.policy_name).toBe('aq:inherit');
-    const removed = await store.transaction((t) => store.removeWb(rows[0]!.rid, rows[0]!.sid, t));
+    const removed = await store.transaction((t) => store.removeWb(rows[0]!, t));
     expect(removed).toBe(1);
     expect(await store.entries({ keys: ['alice@demo.example'] }, 10)).toEqual([]);
   });

@@ -24,24 +24,38 @@ export interface OwnerFilter {
 /** The name of the policy row we point the users rows we create at: every field NULL, so amavis reads on. */
 export const INHERIT_POLICY = 'aq:inherit';
 
+/** Whose lookup tables amavisd reads (AQ_LOOKUP_SCHEMA): amavis's own, or ISPConfig's spamfilter_* tables. */
+export const LOOKUP_SCHEMAS = ['amavis', 'ispconfig'] as const;
+export type LookupSchema = (typeof LOOKUP_SCHEMAS)[number];
+
+/** A sender key and the priority its kind gets (KEY_PRIORITY), as an entry is written for it. */
+export interface SenderKey {
+  key: string;
+  priority: number;
+}
+
 /**
- * amavis's SQL lookup tables (users, mailaddr, wblist, policy) in the lookup database (@lookup_sql_dsn,
- * AQ_LOOKUP_DB_URL), on MariaDB/MySQL (VARBINARY emails) or PostgreSQL (bytea emails, foreign keys).
+ * The SQL lookup tables amavisd reads (@lookup_sql_dsn, AQ_LOOKUP_DB_URL): amavis's own (users, mailaddr,
+ * wblist, policy; this file, on MariaDB/MySQL, PostgreSQL or the demo's SQLite) or ISPConfig's
+ * (ispconfig-store.ts). The services see the same recipients (users rows), entries and policies in both.
  * The only code with SQL on these tables besides the policy store.
  */
 export interface LookupStore {
   readonly sequelize: Sequelize;
+  readonly schema: LookupSchema;
+  /** The tables of recipients (amavis's users) and of policies, which the policy store reads and writes. */
+  readonly tables: { users: string; policy: string };
   /** The id of the users row of `key`, created (with the inherit policy and `priority`) if missing. */
   ensureUser(key: string, priority: number, t: Transaction): Promise<number>;
-  /** The id of the mailaddr row of `key`, created with `priority` if missing. */
-  ensureSender(key: string, priority: number, t: Transaction): Promise<number>;
   /** The users rows of these keys that exist: key → id. */
   usersOf(keys: string[], t?: Transaction): Promise<Map<string, { id: number; policyId: number; priority: number }>>;
   entries(filter: OwnerFilter, limit: number, t?: Transaction): Promise<WbRow[]>;
   /** The rows of one sender key for these owners, locked for update within `t`. */
   entriesOfSender(sender: string, filter: OwnerFilter, t: Transaction): Promise<WbRow[]>;
-  setWb(rid: number, sid: number, wb: string, t: Transaction): Promise<void>;
-  removeWb(rid: number, sid: number, t: Transaction): Promise<number>;
+  /** Lists `sender` as `wb` for the users row `rid` (one entry per recipient and sender: an existing one is changed). */
+  setWb(rid: number, sender: SenderKey, wb: string, t: Transaction): Promise<void>;
+  /** Removes the entry `row` (as entries/entriesOfSender read it); answers how many rows went. */
+  removeWb(row: WbRow, t: Transaction): Promise<number>;
   /** The id of the inherit policy row, created if missing. */
   inheritPolicyId(t: Transaction): Promise<number>;
   transaction<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
@@ -88,8 +102,21 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
   const JOIN =
     'SELECT w.rid AS rid, w.sid AS sid, u.email AS owner, u.priority AS op, a.email AS sender, a.priority AS sp, w.wb AS wb FROM wblist w JOIN users u ON u.id = w.rid JOIN mailaddr a ON a.id = w.sid';
 
+  /** The id of the mailaddr row of `key`, created with `priority` if missing. */
+  async function ensureSender(key: string, priority: number, t: Transaction): Promise<number> {
+    const find = async () => (await select<{ id: number }>(`SELECT id FROM mailaddr WHERE email = ${bin('key')}`, { key }, t))[0];
+    const found = await find();
+    if (found) return Number(found.id);
+    await run(insertIgnore('mailaddr', 'email, priority', `${bin('key')}, :priority`), { key, priority }, t);
+    const made = await find();
+    if (!made) throw new Error(`could not create the mailaddr row of ${key}`);
+    return Number(made.id);
+  }
+
   const store: LookupStore = {
     sequelize,
+    schema: 'amavis',
+    tables: { users: 'users', policy: 'policy' },
     async inheritPolicyId(t) {
       const find = () => select<{ id: number }>('SELECT MIN(id) AS id FROM policy WHERE policy_name = :name', { name: INHERIT_POLICY }, t);
       const [found] = await find();
@@ -110,15 +137,6 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
       const made = (await store.usersOf([key], t)).get(key);
       if (!made) throw new Error(`could not create the users row of ${key}`);
       return made.id;
-    },
-    async ensureSender(key, priority, t) {
-      const find = async () => (await select<{ id: number }>(`SELECT id FROM mailaddr WHERE email = ${bin('key')}`, { key }, t))[0];
-      const found = await find();
-      if (found) return Number(found.id);
-      await run(insertIgnore('mailaddr', 'email, priority', `${bin('key')}, :priority`), { key, priority }, t);
-      const made = await find();
-      if (!made) throw new Error(`could not create the mailaddr row of ${key}`);
-      return Number(made.id);
     },
     async usersOf(keys, t) {
       const out = new Map<string, { id: number; policyId: number; priority: number }>();
@@ -147,7 +165,8 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
       );
       return rows.map(toRow);
     },
-    async setWb(rid, sid, wb, t) {
+    async setWb(rid, sender, wb, t) {
+      const sid = await ensureSender(sender.key, sender.priority, t);
       await run(
         pg || sqlite
           ? 'INSERT INTO wblist (rid, sid, wb) VALUES (:rid, :sid, :wb) ON CONFLICT (rid, sid) DO UPDATE SET wb = EXCLUDED.wb'
@@ -156,7 +175,7 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
         t,
       );
     },
-    async removeWb(rid, sid, t) {
+    async removeWb({ rid, sid }, t) {
       const [, meta] = (await run('DELETE FROM wblist WHERE rid = :rid AND sid = :sid', { rid, sid }, t)) as [unknown, unknown];
       if (sqlite) return Number((meta as { changes?: number })?.changes ?? 1);
       return pg ? Number((meta as { rowCount?: number })?.rowCount ?? 0) : Number((meta as { affectedRows?: number })?.affectedRows ?? 0);

@@ -14,7 +14,8 @@ export interface PolicyRow {
 }
 
 /**
- * SQL on amavis's `policy` table and `users.policy_id`, on MariaDB/MySQL or PostgreSQL. Values go in and
+ * SQL on amavis's `policy` table and `users.policy_id` (or ISPConfig's spamfilter_policy and
+ * spamfilter_users.policy_id: the same columns), on MariaDB/MySQL or PostgreSQL. Values go in and
  * come out as the API types: levels as numbers (float/real columns), flags as booleans ('Y'/'N' char(1)),
  * quarantine_to as text.
  */
@@ -56,6 +57,7 @@ const valuesOf = (row: Record<string, unknown>) => Object.fromEntries(POLICY_FIE
 
 export function createPolicyStore(lookup: LookupStore): PolicyStore {
   const { sequelize } = lookup;
+  const { users: usersTable, policy: policyTable } = lookup.tables;
   const pg = sequelize.getDialect() === 'postgres';
   const select = <T extends object>(sql: string, replacements: Record<string, unknown>, t?: Transaction) =>
     sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction: t });
@@ -78,7 +80,7 @@ export function createPolicyStore(lookup: LookupStore): PolicyStore {
       });
       const rows = await select<Record<string, unknown>>(
         `SELECT u.id AS user_id, u.email AS email, u.priority AS priority, u.policy_id AS policy_id, p.policy_name AS policy_name, ${policyColumns}
-           FROM users u LEFT JOIN policy p ON p.id = u.policy_id WHERE u.email IN (${list.join(', ')}) ORDER BY u.priority DESC`,
+           FROM ${usersTable} u LEFT JOIN ${policyTable} p ON p.id = u.policy_id WHERE u.email IN (${list.join(', ')}) ORDER BY u.priority DESC`,
         replacements,
         t,
       );
@@ -97,13 +99,13 @@ export function createPolicyStore(lookup: LookupStore): PolicyStore {
 
     async lockUser(userId, t) {
       const [user] = await select<{ policy_id: number }>(
-        `SELECT policy_id FROM users WHERE id = :userId${sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE'}`,
+        `SELECT policy_id FROM ${usersTable} WHERE id = :userId${sequelize.getDialect() === 'sqlite' ? '' : ' FOR UPDATE'}`,
         { userId },
         t,
       );
       if (!user) throw new Error(`users row ${userId} is gone`);
       const [policy] = await select<Record<string, unknown>>(
-        `SELECT p.policy_name AS policy_name, ${policyColumns} FROM policy p WHERE p.id = :id`,
+        `SELECT p.policy_name AS policy_name, ${policyColumns} FROM ${policyTable} p WHERE p.id = :id`,
         { id: Number(user.policy_id) },
         t,
       );
@@ -116,17 +118,18 @@ export function createPolicyStore(lookup: LookupStore): PolicyStore {
     },
 
     async usersOfPolicy(policyId, t) {
-      const [row] = await select<{ n: number | string }>('SELECT COUNT(*) AS n FROM users WHERE policy_id = :policyId', { policyId }, t);
+      const [row] = await select<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${usersTable} WHERE policy_id = :policyId`, { policyId }, t);
       return Number(row?.n ?? 0);
     },
 
     async createPolicy(name, from, values, t) {
-      // Copy-on-write keeps every column of the shared row (another tool's virus_lover, banned_rulenames…).
-      const [source] = from === null ? [] : await select<Record<string, unknown>>('SELECT * FROM policy WHERE id = :from', { from }, t);
+      // Copy-on-write keeps every column of the shared row (another tool's virus_lover, banned_rulenames…),
+      // NULLs included: ISPConfig's Y/N columns default to 'N', which would turn an inherited flag into a set one.
+      const [source] = from === null ? [] : await select<Record<string, unknown>>(`SELECT * FROM ${policyTable} WHERE id = :from`, { from }, t);
       const replacements: Record<string, unknown> = { policy_name: name };
       const columns = ['policy_name'];
       for (const [column, value] of Object.entries(source ?? {})) {
-        if (column === 'id' || column === 'policy_name' || !COLUMN.test(column) || value === null) continue;
+        if (column === 'id' || column === 'policy_name' || !COLUMN.test(column)) continue;
         columns.push(column);
         replacements[`c_${column}`] = value;
       }
@@ -135,7 +138,7 @@ export function createPolicyStore(lookup: LookupStore): PolicyStore {
         replacements[`c_${field}`] = toColumn(field as PolicyField, value ?? null);
       }
       const placeholders = columns.map((c) => (c === 'policy_name' ? ':policy_name' : `:c_${c}`)).join(', ');
-      const insert = `INSERT INTO policy (${columns.join(', ')}) VALUES (${placeholders})`;
+      const insert = `INSERT INTO ${policyTable} (${columns.join(', ')}) VALUES (${placeholders})`;
       if (pg) {
         const [made] = await select<{ id: number }>(`${insert} RETURNING id`, replacements, t);
         return Number(made?.id);
@@ -149,11 +152,11 @@ export function createPolicyStore(lookup: LookupStore): PolicyStore {
     async updatePolicy(policyId, values, t) {
       const replacements: Record<string, unknown> = { policyId };
       const sets = setClause(values, replacements);
-      if (sets.length) await run(`UPDATE policy SET ${sets.join(', ')} WHERE id = :policyId`, replacements, t);
+      if (sets.length) await run(`UPDATE ${policyTable} SET ${sets.join(', ')} WHERE id = :policyId`, replacements, t);
     },
 
     async pointUser(userId, policyId, t) {
-      await run('UPDATE users SET policy_id = :policyId WHERE id = :userId', { userId, policyId }, t);
+      await run(`UPDATE ${usersTable} SET policy_id = :policyId WHERE id = :userId`, { userId, policyId }, t);
     },
   };
 }

@@ -5,6 +5,7 @@ import { probeImap, type ImapProbeOptions } from '../clients/imap-probe';
 import { formatPdpEndpoint } from '../config';
 import { checkDatabase } from '../amavis/schema-check';
 import { checkLookupDatabase } from '../lookup/lookup-check';
+import type { LookupSchema } from '../lookup/lookup-store';
 import { cachedCheck, runBounded, type HealthCheck } from './health-cache';
 import { imapFindings } from './health-imap';
 import { checkPdp } from './health-pdp';
@@ -14,7 +15,7 @@ export interface HealthDeps {
   /** The database as the report names it (never with its password). */
   dbTarget: string;
   /** amavis's lookup database (AQ_LOOKUP_DB_URL) and its name in the report: the doctor checks it. */
-  lookup?: { sequelize: Sequelize; target: string };
+  lookup?: { sequelize: Sequelize; target: string; schema?: LookupSchema };
   imap: ImapProbeOptions;
   /** Every AM.PDP endpoint in use (the default first, then one per mapped amavis host). */
   pdps: PdpClient[];
@@ -50,7 +51,7 @@ export function createHealthService(deps: HealthDeps): HealthService {
           component: 'db',
           title: 'amavis lookup database (sender lists, spam policy)',
           target: deps.lookup.target,
-          run: () => checkLookupDatabase(deps.lookup!.sequelize),
+          run: () => checkLookupDatabase(deps.lookup!.sequelize, deps.lookup!.schema),
         },
       ]
     : [];

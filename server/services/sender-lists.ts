@@ -57,10 +57,13 @@ export function createSenderListService(deps: { lookup: LookupStore; messages: M
       return { keys: [EVERYONE], view: { kind: 'everyone', key: EVERYONE } };
     }
     if (t.startsWith('@')) {
-      const domain = normalizeDomain(t.slice(1));
+      // `@.domain` (the domain and its subdomains) is listed for a domain admin as well: it must be removable too.
+      const subdomains = t.startsWith('@.');
+      const domain = normalizeDomain(t.slice(subdomains ? 2 : 1));
       if (!domain) throw new AppError(400, 'validation_failed', `"${target}" is not a domain: use @example.com`);
       if (!managesDomain(user, domain)) throw new AppError(403, 'forbidden', `you do not administer ${domain}`);
-      return { keys: [`@${domain}`], view: { kind: 'domain', key: `@${domain}` } };
+      const key = `${subdomains ? '@.' : '@'}${domain}`;
+      return { keys: [key], view: { kind: subdomains ? 'subdomains' : 'domain', key } };
     }
     const { key, kind } = parseSenderKey(t);
     if (kind !== 'address') throw new AppError(400, 'validation_failed', `"${target}" is not an address: use me, name@example.com, @example.com or everyone`);
@@ -105,10 +108,9 @@ export function createSenderListService(deps: { lookup: LookupStore; messages: M
     const senderKind = kindOfKey(sender);
     const before = await lookup.transaction(async (t) => {
       const existing = await lookup.entriesOfSender(sender, { keys: owner.keys }, t);
-      const sid = await lookup.ensureSender(sender, KEY_PRIORITY[senderKind], t);
       for (const key of owner.keys) {
         const rid = await lookup.ensureUser(key, KEY_PRIORITY[kindOfKey(key)], t);
-        await lookup.setWb(rid, sid, WB[list], t);
+        await lookup.setWb(rid, { key: sender, priority: KEY_PRIORITY[senderKind] }, WB[list], t);
       }
       return existing[0] ? listOfWb(existing[0].wb) : null;
     });
@@ -159,7 +161,7 @@ export function createSenderListService(deps: { lookup: LookupStore; messages: M
       return { items: present(user, rows.slice(0, MAX_ENTRIES)), truncated: rows.length > MAX_ENTRIES };
     },
 
-    add(user, input) {
+    async add(user, input) {
       const owner = ownerOf(user, input.for);
       return write(user, owner, parseSenderKey(input.sender).key, input.list);
     },
@@ -170,7 +172,7 @@ export function createSenderListService(deps: { lookup: LookupStore; messages: M
       const owner = ownerKey === 'me' ? ownerOf(user, 'me') : ownerOf(user, ownerKey === EVERYONE ? 'everyone' : ownerKey);
       const removed = await lookup.transaction(async (t) => {
         const rows = await lookup.entriesOfSender(sender, { keys: owner.keys }, t);
-        for (const row of rows) await lookup.removeWb(row.rid, row.sid, t);
+        for (const row of rows) await lookup.removeWb(row, t);
         return rows;
       });
       if (!removed.length) throw new AppError(404, 'not_found', 'no such sender list entry');
