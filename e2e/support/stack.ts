@@ -30,6 +30,11 @@ export interface StackEnv {
   AQ_PG_PDP: string;
   AQ_PG_PDP_SOCKET: string;
   AQ_PG_SMTP_IN_PORT: string;
+  /** amavisd-isp, the third amavisd: stores in AQ_DB_URL (MariaDB), looks up in ISPConfig's spamfilter tables (issue #14). */
+  AQ_ISP_LOOKUP_DB_URL?: string;
+  AQ_ISP_SMTP_IN_PORT?: string;
+  AQ_ISP_PDP?: string;
+  AQ_ISP_PDP_SOCKET?: string;
 }
 
 /** The amavis databases the integration tests run against; each has its own amavisd in the stack. */
