@@ -124,6 +124,18 @@ describe('allow and block senders, honoured by amavisd', () => {
     expect((await bodyOf<SenderListResponse>(await admin.get('/sender-lists'))).items).toContainEqual(change.entry);
   });
 
+  it('a domain admin’s entry for the domain and its subdomains (@.domain) is listed for them and removable by them', async () => {
+    const sender = `bulk-${unique()}@subdomains.example.net`;
+    const change = await add(admin, { sender, list: 'block', for: '@.example.test' });
+    expect(change.entry.for).toEqual({ kind: 'subdomains', key: '@.example.test' });
+    expect((await bodyOf<SenderListResponse>(await admin.get('/sender-lists'))).items).toContainEqual(change.entry);
+    const denied = await alice.request('DELETE', `/sender-lists/${change.entry.id}`);
+    expect(denied.status).toBe(403);
+    const res = await admin.request('DELETE', `/sender-lists/${change.entry.id}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await bodyOf<SenderListResponse>(await admin.get('/sender-lists'))).items.some((e) => e.sender === sender)).toBe(false);
+  });
+
   it('refuses bad input and other people’s entries with a clear 4xx, and writes nothing', async () => {
     const before = await bodyOf<SenderListResponse>(await alice.get('/sender-lists'));
     const cases: Array<[ApiSession, string, string, object | undefined, number, string]> = [
