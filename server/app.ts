@@ -21,6 +21,7 @@ import { sessionRoutes } from './routes/session';
 import { senderListRoutes } from './routes/sender-lists';
 import { learningRoutes } from './routes/learning';
 import { policyRoutes } from './routes/policy';
+import { statsRoutes } from './routes/stats';
 import { widgetRoutes } from './routes/widget';
 
 export interface AppDeps {
@@ -45,6 +46,7 @@ export interface AppDeps {
     | 'senderLists'
     | 'spamPolicy'
     | 'learning'
+    | 'stats'
   >;
 }
 
@@ -105,6 +107,7 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
   api.use(policyRoutes({ spamPolicy: services.spamPolicy, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));
+  api.use(statsRoutes({ stats: services.stats, config }));
   api.use(apiNotFound);
   app.use('/api', api);
 

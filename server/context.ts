@@ -35,6 +35,8 @@ import { createSenderListService, type SenderListService } from './services/send
 import { createLearningService, type LearningService } from './services/learning';
 import { createSpamdClient } from './clients/spamd';
 import { createSpamPolicyService, type SpamPolicyService } from './services/spam-policy';
+import { createStatsStore } from './amavis/stats-query';
+import { createStatsService, type StatsService } from './services/stats';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
 export interface AppContext {
@@ -64,6 +66,8 @@ export interface AppContext {
   learning: LearningService;
   /** Spam policy per user and domain in amavis's policy table (AQ_LOOKUP_DB_URL). */
   spamPolicy: SpamPolicyService;
+  /** Per-day statistics from the rollup the list indexer keeps (GET /api/stats). */
+  stats: StatsService;
   sessionStore: session.Store;
   /** Keeps the list index in step with amavis's tables (started by ready() unless AQ_LIST_INDEX_INTERVAL_MS=0). */
   listIndexer: ListIndexer;
@@ -184,6 +188,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     senderLists,
     learning: createLearningService({ spamd, level: config.learning.level, amavis, messages, release, senderLists, audit: auditLog }),
     spamPolicy: createSpamPolicyService({ lookup, audit: auditLog, config: config.spamPolicy }),
+    stats: createStatsService({ store: createStatsStore(sequelize), recipients: amavis.recipients, recipientDelimiter: config.recipientDelimiter }),
     sessionStore,
     listIndexer,
     async ready() {

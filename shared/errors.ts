@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'release_unknown',
   'release_outcome_unknown',
   'list_index_missing',
+  'stats_unavailable',
   'learning_unavailable',
   'learning_failed',
   'not_spam_incomplete',

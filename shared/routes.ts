@@ -21,6 +21,7 @@ export const ROUTES = {
   policy: '/policy',
   requests: '/requests',
   audit: '/audit',
+  stats: '/stats',
 } as const;
 
 /** The path the server serves the widget bundle at, and the file name vite builds. */

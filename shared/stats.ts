@@ -33,6 +33,11 @@ export interface StatsResponse {
   rates: { released: number; requested: number; deleted: number };
   topSenders?: StatsTop[];
   topRecipients?: StatsTop[];
+  /**
+   * What the top lists were counted over: the newest `copies` copies of the period still in the quarantine
+   * (deleted ones are not), at most `limit`; below it, every one of them.
+   */
+  topBasis?: { copies: number; limit: number };
   /** ISO time up to which the rollup is complete. */
   upTo: string;
 }

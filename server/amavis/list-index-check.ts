@@ -2,10 +2,12 @@ import type { Sequelize } from 'sequelize';
 import type { HealthFinding } from '../../shared/health';
 import { LIST_TABLE, SEARCH_INDEX, listIndexes } from './list-index-ddl';
 import { readListIndexState } from './list-indexer';
+import { STATS_TABLE } from './stats-ddl';
+import { statsInstalled } from './stats-rollup';
 
 const MIGRATE = 'run `npm run migrate` (or `npm run migrate -- --print` for the SQL to run as the database owner)';
 
-/** Checks the list index that `npm run migrate` installs: the table, every index, the build and the indexer's lag. */
+/** Checks the list index that `npm run migrate` installs: the table, every index, the statistics rollup, the build and the indexer's lag. */
 export async function checkListIndex(sequelize: Sequelize, now = Math.floor(Date.now() / 1000)): Promise<HealthFinding[]> {
   const state = await readListIndexState(sequelize).catch(() => undefined);
   if (!state) {
@@ -25,6 +27,11 @@ export async function checkListIndex(sequelize: Sequelize, now = Math.floor(Date
     missing.length
       ? { status: 'fail', message: `the list index lacks index(es) ${missing.join(', ')}`, hint: MIGRATE }
       : { status: 'ok', message: `the list index has its ${wanted.length} indexes` },
+  );
+  findings.push(
+    (await statsInstalled(sequelize))
+      ? { status: 'ok', message: `the statistics rollup (table ${STATS_TABLE}) is installed` }
+      : { status: 'warn', message: `the statistics rollup (table ${STATS_TABLE}) is not installed: GET /api/stats answers 503`, hint: MIGRATE },
   );
   if (!state.ready) {
     findings.push({

@@ -19,6 +19,7 @@
  */
 
 import type { Dialect } from './dialect';
+import { dropStatsDdl, statsDdl } from './stats-ddl';
 
 export const LIST_TABLE = 'aq_list';
 export const LIST_STATE_TABLE = 'aq_list_state';
@@ -50,7 +51,7 @@ export const SEARCH_INDEX = 'aq_list_search';
 
 const isMysql = (d: Dialect) => d === 'mariadb' || d === 'mysql';
 
-/** The statements that create the list index, in order; each is safe to run again. */
+/** The statements that create the list index and the statistics rollup it feeds (stats-ddl.ts), in order; each is safe to run again. */
 export function listIndexDdl(dialect: Dialect): string[] {
   const indexes = listIndexes();
   if (isMysql(dialect)) {
@@ -82,6 +83,7 @@ export function listIndexDdl(dialect: Dialect): string[] {
       ...indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${LIST_TABLE} (${i.columns.join(', ')})`),
       `CREATE FULLTEXT INDEX IF NOT EXISTS ${SEARCH_INDEX} ON ${LIST_TABLE} (search)`,
       stateDdl(dialect),
+      ...statsDdl(dialect),
     ];
   }
   if (dialect === 'postgres') {
@@ -106,6 +108,7 @@ export function listIndexDdl(dialect: Dialect): string[] {
       ...indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${LIST_TABLE} (${i.columns.join(', ')}, id)`),
       `CREATE INDEX IF NOT EXISTS ${SEARCH_INDEX} ON ${LIST_TABLE} USING gin (search gin_trgm_ops)`,
       stateDdl(dialect),
+      ...statsDdl(dialect),
     ];
   }
   return [
@@ -127,6 +130,7 @@ export function listIndexDdl(dialect: Dialect): string[] {
 )`,
     ...indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${LIST_TABLE} (${i.columns.join(', ')}, id)`),
     stateDdl(dialect),
+    ...statsDdl(dialect),
   ];
 }
 
@@ -152,5 +156,5 @@ export function indexStatement(sql: string): string | undefined {
 
 /** The statements that remove the list index (`npm run migrate -- --down`). */
 export function dropListIndexDdl(): string[] {
-  return [`DROP TABLE IF EXISTS ${LIST_STATE_TABLE}`, `DROP TABLE IF EXISTS ${LIST_TABLE}`];
+  return [...dropStatsDdl(), `DROP TABLE IF EXISTS ${LIST_STATE_TABLE}`, `DROP TABLE IF EXISTS ${LIST_TABLE}`];
 }

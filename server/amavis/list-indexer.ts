@@ -1,5 +1,7 @@
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { amavisDialect, type Dialect } from './dialect';
+import { isNoSuchTable } from './missing-table';
+import { rollUpStats, statsInstalled } from './stats-rollup';
 import { checkSliceSql, chunkEndSql, copyRangeSql, deleteIdsSql, insertStateSql, lockSql, pruneOldSql, readStateSql, setRsSql, writeStateSql } from './list-index-sql';
 
 /**
@@ -72,10 +74,7 @@ export class ListIndexMissing extends Error {
 
 /** ER_NO_SUCH_TABLE, undefined_table (42P01), or SQLite's "no such table". */
 export function isMissingTable(err: unknown): boolean {
-  if (err instanceof ListIndexMissing) return true;
-  const e = err as { original?: { code?: string; errno?: number; message?: string }; parent?: { code?: string } };
-  const code = e.original?.code ?? e.parent?.code;
-  return code === 'ER_NO_SUCH_TABLE' || code === '42P01' || /no such table/i.test(e.original?.message ?? '');
+  return err instanceof ListIndexMissing || isNoSuchTable(err);
 }
 
 /** Creates the indexer for the amavis database behind `sequelize`. */
@@ -192,10 +191,13 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
 
   async function runOnce(now = Math.floor(Date.now() / 1000)): Promise<boolean> {
     const dialect = await amavisDialect(sequelize);
+    const stats = await statsInstalled(sequelize);
     let built = false;
     const worked = await locked(dialect, async (t) => {
       const s = await state(t);
       const next = s.ready ? await sweep(t, dialect, s, now) : await buildChunk(t, dialect, s, now);
+      // The statistics count what this turn listed, in its transaction (stats-rollup.ts).
+      if (stats) await rollUpStats(sequelize, t, dialect, next.ready ? now : Math.max(0, next.builtTo - settle));
       built = next.ready && !s.ready;
       await save(t, next);
     });

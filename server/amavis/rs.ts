@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { MessageRef } from './message-ref';
 import { followRsSql } from './list-index-sql';
 import { readListIndexState } from './list-indexer';
+import { recordRsChange } from './stats-rollup';
 
 /**
  * The one writer of `msgrcpt.rs`, amavis's per-recipient release status. amavisd writes it blank and
@@ -51,7 +52,8 @@ export interface RsWriter {
 
 /**
  * Creates the guarded writer of msgrcpt.rs. When the list index is installed, the copy's list row
- * follows in the same transaction: gone when deleted, else its new rs.
+ * follows in the same transaction: gone when deleted, else its new rs; and a release, request or delete
+ * is recorded for the statistics (stats-rollup.ts).
  */
 export function createRsWriter(sequelize: Sequelize): RsWriter {
   let listIndex: { at: number; present: Promise<boolean> } | undefined;
@@ -83,6 +85,8 @@ export function createRsWriter(sequelize: Sequelize): RsWriter {
           ...(options.transaction ? { transaction: options.transaction } : {}),
         });
       }
+      // Released, requested or deleted counts in the statistics exactly when this change commits.
+      await recordRsChange(sequelize, ref, to, options.transaction);
       return true;
     },
   };
