@@ -187,10 +187,14 @@ describe.skipIf(onPostgres)('npm run doctor with AQ_LOOKUP_SCHEMA=ispconfig', ()
   );
   afterAll(() => asRoot(`DROP DATABASE IF EXISTS ${DB}; DROP USER IF EXISTS '${USER}'@'127.0.0.1'`));
 
-  it('passes on the stack’s ISPConfig tables', async () => {
+  it('passes on the stack’s ISPConfig tables, and names AQ_LOOKUP_SCHEMA when it is not set', async () => {
     const { stdout } = await runDoctor(serverEnv({ AQ_LOOKUP_SCHEMA: 'ispconfig', AQ_LOOKUP_DB_URL: stackEnvFile().AQ_ISP_LOOKUP_DB_URL! }));
     expect(stdout).toMatch(/\[ ok \] amavis lookup database \(sender lists, spam policy\): .*amavis_ispconfig /);
     expect(stdout).toMatch(/\[ ok \] tables spamfilter_users, spamfilter_wblist and spamfilter_policy have the columns/);
+
+    // The same database read as amavis's own tables: the doctor says which setting is missing.
+    const unset = await runDoctor(serverEnv({ AQ_LOOKUP_DB_URL: stackEnvFile().AQ_ISP_LOOKUP_DB_URL! }));
+    expect(fixOf(unset.stdout, /\[FAIL\] table\(s\) users, mailaddr, wblist, policy missing/)).toMatch(/set AQ_LOOKUP_SCHEMA=ispconfig/);
   });
 
   it('fails on a missing table naming the fix, then prints GRANTs that make it pass', async () => {

@@ -58,7 +58,9 @@ export async function checkLookupDatabase(sequelize: Sequelize, schema: LookupSc
       message: `table(s) ${missingTables.join(', ')} missing`,
       hint: ispconfig
         ? `these are ISPConfig 3\u2019s tables: point AQ_LOOKUP_DB_URL at ISPConfig\u2019s database on the mail server (dbispconfig), the one @lookup_sql_dsn in its amavisd config names; or set AQ_LOOKUP_SCHEMA=amavis for amavis\u2019s own tables`
-        : `create amavisd-new\u2019s lookup tables (users, mailaddr, wblist, policy: the first part of ${doc} in the amavisd-new docs) in this database, and point @lookup_sql_dsn in amavisd.conf at it`,
+        : present.has('spamfilter_users')
+          ? 'this is ISPConfig\u2019s database (spamfilter_users): set AQ_LOOKUP_SCHEMA=ispconfig, so that sender lists and spam policies go into its spamfilter tables'
+          : `create amavisd-new\u2019s lookup tables (users, mailaddr, wblist, policy: the first part of ${doc} in the amavisd-new docs) in this database, and point @lookup_sql_dsn in amavisd.conf at it`,
     });
   }
   for (const table of tables.filter((t) => present.has(t))) {
