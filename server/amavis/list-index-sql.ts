@@ -4,6 +4,7 @@
  * the table against msgrcpt. Pure builders.
  */
 
+import { advisoryLockSql, LIST_INDEXER_LOCK } from '../db/advisory-lock';
 import type { Dialect } from './dialect';
 import { LIST_STATE_TABLE, LIST_TABLE } from './list-index-ddl';
 import { HELD_COPY, type SqlPart } from './list-parts';
@@ -107,16 +108,5 @@ export function followRsSql(to: string): string {
   return to === 'D' ? `DELETE FROM ${LIST_TABLE} WHERE ${key}` : `UPDATE ${LIST_TABLE} SET rs = :to WHERE ${key}`;
 }
 
-/** The advisory lock that lets one indexer work at a time, across every instance (null: SQLite, one process). */
-export function lockSql(dialect: Dialect): { take: string; release?: string } | null {
-  // MariaDB's lock names are server-wide: the database's name keeps two amavis databases apart.
-  if (isMysql(dialect)) {
-    // MD5: MySQL caps lock names at 64 characters; database names may have 64 of their own.
-    const name = "CONCAT('aq_list_indexer.', MD5(DATABASE()))";
-    return { take: `SELECT GET_LOCK(${name}, 0) AS got`, release: `SELECT RELEASE_LOCK(${name}) AS released` };
-  }
-  // PostgreSQL's advisory locks are per database already.
-  // A transaction-level lock: PostgreSQL frees it at COMMIT or ROLLBACK, or when the connection drops.
-  if (dialect === 'postgres') return { take: 'SELECT pg_try_advisory_xact_lock(7165368412034011) AS got' };
-  return null;
-}
+/** The list indexer's advisory lock statements (db/advisory-lock.ts). */
+export const lockSql = (dialect: Dialect) => advisoryLockSql(dialect, LIST_INDEXER_LOCK);

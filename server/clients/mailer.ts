@@ -6,6 +6,25 @@ export interface OutgoingMail {
   to: string[];
   subject: string;
   text: string;
+  /** An HTML alternative to the text (digests). */
+  html?: string;
+  /** Our own Message-ID, e.g. `<aq-digest-42@host>`, so a delivered copy can be recognised. */
+  messageId?: string;
+  /** The Content-Language of the mail. */
+  language?: string;
+}
+
+/**
+ * What a failed send tells about the mail: `refused` when the server answered no, or the message was never
+ * transmitted (connecting, greeting, envelope); `unknown` when the connection broke during or after the
+ * message data, so the server may have taken it without us hearing its answer.
+ */
+export function sendFailureOf(err: unknown): 'refused' | 'unknown' {
+  const e = err as { responseCode?: number; command?: string; code?: string };
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400) return 'refused';
+  if (e.code === 'EDNS' || e.code === 'ECONNREFUSED' || e.code === 'EAUTH' || e.code === 'ETLS') return 'refused';
+  const command = (e.command ?? '').toUpperCase();
+  return /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH|MAIL FROM|RCPT TO)/.test(command) ? 'refused' : 'unknown';
 }
 
 /** Sends our notification mails (release requests and their outcomes), or nothing when unconfigured. */
@@ -22,7 +41,7 @@ export interface Mailer {
 export const headerText = (value: string): string => value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 
 /** Creates the mailer from AQ_SMTP_URL: smtp:// (STARTTLS when offered), smtps://, or lmtp://. */
-export function createMailer(options: { url: string | undefined; from: string; caFile?: string | undefined }): Mailer {
+export function createMailer(options: { url: string | undefined; from: string; caFile?: string | undefined; tlsVerify?: boolean }): Mailer {
   if (!options.url) return { enabled: false, send: () => Promise.resolve() };
   const url = new URL(options.url);
   const transport = nodemailer.createTransport({
@@ -34,14 +53,23 @@ export function createMailer(options: { url: string | undefined; from: string; c
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,
-    // STARTTLS is used whenever the server offers it, with the certificate verified.
-    tls: { minVersion: 'TLSv1.2', ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}) },
+    // STARTTLS is used whenever the server offers it, with the certificate verified unless
+    // AQ_SMTP_TLS_VERIFY=false (a loopback or test server with a self-signed certificate).
+    tls: { minVersion: 'TLSv1.2', rejectUnauthorized: options.tlsVerify !== false, ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}) },
     logger: false,
   });
   return {
     enabled: true,
     async send(mail) {
-      await transport.sendMail({ from: options.from, to: mail.to, subject: headerText(mail.subject), text: mail.text });
+      await transport.sendMail({
+        from: options.from,
+        to: mail.to,
+        subject: headerText(mail.subject),
+        text: mail.text,
+        ...(mail.html !== undefined ? { html: mail.html } : {}),
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
+        ...(mail.language ? { headers: { 'Content-Language': mail.language, 'Auto-Submitted': 'auto-generated' } } : {}),
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { accountsFields } from './accounts';
-import { email, milliseconds, type EnvOf } from './fields';
+import { bool, email, milliseconds, type EnvOf } from './fields';
 import type { Config } from './types';
 
 /** Notification mails: where they go out, from whom, and the page their links open. */
@@ -11,6 +11,8 @@ export const mailFields = {
     .optional(),
   AQ_MAIL_FROM: email.optional(),
   AQ_SMTP_CA_FILE: z.string().min(1).optional(),
+  // Loopback and test servers with a self-signed certificate; AQ_SMTP_CA_FILE is the better fix elsewhere.
+  AQ_SMTP_TLS_VERIFY: bool('AQ_SMTP_TLS_VERIFY', true),
   AQ_PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/\S+$/, 'AQ_PUBLIC_URL must be the http(s) address of the page that embeds the widget')
@@ -29,6 +31,7 @@ export function mailConfig(env: MailEnv): Pick<Config, 'mail'> {
       publicUrl: env.AQ_PUBLIC_URL,
       batchDelayMs: env.AQ_NOTIFY_DELAY_MS ?? 60_000,
       caFile: env.AQ_SMTP_CA_FILE,
+      tlsVerify: env.AQ_SMTP_TLS_VERIFY,
     },
   };
 }

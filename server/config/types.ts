@@ -35,7 +35,7 @@ export interface Config {
   /** The message view's worker pool (AQ_VIEW_*). */
   view: ViewPoolSettings;
   /** Where notification mails go out: smtp://, smtps:// or lmtp://host:port (none: no notifications). */
-  mail: { url: string | undefined; from: string; publicUrl: string | undefined; batchDelayMs: number; caFile: string | undefined };
+  mail: { url: string | undefined; from: string; publicUrl: string | undefined; batchDelayMs: number; caFile: string | undefined; tlsVerify: boolean };
   /** Self-service links (mail_id + secret_id + recipient) for people who are not signed in. */
   selfService: boolean;
   /** Single sign-on from the webmail (the Roundcube plugin): the shared HMAC secret and a token's lifetime. */
