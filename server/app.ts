@@ -23,6 +23,7 @@ import { learningRoutes } from './routes/learning';
 import { policyRoutes } from './routes/policy';
 import { statsRoutes } from './routes/stats';
 import { widgetRoutes } from './routes/widget';
+import { digestSettingsRoutes } from './routes/digest-settings';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -46,6 +47,7 @@ export interface AppDeps {
     | 'senderLists'
     | 'spamPolicy'
     | 'learning'
+    | 'digestSettings'
     | 'stats'
   >;
 }
@@ -86,7 +88,7 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
       config,
       loginLimits: signInLimits,
       ssoLimits: signInLimits.slice(0, 1),
-      features: { learn: services.learning.enabled },
+      features: { learn: services.learning.enabled, digest: Boolean(config.mail.url) },
     }),
   );
   api.use(
@@ -107,6 +109,7 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
   api.use(policyRoutes({ spamPolicy: services.spamPolicy, config }));
   api.use(requestRoutes({ requests: services.requests, config }));
   api.use(auditRoutes({ audit: services.audit, config }));
+  api.use(digestSettingsRoutes({ digestSettings: services.digestSettings, config }));
   api.use(statsRoutes({ stats: services.stats, config }));
   api.use(apiNotFound);
   app.use('/api', api);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { accountsConfig, accountsFields } from './config/accounts';
 import { checkDatabaseSettings, databaseConfig, databaseFields, type DatabaseLimits } from './config/database';
 import type { LookupSchema } from './lookup/lookup-store';
+import { digestConfig, digestFields, type DigestConfig } from './config/digest';
 import { parseEnvFile } from './config/env-file';
 import { httpConfig, httpFields, type TrustProxy } from './config/http';
 import { imapConfig, imapFields } from './config/imap';
@@ -31,7 +32,7 @@ export type { DatabaseLimits } from './config/database';
 
 /** The whole configuration, parsed once at startup and frozen (with the capacity limits of issue #10). */
 export type Config = Omit<BaseConfig, 'trustProxy'> & { db: DatabaseLimits; pdpMaxConcurrent: number; lookupSchema: LookupSchema } & SignInConfig &
-  LinkConfig & { spamPolicy: SpamPolicyConfig } & { learning: LearningConfig };
+  LinkConfig & { spamPolicy: SpamPolicyConfig } & { learning: LearningConfig } & DigestConfig;
 
 /** Issue #11: trusted proxies by hop count or address (never "all"), and the account+address sign-in limit. */
 type SignInConfig = { trustProxy: TrustProxy; loginLimitPerAccountAddress: number };
@@ -50,6 +51,7 @@ const schema = z
     ...viewFields,
     ...linkFields,
     ...spamPolicyFields,
+    ...digestFields,
   })
   .superRefine(checkSessionSettings)
   .superRefine(checkDatabaseSettings)
@@ -67,6 +69,7 @@ const schema = z
     ...viewConfig(env),
     ...linkConfig(env),
     ...spamPolicyConfig(env),
+    ...digestConfig(env),
   }));
 
 /** With no AQ_DB_URL (and no AQ_CONFIG_FILE), `npm start` runs the demo instead of failing. */

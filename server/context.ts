@@ -35,11 +35,12 @@ import { createSenderListService, type SenderListService } from './services/send
 import { createLearningService, type LearningService } from './services/learning';
 import { createSpamdClient } from './clients/spamd';
 import { createSpamPolicyService, type SpamPolicyService } from './services/spam-policy';
+import { createDigestParts, type DigestParts } from './digest/digest-context';
 import { createStatsStore } from './amavis/stats-query';
 import { createStatsService, type StatsService } from './services/stats';
 
 /** The real clients and services, built from the configuration; shared by the server, the doctor and the tests. */
-export interface AppContext {
+export interface AppContext extends DigestParts {
   config: Readonly<Config>;
   sequelize: Sequelize;
   appSequelize: Sequelize;
@@ -144,6 +145,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     query: aliasSequelize && config.aliases.sql ? createAliasQuery(aliasSequelize, config.aliases.sql) : undefined,
   });
   const senderLists = createSenderListService({ lookup, messages, audit: auditLog });
+  const digestParts = createDigestParts({ config, sequelize, appSequelize, recipients: amavis.recipients, aliases, mailer, logger });
   const { spamd: spamdAt } = config.learning;
   const spamd = spamdAt ? createSpamdClient({ host: spamdAt.host, port: spamdAt.port, timeoutMs: config.learning.timeoutMs }) : undefined;
   const auth = createAuthService({ imap: createImapAuthenticator(imap), aliases, config });
@@ -183,7 +185,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     audit: createAuditService(auditLog),
     release,
     requests,
-    selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, links: config.links }),
+    selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, senderLists, links: config.links }),
     rateLimitStores: createDbRateLimitStores(appModels),
     senderLists,
     learning: createLearningService({ spamd, level: config.learning.level, amavis, messages, release, senderLists, audit: auditLog }),
@@ -191,8 +193,10 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     stats: createStatsService({ store: createStatsStore(sequelize), recipients: amavis.recipients, recipientDelimiter: config.recipientDelimiter }),
     sessionStore,
     listIndexer,
+    ...digestParts,
     async ready() {
       await ensureAppTables(appModels);
+      await digestParts.startDigests();
       if (config.db.listIndexIntervalMs > 0) listIndexer.start();
       // Releases a crash (or a lost database connection) left without an outcome: amavisd may have
       // delivered them, so they become "unknown", visible in the list, the view and the audit log.
@@ -214,6 +218,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
       // The store sweeps expired sessions on a timer; stop it so the process can exit.
       (sessionStore as unknown as { stopExpiringSessions?: () => void }).stopExpiringSessions?.();
       await listIndexer.stop();
+      await digestParts.stopDigests();
       await viewPool.close();
       await Promise.all([...new Set([sequelize, listSequelize, appSequelize, aliasSequelize, lookupSequelize].filter((s) => s !== undefined))].map((s) => s.close()));
     },

@@ -22,6 +22,7 @@ export const ROUTES = {
   requests: '/requests',
   audit: '/audit',
   stats: '/stats',
+  digestSettings: '/digest-settings',
 } as const;
 
 /** The path the server serves the widget bundle at, and the file name vite builds. */

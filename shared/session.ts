@@ -22,6 +22,8 @@ export interface UserCapabilities {
   senderLists?: boolean;
   /** "Spam" and "Not spam": SpamAssassin learning is configured (AQ_SPAMD). */
   learn?: boolean;
+  /** Digests of newly quarantined mail are sent here (AQ_SMTP_URL): the widget shows their frequency setting. */
+  digest?: boolean;
 }
 
 /** The body of POST /api/session and GET /api/session. */

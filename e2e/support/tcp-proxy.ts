@@ -16,6 +16,11 @@ export interface TcpProxy {
   resume(): void;
   /** Resolves when the stall next holds bytes a client sent: a statement (or a login) is in flight. */
   nextHeldFromClient(): Promise<void>;
+  /**
+   * From now on, once a client has sent the end of an SMTP/LMTP message (`CRLF.CRLF`), the server's next
+   * bytes (its answer: the mail is already taken) are dropped and the connection reset: a reply lost in transit.
+   */
+  dropReplyAfterData(): void;
   /** The connections open now. */
   connections(): number;
   close(): Promise<void>;
@@ -31,13 +36,20 @@ interface Pair {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
   let stalled = false;
+  let dropAfterData = false;
   let waiting: Array<() => void> = [];
 
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     const pair: Pair = { client, upstream, held: [] };
     pairs.add(pair);
+    let sentData = false;
     const relay = (to: net.Socket, fromClient: boolean) => (data: Buffer) => {
+      if (dropAfterData && fromClient && data.toString('latin1').endsWith('\r\n.\r\n')) sentData = true;
+      if (dropAfterData && !fromClient && sentData) {
+        for (const socket of [client, upstream]) socket.resetAndDestroy();
+        return;
+      }
       if (!stalled) {
         to.write(data);
         return;
@@ -93,6 +105,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
     },
     nextHeldFromClient: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    dropReplyAfterData() {
+      dropAfterData = true;
+    },
     connections: () => pairs.size,
     async close() {
       for (const pair of pairs) {

@@ -53,15 +53,21 @@ function summary(t: PageStrings, locale: PageLocale, item: QuarantineItem): stri
   return `<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
 
-const PAGE_ACTIONS = ['release', 'request', 'delete'] as const;
+const PAGE_ACTIONS = ['release', 'request', 'delete', 'allow', 'block'] as const;
+/** An action a self-service page offers and performs. */
+export type PageAction = (typeof PAGE_ACTIONS)[number];
 
 /**
  * The message's summary and a form with the actions its item allows. The form carries the signed token
  * itself (no cookie grants anything here), so a forged cross-site form would need the token already.
  */
-export function renderLinkPage(locale: PageLocale, item: QuarantineItem, token: string | undefined, formAction: string): string {
+export function renderLinkPage(locale: PageLocale, item: QuarantineItem, token: string | undefined, formAction: string, chosen?: PageAction): string {
   const t = PAGE_STRINGS[locale];
-  const allowed = PAGE_ACTIONS.filter((a) => item.actions.includes(a));
+  // Allow and block are the recipient's own lists, offered with any signed link of a copy that has a sender.
+  const hasSender = Boolean(item.envelopeFrom || item.headerFrom);
+  const offered = PAGE_ACTIONS.filter((a) => (a === 'allow' || a === 'block' ? hasSender && item.actions.length > 0 : item.actions.includes(a)));
+  // The action the link was made for (a digest's "Block sender") comes first, as the primary button.
+  const allowed = chosen && offered.includes(chosen) ? [chosen, ...offered.filter((a) => a !== chosen)] : offered;
   let actions: string;
   if (!token) actions = `<p>${escapeHtml(t.viewOnly)}</p>`;
   else if (allowed.length === 0) actions = `<p>${escapeHtml(t.noActions)}</p>`;
@@ -73,21 +79,23 @@ export function renderLinkPage(locale: PageLocale, item: QuarantineItem, token: 
 }
 
 /** The page after an action: what happened, in the user's words. */
-export function renderOutcomePage(locale: PageLocale, action: (typeof PAGE_ACTIONS)[number]): string {
+export function renderOutcomePage(locale: PageLocale, action: PageAction): string {
   const t = PAGE_STRINGS[locale];
   return page(locale, t.title, `<h1>${escapeHtml(t.title)}</h1><p class="ok" role="status">${escapeHtml(t.done[action])}</p>`);
 }
 
 /** The page for a refused or failed link, by the error's code. */
-export function renderErrorPage(locale: PageLocale, code: string): string {
+export function renderErrorPage(locale: PageLocale, code: string, reason?: string): string {
   const t = PAGE_STRINGS[locale];
   const key: keyof PageStrings['errors'] =
-    code === 'not_found' || code === 'conflict' || code === 'gone' || code === 'too_many_attempts' || code === 'forbidden'
-      ? code
-      : code === 'csrf_failed'
-        ? 'forbidden'
-        : ['amavis_unavailable', 'release_failed', 'busy'].includes(code)
-          ? 'unavailable'
-          : 'other';
+    code === 'not_found' && (reason === 'expired' || reason === 'invalid' || reason === 'gone')
+      ? reason
+      : code === 'not_found' || code === 'conflict' || code === 'gone' || code === 'too_many_attempts' || code === 'forbidden'
+        ? code
+        : code === 'csrf_failed'
+          ? 'forbidden'
+          : ['amavis_unavailable', 'release_failed', 'busy'].includes(code)
+            ? 'unavailable'
+            : 'other';
   return page(locale, t.failed, `<h1>${escapeHtml(t.failed)}</h1><p class="error" role="alert">${escapeHtml(t.errors[key])}</p>`);
 }

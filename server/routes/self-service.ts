@@ -20,12 +20,20 @@ const plain = z.object({
 });
 const signed = z.object({ token: z.string().min(1).max(200) });
 const linkSchema = z.union([signed, plain], 'send a token, or mail_id, secret_id and rcpt');
-const actionSchema = z.object({ action: z.enum(['release', 'delete', 'request']) });
+const ACTIONS = ['release', 'delete', 'request', 'allow', 'block'] as const;
+const actionSchema = z.object({ action: z.enum(ACTIONS) });
+// The action a digest's link was made for, and the digest's language: presentation only, never a permission.
+const linkExtras = z.object({ action: z.enum(ACTIONS).optional().catch(undefined), lang: z.enum(PAGE_LOCALES).optional().catch(undefined) });
 
 const linkOf = (input: z.infer<typeof linkSchema>): SelfServiceLink =>
   'token' in input ? { token: input.token } : { mailId: input.mail_id, secretId: input.secret_id, recipient: input.rcpt, partitionTag: input.partition_tag };
 
-const localeOf = (req: Request): PageLocale => (req.acceptsLanguages(...PAGE_LOCALES) || 'en') as PageLocale;
+/** The link's own language (a digest's `lang`, kept by the page's form), else the browser's. */
+function localeOf(req: Request): PageLocale {
+  const body: unknown = req.method === 'POST' ? req.body : undefined;
+  const lang = linkExtras.safeParse({ ...(body && typeof body === 'object' ? body : {}), ...req.query }).data?.lang;
+  return lang ?? ((req.acceptsLanguages(...PAGE_LOCALES) || 'en') as PageLocale);
+}
 // Browsers ask for HTML first; fetch() and scripts send */* and get JSON, as before.
 const wantsPage = (req: Request) => (req.method === 'POST' ? req.is('application/x-www-form-urlencoded') !== false : req.accepts(['json', 'html']) === 'html');
 
@@ -48,7 +56,8 @@ export function selfServiceRoutes(deps: {
   const router = Router();
   const fail = (req: Request, res: Response, next: NextFunction, err: unknown) => {
     if (!(err instanceof AppError) || !wantsPage(req)) return next(err);
-    sendPage(res, err.status, renderErrorPage(localeOf(req), err.code));
+    const reason = (err.details as { reason?: string } | undefined)?.reason;
+    sendPage(res, err.status, renderErrorPage(localeOf(req), err.code, reason));
   };
   // Guessing secrets must be slow: few attempts per address, whatever the answer, counted across instances.
   const limit = rateLimit({
@@ -75,7 +84,10 @@ export function selfServiceRoutes(deps: {
       const detail = await deps.selfService.view(linkOf(input));
       if (!wantsPage(req)) return void res.json(detail);
       // The form posts back here; relative, so it works under any reverse-proxy prefix.
-      sendPage(res, 200, renderLinkPage(localeOf(req), detail.item, 'token' in input ? input.token : undefined, 'self-service'));
+      const locale = localeOf(req);
+      const chosen = linkExtras.parse(req.query).action;
+      // The form keeps the link's language, so the outcome page speaks it too.
+      sendPage(res, 200, renderLinkPage(locale, detail.item, 'token' in input ? input.token : undefined, `self-service?lang=${locale}`, chosen));
     } catch (err) {
       fail(req, res, next, err);
     }

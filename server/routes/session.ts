@@ -23,7 +23,7 @@ const call = (req: Request, method: 'regenerate' | 'save' | 'destroy') =>
   );
 
 /** Starts the session of a user whose identity is proven, and answers `{user, csrfToken}`. */
-async function startSession(req: Request, res: Response, user: SessionUser, features: { learn?: boolean }): Promise<void> {
+async function startSession(req: Request, res: Response, user: SessionUser, features: { learn?: boolean; digest?: boolean }): Promise<void> {
   // A new id at sign-in, so a session id planted before sign-in is worth nothing after it.
   await call(req, 'regenerate');
   req.session.user = { email: user.email, addresses: user.addresses };
@@ -44,7 +44,7 @@ export function sessionRoutes(deps: {
   loginLimits: RequestHandler[];
   ssoLimits: RequestHandler[];
   /** What this server offers beyond the quarantine, sent with the session as capabilities. */
-  features?: { learn?: boolean };
+  features?: { learn?: boolean; digest?: boolean };
 }): Router {
   const features = deps.features ?? {};
   const router = Router();

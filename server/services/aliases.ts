@@ -4,6 +4,8 @@ import type { AliasQuery } from '../db/alias-query';
 /** Finds the other addresses whose mail a user receives (aliases of their mailbox). */
 export interface AliasSource {
   aliasesOf(email: string): Promise<string[]>;
+  /** The users an alias delivers to, from AQ_ALIASES_FILE (AQ_ALIASES_SQL only answers the other way); [] for no alias. */
+  usersOf(alias: string): string[];
 }
 
 /**
@@ -30,7 +32,10 @@ export function parseAliasFile(text: string): Map<string, string[]> {
 /** Builds the alias source from config: a file, a SQL query (`:email` is the user), both, or none. */
 export function createAliasSource(options: { file?: string | undefined; query?: AliasQuery | undefined }): AliasSource {
   const fromFile = options.file ? parseAliasFile(readFileSync(options.file, 'utf8')) : undefined;
+  const byAlias = new Map<string, string[]>();
+  for (const [target, aliases] of fromFile ?? []) for (const alias of aliases) byAlias.set(alias, [...(byAlias.get(alias) ?? []), target]);
   return {
+    usersOf: (alias) => byAlias.get(alias.toLowerCase()) ?? [],
     async aliasesOf(email) {
       const found = new Set(fromFile?.get(email) ?? []);
       for (const value of options.query ? await options.query(email) : []) {

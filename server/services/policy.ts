@@ -97,8 +97,15 @@ export function assertSuper(user: SessionUser, what: string): void {
 }
 
 /** What the user may do beyond acting on messages; sent with the session. */
-export function capabilitiesOf(user: SessionUser, features: { learn?: boolean } = {}): UserCapabilities {
-  return { decideRequests: isAdmin(user), readAudit: user.role === 'super', seesOthersMail: isAdmin(user), senderLists: true, learn: features.learn === true };
+export function capabilitiesOf(user: SessionUser, features: { learn?: boolean; digest?: boolean } = {}): UserCapabilities {
+  return {
+    decideRequests: isAdmin(user),
+    readAudit: user.role === 'super',
+    seesOthersMail: isAdmin(user),
+    senderLists: true,
+    learn: features.learn === true,
+    ...(features.digest !== undefined ? { digest: features.digest } : {}),
+  };
 }
 
 /** Which release requests an admin sees and decides: all for a super user, their domains' for a domain admin. */

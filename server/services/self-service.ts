@@ -10,6 +10,7 @@ import { verifyLinkToken } from './link-token';
 import type { MessageService } from './messages';
 import type { ReleaseRequestService } from './release-requests';
 import type { ReleaseService } from './release';
+import type { SenderListService } from './sender-lists';
 
 /**
  * What a self-service link carries: our signed token (one recipient's copy, an expiry), or amavis's plain
@@ -17,7 +18,7 @@ import type { ReleaseService } from './release';
  */
 export type SelfServiceLink = { token: string } | { mailId: string; secretId: string; recipient: string; partitionTag?: number | undefined };
 
-export type SelfServiceAction = 'release' | 'delete' | 'request';
+export type SelfServiceAction = 'release' | 'delete' | 'request' | 'allow' | 'block';
 
 export interface SelfService {
   /** The message as its recipient sees it; never changes its status. A plain link's item offers no actions. */
@@ -25,7 +26,10 @@ export interface SelfService {
   act(link: SelfServiceLink, action: SelfServiceAction): Promise<{ status: string }>;
 }
 
-const NOT_FOUND = (message = 'this link is not valid (any more)') => new AppError(404, 'not_found', message);
+/** Why a link names no copy: its page says which (details.reason), in the link's language. */
+export type LinkRefusal = 'invalid' | 'expired' | 'gone';
+
+const NOT_FOUND = (reason: LinkRefusal = 'invalid', message = 'this link is not valid (any more)') => new AppError(404, 'not_found', message, { reason });
 
 /**
  * Self-service links for people who are not signed in. Each acts as a user who owns exactly the one
@@ -42,6 +46,8 @@ export function createSelfService(deps: {
   messages: MessageService;
   release: ReleaseService;
   requests: ReleaseRequestService;
+  /** Allow and block the copy's sender for its recipient (digest links). */
+  senderLists?: SenderListService | undefined;
   links: { secret: string | undefined; maxAgeDays: number };
   now?: () => number;
 }): SelfService {
@@ -55,11 +61,11 @@ export function createSelfService(deps: {
   async function resolveToken(token: string) {
     if (!deps.links.secret) throw NOT_FOUND();
     const check = verifyLinkToken(token, deps.links.secret, now());
-    if (!check.ok) throw NOT_FOUND(check.reason === 'expired' ? 'this link has expired; sign in to see your quarantine' : undefined);
+    if (!check.ok) throw check.reason === 'expired' ? NOT_FOUND('expired', 'this link has expired; sign in to see your quarantine') : NOT_FOUND();
     // A lifetime longer than we ever sign means a leaked secret or a wrong clock: refuse it.
     if (check.expiresAt > now() + deps.links.maxAgeDays * 86_400 + 60) throw NOT_FOUND();
     const row = await deps.amavis.copies.find(check.ref, undefined, { includeDeleted: true });
-    if (!row) throw NOT_FOUND();
+    if (!row) throw NOT_FOUND('gone', 'this message is no longer kept');
     return { ...asRecipient(binaryText(row.recipient), check.ref), mayAct: true };
   }
 
@@ -87,6 +93,12 @@ export function createSelfService(deps: {
       if (!mayAct) throw new AppError(403, 'forbidden', 'this link can only show the message; sign in to release or delete it');
       if (action === 'release') return { status: (await deps.release.release(user, id)).status };
       if (action === 'delete') return { status: (await deps.release.remove(user, id)).status };
+      if (action === 'allow' || action === 'block') {
+        if (!deps.senderLists) throw new AppError(403, 'forbidden', 'sender lists are not available from links here');
+        // For the copy's own recipient, as that user's "Allow sender" / "Block sender" in the widget.
+        const change = await deps.senderLists.fromMessage(user, id, action, {});
+        return { status: change.entry.list === 'allow' ? 'allowed' : 'blocked' };
+      }
       return { status: (await deps.requests.request(user, id)).status };
     },
   };

@@ -1,0 +1,59 @@
+import { main as digestCli } from '../../server/cli/digest';
+import { inboxMessages } from './mailbox';
+import { serverEnv, stackEnv } from './stack';
+
+/** One digest as it landed in a test user's INBOX (read over IMAP, parsed). */
+export interface ReceivedDigest {
+  messageId: string;
+  subject: string;
+  text: string;
+  html: string;
+  language: string;
+  /** Each listed message: its subject line and its action links (action → URL). */
+  entries: Array<{ subject: string; links: Record<string, string>; again: boolean }>;
+}
+
+/** The digests in the user's INBOX (our Message-IDs start with `aq-digest-`). */
+export async function digestsIn(user: { email: string; password: string }): Promise<ReceivedDigest[]> {
+  const { default: PostalMime } = await import('postal-mime');
+  const out: ReceivedDigest[] = [];
+  for (const source of await inboxMessages(user, 'Message-ID', 'aq-digest-')) {
+    const mail = await PostalMime.parse(source);
+    const text = mail.text ?? '';
+    const entries = text
+      .split(/\n(?=\d+\. )/)
+      .filter((block) => /^\d+\. /.test(block))
+      .map((block) => {
+        const links: Record<string, string> = {};
+        for (const url of block.match(/https?:\/\/\S+/g) ?? []) {
+          const action = new URL(url).searchParams.get('action');
+          if (action && !links[action]) links[action] = url;
+        }
+        return {
+          subject: (block.split('\n')[0] ?? '').replace(/^\d+\. /, ''),
+          links,
+          again: /may not have reached you|vielleicht nicht erreicht|peut-être pas parvenu/.test(block),
+        };
+      });
+    const language = mail.headers.find((h) => h.key === 'content-language')?.value ?? '';
+    out.push({ messageId: mail.messageId ?? '', subject: mail.subject ?? '', text, html: mail.html ?? '', language, entries });
+  }
+  return out;
+}
+
+/** The digests that arrived since `before` (an earlier digestsIn). */
+export async function digestsSince(user: { email: string; password: string }, before: readonly ReceivedDigest[]): Promise<ReceivedDigest[]> {
+  const seen = new Set(before.map((d) => d.messageId));
+  return (await digestsIn(user)).filter((d) => !seen.has(d.messageId));
+}
+
+/** Dovecot's LMTP listener, where digests go (as AQ_SMTP_URL). Its certificate is the stack's own CA's. */
+export const lmtpUrl = () => `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`;
+
+/** Runs `npm run digest` (its main(), with the given settings and arguments); returns the exit code and what it wrote. */
+export async function runDigest(overrides: Record<string, string>, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await digestCli(args, serverEnv(overrides), { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+  return { code, out, err };
+}
