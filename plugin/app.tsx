@@ -7,6 +7,7 @@ import { RequestsView } from './components/requests-view';
 import { SenderListsView } from './components/sender-lists-view';
 import { SignIn } from './components/sign-in';
 import { SpamPolicyView } from './components/spam-policy-view';
+import { StatsView } from './components/stats-view';
 import { StatusBar, type Status } from './components/status-bar';
 import type { ListFocus } from './hooks/use-list-focus';
 import { useSession } from './hooks/use-session';
@@ -85,7 +86,9 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
           ) : view.name === 'senders' && session.capabilities.senderLists ? (
             <SenderListsView client={client} user={session.user} notify={notify} />
           ) : view.name === 'policy' ? (
-            <SpamPolicyView client={client} user={session.user} />
+            <SpamPolicyView client={client} user={session.user} digest={session.capabilities.digest === true} />
+          ) : view.name === 'stats' ? (
+            <StatsView client={client} user={session.user} />
           ) : view.name === 'audit' && session.capabilities.readAudit ? (
             <AuditView client={client} />
           ) : (

@@ -12,6 +12,8 @@ import type { ApproveOutcome, ReleaseRequestListResponse, ReleaseRequestView } f
 import { ROUTES } from '../../shared/routes';
 import type { BlockSenderResponse, SenderListAddRequest, SenderListChange, SenderListResponse } from '../../shared/sender-lists';
 import type { SessionResponse } from '../../shared/session';
+import type { StatsResponse } from '../../shared/stats';
+import type { DigestSettings, DigestSettingsUpdate } from '../../shared/digest';
 
 /** An API answer that is not a success, with the server's stable code and its human message. */
 export class ApiError extends Error {
@@ -134,6 +136,12 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     /** `target`: me (the default), an @domain, or everyone. */
     policy: (target?: string) => get<PolicyResponse>(`${ROUTES.policy}${queryString({ for: target })}`),
     savePolicy: (update: PolicyUpdateRequest) => request<PolicyUpdateResponse>('PUT', ROUTES.policy, { body: update }),
+    /** `scope`: user, site, or a domain's name (scope=domain&domain=…). */
+    stats: (scope: string, days: number) =>
+      get<StatsResponse>(`${ROUTES.stats}${queryString(scope === 'user' || scope === 'site' ? { scope, days } : { scope: 'domain', domain: scope, days })}`),
+    /** `target`: the user's own (undefined), `domain:example.org` or `site`. */
+    digest: (target?: string) => get<DigestSettings>(`${ROUTES.digestSettings}${queryString({ for: target })}`),
+    saveDigest: (update: DigestSettingsUpdate) => request<DigestSettings>('PUT', ROUTES.digestSettings, { body: update }),
   };
 }
 

@@ -15,15 +15,15 @@ describe('AppHeader', () => {
 
   it('shows tabs from the session\u2019s capabilities, not from a role', () => {
     const { rerender } = render(<AppHeader session={sessionOf('alice@example.test')} current="list" onTab={vi.fn()} onSignOut={vi.fn()} />);
-    // The spam filter is for everyone: the server says what each may change.
-    expect(tabs()).toEqual(['Quarantine', 'Spam filter']);
+    // The spam filter and the statistics are for everyone: the server says what each may change and see.
+    expect(tabs()).toEqual(['Quarantine', 'Spam filter', 'Statistics']);
     rerender(<AppHeader session={sessionOf('admin@example.test', { decideRequests: true })} current="list" onTab={vi.fn()} onSignOut={vi.fn()} />);
-    expect(tabs()).toEqual(['Quarantine', 'Requests', 'Spam filter']);
+    expect(tabs()).toEqual(['Quarantine', 'Requests', 'Spam filter', 'Statistics']);
     const onTab = vi.fn();
     rerender(<AppHeader session={sessionOf('super@example.test', { decideRequests: true, readAudit: true })} current="audit" onTab={onTab} onSignOut={vi.fn()} />);
-    expect(tabs()).toEqual(['Quarantine', 'Requests', 'Spam filter', 'Audit log']);
+    expect(tabs()).toEqual(['Quarantine', 'Requests', 'Spam filter', 'Statistics', 'Audit log']);
     rerender(<AppHeader session={sessionOf('alice@example.test', { senderLists: true })} current="senders" onTab={onTab} onSignOut={vi.fn()} />);
-    expect(tabs()).toEqual(['Quarantine', 'Sender lists', 'Spam filter']);
+    expect(tabs()).toEqual(['Quarantine', 'Sender lists', 'Spam filter', 'Statistics']);
     expect(screen.getByRole('button', { name: 'Sender lists' }).getAttribute('aria-current')).toBe('page');
     rerender(<AppHeader session={sessionOf('super@example.test', { decideRequests: true, readAudit: true })} current="audit" onTab={onTab} onSignOut={vi.fn()} />);
     expect(screen.getByRole('button', { name: 'Audit log' }).getAttribute('aria-current')).toBe('page');

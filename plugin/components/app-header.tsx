@@ -1,8 +1,8 @@
 import type { SessionResponse } from '../../shared/session';
 import { useI18n } from '../i18n';
 
-/** The screens a signed-in user can switch between; requests, sender lists and audit only with the capability, the spam filter for all. */
-export type Tab = 'list' | 'requests' | 'senders' | 'policy' | 'audit';
+/** The screens a signed-in user can switch between; requests, sender lists and audit only with the capability, the spam filter and statistics for all. */
+export type Tab = 'list' | 'requests' | 'senders' | 'policy' | 'stats' | 'audit';
 
 /** The title, the tabs the session's capabilities allow, and who is signed in. */
 export function AppHeader({
@@ -32,6 +32,7 @@ export function AppHeader({
           {caps.decideRequests && tab('requests', t('requests'))}
           {caps.senderLists && tab('senders', t('senderLists'))}
           {tab('policy', t('spamFilter'))}
+          {tab('stats', t('stats'))}
           {caps.readAudit && tab('audit', t('audit'))}
         </nav>
       )}

@@ -4,15 +4,17 @@ import type { SessionUser } from '../../shared/session';
 import type { ApiClient } from '../api/client';
 import { useSpamPolicy } from '../hooks/use-spam-policy';
 import { useI18n } from '../i18n';
+import { DigestSection } from './digest-section';
 import { PolicyFieldRow } from './policy-field';
 import { ownersOf } from './sender-list-form';
 
 /**
  * The spam filter: the policy amavisd applies, field by field with where each value comes from, a preset
  * for the two levels that decide a mail's fate, and for admins whom it is for. The server says what the
- * user may change; fields only admins may change are shown to them alone.
+ * user may change; fields only admins may change are shown to them alone. Below it, when the server sends
+ * digests, how often the same target gets one.
  */
-export function SpamPolicyView({ client, user }: { client: ApiClient; user: SessionUser }) {
+export function SpamPolicyView({ client, user, digest }: { client: ApiClient; user: SessionUser; digest?: boolean }) {
   const { t } = useI18n();
   const { target, setTarget, policy, draft, edit, outcome, busy, save } = useSpamPolicy(client);
   const errorRef = useRef<HTMLParagraphElement>(null);
@@ -107,6 +109,8 @@ export function SpamPolicyView({ client, user }: { client: ApiClient; user: Sess
       <p ref={errorRef} class="aq-error" role="alert" tabIndex={-1}>
         {outcome?.kind === 'error' ? outcome.text : ''}
       </p>
+      {/* The digest frequency of the same target: one "For" choice sets both. */}
+      {digest && <DigestSection client={client} target={target} />}
     </section>
   );
 }

@@ -10,8 +10,11 @@ import { gzipSync } from 'node:zlib';
 // 24 KB since it allows and blocks senders, learns spam and "not spam", and has a sender-lists screen (#14),
 // in three languages (about 2 KB of code and 0.7 KB of strings);
 // 26 KB since it has a spam-filter screen (levels, presets, per-field sources and inherit, admins' "For"),
-// in three languages: 23.77 → 25.88 KB gzip.
-const BUDGET_BYTES = 26 * 1024;
+// in three languages: 23.77 → 25.88 KB gzip;
+// 29 KB since it has a statistics screen (an inline-SVG chart, totals, rates, a table, admins' top lists) and
+// the digest frequency in the spam-filter screen (#15), in three languages: 25.92 → 28.90 KB gzip. Splitting
+// the secondary screens into a chunk loaded on demand would win this back (issue #16 asks for 24 KB).
+const BUDGET_BYTES = 29 * 1024;
 const file = process.argv[2] ?? 'dist/widget/amavis-quarantine.js';
 
 let source: Buffer;
