@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops what up.sh and roundcube.sh started, by recorded PID only: Roundcube's PHP server,
-# amavisd, amavisd-pg, amavisd-isp, spamd, Dovecot and (only if up.sh started them) PostgreSQL and MariaDB. A
+# amavisd, amavisd-pg, amavisd-isp, spamd, spamd-users, Dovecot and (only if up.sh started them) PostgreSQL and MariaDB. A
 # MariaDB or PostgreSQL that was already running is never touched. Idempotent.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -13,7 +13,7 @@ for name in "${AMAVISD_INSTANCES[@]}"; do
   stop_amavisd "$name"
   rm -f "${AMAVISD_SOCKET[$name]}"   # amavisd (no longer root) cannot always unlink its socket itself
 done
-stop_spamd
+for name in "${SPAMD_INSTANCES[@]}"; do stop_spamd "$name"; done
 stop_dovecot
 stop_postgresql   # lib.sh: only a cluster up.sh recorded as started by us
 

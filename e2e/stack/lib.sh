@@ -21,8 +21,10 @@ PDP_SOCKET=/var/lib/amavis/amavisd.sock
 PG_HOST=127.0.0.1 PG_PORT=5432 PG_SOCKET_DIR=/var/run/postgresql PG_DB=amavis PG_BENCH_DB=amavis_bench
 PG_SMTP_IN_PORT=10026 PG_PDP_PORT=9996
 PG_PDP_SOCKET=/var/lib/amavis/amavisd-pg.sock
-# spamd (issue #14): learning through TELL (`spamc -L spam|ham`), on loopback only.
+# spamd (issue #14): learning through TELL (`spamc -L spam|ham`), on loopback only. spamd learns into
+# amavisd's one Bayes store; spamd-users keeps a store per TELL `User:` (AQ_LEARN_LEVEL=user or domain).
 SPAMD_PORT=10783
+SPAMD_USERS_PORT=10784
 # amavisd-isp (issue #14): a third amavisd whose lookups are ISPConfig's spamfilter_* tables and SQL
 # (in amavis_ispconfig); it stores in the MariaDB `amavis` database like amavisd.
 ISP_LOOKUP_DB_NAME=amavis_ispconfig
@@ -249,19 +251,33 @@ stop_dovecot() {
 AMAVIS_HOME=/var/lib/amavis
 BAYES_DIR=$AMAVIS_HOME/.spamassassin
 BAYES_PATH=$BAYES_DIR/bayes
+# spamd-users: the way an operator keeps per-user (or per-domain) Bayes stores apart without SQL. With
+# --virtual-config-dir (which needs -x and -u) spamd makes <dir>/<User:> for each TELL's User: header (an
+# address for AQ_LEARN_LEVEL=user, a domain for domain) and keeps that user's bayes_{toks,seen} in it. No
+# bayes_path here: that would put every user back into one store. One child: a test learns a few messages.
+USER_BAYES_DIR=$AMAVIS_HOME/aq-bayes
 SPAMD_BIN=/usr/sbin/spamd
-SPAMD_ARGS=(
-  --daemonize --pidfile="$PIDS/spamd.pid" --syslog="$LOGS/spamd.log"
-  --username=amavis --groupname=amavis --helper-home-dir="$AMAVIS_HOME"
-  --listen="127.0.0.1:$SPAMD_PORT" --allowed-ips=127.0.0.1
-  --allow-tell --local --nouser-config --cf="bayes_path $BAYES_PATH"
-  --max-children=2 --min-children=1
-)
+declare -A SPAMD_PORT_OF=([spamd]=$SPAMD_PORT [spamd-users]=$SPAMD_USERS_PORT)
+SPAMD_INSTANCES=(spamd spamd-users)
+# spamd_args <name>: sets SPAMD_ARGS to that instance's command line (pid and log files are named after it).
+spamd_args() {
+  SPAMD_ARGS=(
+    --daemonize --pidfile="$PIDS/$1.pid" --syslog="$LOGS/$1.log"
+    --username=amavis --groupname=amavis --helper-home-dir="$AMAVIS_HOME"
+    --listen="127.0.0.1:${SPAMD_PORT_OF[$1]}" --allowed-ips=127.0.0.1
+    --allow-tell --local --nouser-config
+  )
+  case $1 in
+    spamd) SPAMD_ARGS+=(--cf="bayes_path $BAYES_PATH" --max-children=2 --min-children=1) ;;
+    spamd-users) SPAMD_ARGS+=(--virtual-config-dir="$USER_BAYES_DIR/%u" --max-children=1 --min-children=1) ;;
+    *) die "no spamd instance $1" ;;
+  esac
+}
 
 # The Bayes store exists and belongs to amavis: a root-run sa-learn would leave files amavisd and
 # spamd (both amavis) cannot write, and `sa-learn --dump magic` fails on a store nobody learned into yet.
 ensure_bayes_store() {
-  install -d -o amavis -g amavis -m 0700 "$BAYES_DIR"
+  install -d -o amavis -g amavis -m 0700 "$BAYES_DIR" "$USER_BAYES_DIR"
   find "$BAYES_DIR" ! -user amavis -exec chown amavis:amavis {} +
   if [ ! -s "${BAYES_PATH}_toks" ]; then
     log "creating the Bayes store $BAYES_PATH"
@@ -273,45 +289,47 @@ ensure_bayes_store() {
     || die "the Bayes store ${BAYES_PATH}_{toks,seen} is not writable by amavis"
 }
 
-spamd_pid() { pidfile_pid "$PIDS/spamd.pid"; }
-# A PING over TCP, as `spamc -K` sends it: the answer is "SPAMD/1.5 0 PONG".
+spamd_pid() { pidfile_pid "$PIDS/$1.pid"; }
+# spamd_ready <port>: a PING over TCP, as `spamc -K` sends it: the answer is "SPAMD/1.5 0 PONG".
 spamd_ready() {
   timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
                      printf "PING SPAMC/1.5\r\n\r\n" >&3
-                     IFS= read -r -t 2 line <&3 && [[ $line == "SPAMD/"*" 0 PONG"* ]]' _ "$SPAMD_PORT" 2>/dev/null
+                     IFS= read -r -t 2 line <&3 && [[ $line == "SPAMD/"*" 0 PONG"* ]]' _ "$1" 2>/dev/null
 }
 
-# Keeps a healthy spamd started with today's arguments ($ETC/spamd.args records those of the running
-# one: its command line is just "spamd"); anything else is (re)started.
+# start_spamd <name>: keeps a healthy instance started with today's arguments ($ETC/<name>.args records
+# those of the running one: its command line is just "spamd"); anything else is (re)started.
 start_spamd() {
-  local pid want
+  local name=$1 pid want port=${SPAMD_PORT_OF[$1]}
+  spamd_args "$name"
   want=$(printf '%s\n' "$SPAMD_BIN" "${SPAMD_ARGS[@]}")
-  pid=$(spamd_pid)
-  if pid_is "$pid" spamd && [ "$want" == "$(cat "$ETC/spamd.args" 2>/dev/null)" ] && spamd_ready; then return 0; fi
-  stop_spamd
+  pid=$(spamd_pid "$name")
+  if pid_is "$pid" spamd && [ "$want" == "$(cat "$ETC/$name.args" 2>/dev/null)" ] && spamd_ready "$port"; then return 0; fi
+  stop_spamd "$name"
   [ -x "$SPAMD_BIN" ] || die "no $SPAMD_BIN: install Debian's spamd package (split from spamassassin since 4.0)"
-  if port_open "$SPAMD_PORT"; then die "something else listens on 127.0.0.1:$SPAMD_PORT"; fi
+  if port_open "$port"; then die "something else listens on 127.0.0.1:$port"; fi
   ensure_bayes_store
-  rm -f "$ETC/spamd.args"
-  if ! detached "$SPAMD_BIN" "${SPAMD_ARGS[@]}" </dev/null >>"$LOGS/spamd.start.log" 2>&1; then
-    show_log_tail "$LOGS/spamd.start.log"; show_log_tail "$LOGS/spamd.log"
-    die "spamd failed to start"
+  rm -f "$ETC/$name.args"
+  if ! detached "$SPAMD_BIN" "${SPAMD_ARGS[@]}" </dev/null >>"$LOGS/$name.start.log" 2>&1; then
+    show_log_tail "$LOGS/$name.start.log"; show_log_tail "$LOGS/$name.log"
+    die "$name failed to start"
   fi
   # Ready ~2 s after start (it compiles the rules first). Fail fast once the daemon is gone.
   local deadline=$((SECONDS + 60))
-  until spamd_ready; do
-    pid=$(spamd_pid)
+  until spamd_ready "$port"; do
+    pid=$(spamd_pid "$name")
     if { [ -n "$pid" ] && ! pid_alive "$pid"; } || [ "$SECONDS" -ge "$deadline" ]; then
-      show_log_tail "$LOGS/spamd.start.log"; show_log_tail "$LOGS/spamd.log"
-      die "spamd did not answer PING on 127.0.0.1:$SPAMD_PORT"
+      show_log_tail "$LOGS/$name.start.log"; show_log_tail "$LOGS/$name.log"
+      die "$name did not answer PING on 127.0.0.1:$port"
     fi
     sleep 0.1
   done
-  printf '%s\n' "$want" >"$ETC/spamd.args"
+  printf '%s\n' "$want" >"$ETC/$name.args"
 }
 
 stop_spamd() {
-  stop_pid spamd "$(spamd_pid)"   # the master takes its children down on TERM
-  rm -f "$PIDS/spamd.pid"
-  wait_until 15 "spamd port to close" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$SPAMD_PORT) 2>/dev/null" || true
+  local name=$1 port=${SPAMD_PORT_OF[$1]}
+  stop_pid "$name" "$(spamd_pid "$name")" spamd   # the master takes its children down on TERM
+  rm -f "$PIDS/$name.pid"
+  wait_until 15 "$name port to close" bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null" || true
 }

@@ -4,8 +4,8 @@
 # 2424) and three amavisd-new: amavisd storing in MariaDB (SMTP 10024, AM.PDP on TCP 9998
 # and on /var/lib/amavis/amavisd.sock), amavisd-pg storing in PostgreSQL (SMTP 10026,
 # AM.PDP 9996 and /var/lib/amavis/amavisd-pg.sock) and amavisd-isp, storing in MariaDB and looking
-# up in ISPConfig's spamfilter tables (SMTP 10028, AM.PDP 9994, amavisd-isp.sock), and spamd (TELL on 10783, learning into the
-# Bayes store both amavisd read). Idempotent: healthy components whose
+# up in ISPConfig's spamfilter tables (SMTP 10028, AM.PDP 9994, amavisd-isp.sock), spamd (TELL on 10783, learning into the
+# Bayes store both amavisd read) and spamd-users (TELL on 10784, a Bayes store per User: under /var/lib/amavis/aq-bayes). Idempotent: healthy components whose
 # config did not change are kept; anything else is (re)started cleanly. Writes $STATE/stack.env.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -273,15 +273,18 @@ doveconf -c "$ETC/dovecot.conf" -n >/dev/null 2>"$LOGS/doveconf.err" \
 [ "$DOVECOT_CHANGED" = 1 ] && stop_dovecot
 start_dovecot
 
-# ---------------------------------------------------------------- amavisd, amavisd-pg, amavisd-isp, spamd
+# ---------------------------------------------------------------- amavisd, amavisd-pg, amavisd-isp, spamd, spamd-users
 # Side by side: each spends 1-2 s compiling SpamAssassin's rules before it answers, and
 # they share nothing but /var/lib/amavis (own sockets, work dirs, pid and log files; the
 # Bayes store, which spamd's TELL writes and both amavisd read: see lib.sh).
 # start_amavisd shows the failing one's log; up.sh fails once all have finished.
 # The store is made before any of them runs: amavisd's autolearn would otherwise race its creation.
 ensure_bayes_store
-( start_spamd ) &
-SPAMD_JOB=$!
+declare -A SPAMD_JOB
+for name in "${SPAMD_INSTANCES[@]}"; do
+  ( start_spamd "$name" ) &
+  SPAMD_JOB[$name]=$!
+done
 declare -A AMAVISD_JOB
 for name in "${AMAVISD_INSTANCES[@]}"; do
   (
@@ -296,7 +299,9 @@ amavisd_failed=""
 for name in "${AMAVISD_INSTANCES[@]}"; do
   wait "${AMAVISD_JOB[$name]}" || amavisd_failed+=" $name"
 done
-wait "$SPAMD_JOB" || amavisd_failed+=" spamd"
+for name in "${SPAMD_INSTANCES[@]}"; do
+  wait "${SPAMD_JOB[$name]}" || amavisd_failed+=" $name"
+done
 [ -z "$amavisd_failed" ] || die "did not come up:$amavisd_failed"
 
 # ---------------------------------------------------------------- stack.env
@@ -320,6 +325,8 @@ AQ_PG_PDP_SOCKET=$PG_PDP_SOCKET
 AQ_PG_SMTP_IN_PORT=$PG_SMTP_IN_PORT
 AQ_SPAMD_HOST=127.0.0.1
 AQ_SPAMD_PORT=$SPAMD_PORT
+AQ_SPAMD_USERS_PORT=$SPAMD_USERS_PORT
+AQ_SPAMD_USERS_DIR=$USER_BAYES_DIR
 AQ_ISP_LOOKUP_DB_URL=mysql://$DB_USER:$DB_PASS@$DB_HOST:$DB_PORT/$ISP_LOOKUP_DB_NAME
 AQ_ISP_PDP=tcp://127.0.0.1:$ISP_PDP_PORT
 AQ_ISP_PDP_SOCKET=$ISP_PDP_SOCKET
@@ -329,4 +336,4 @@ EOF
 secs=$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 db_owner=reused; [ -s "$PIDS/mysqld_safe.pid" ] && db_owner=ours
 pg_owner=reused; [ -s "$PIDS/postgresql.started" ] && pg_owner=ours
-echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME+$LOOKUP_DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET, amavisd-isp smtp $ISP_SMTP_IN_PORT pdp $ISP_PDP_PORT (lookups $ISP_LOOKUP_DB_NAME), spamd tell $SPAMD_PORT (bayes $BAYES_PATH); env: $STATE/stack.env"
+echo "aq-stack up in ${secs}s: mariadb($db_owner) $DB_HOST:$DB_PORT/$DB_NAME+$LOOKUP_DB_NAME, postgresql($pg_owner) $PG_HOST:$PG_PORT/$PG_DB, imap $IMAP_PORT(starttls)/$IMAPS_PORT(tls), lmtp $LMTP_PORT, amavisd smtp $SMTP_IN_PORT pdp $PDP_PORT+$PDP_SOCKET, amavisd-pg smtp $PG_SMTP_IN_PORT pdp $PG_PDP_PORT+$PG_PDP_SOCKET, amavisd-isp smtp $ISP_SMTP_IN_PORT pdp $ISP_PDP_PORT (lookups $ISP_LOOKUP_DB_NAME), spamd tell $SPAMD_PORT (bayes $BAYES_PATH), spamd-users tell $SPAMD_USERS_PORT (bayes $USER_BAYES_DIR/<User:>); env: $STATE/stack.env"
