@@ -99,7 +99,8 @@ export function StatsView({ client, user }: { client: ApiClient; user: SessionUs
           <StatsChart days={stats.days} description={`${t('lastDays', { n: stats.days.length })}: ${totals.text}`} />
           <details class="aq-why">
             <summary>{t('statsTable')}</summary>
-            <div class="aq-scroll">
+            {/* Focusable, so that the keyboard can scroll a table wider than a phone. */}
+            <div class="aq-scroll" tabIndex={0} role="region" aria-label={t('statsTable')}>
               <table class="aq-table">
                 <thead>
                   <tr>
