@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { DIGEST_FREQUENCIES, type DigestFrequency, type DigestSettings } from '../../shared/digest';
 import type { ApiClient } from '../api/client';
 import { useDigest } from '../hooks/use-digest';
@@ -16,8 +16,10 @@ const ownOf = (s: DigestSettings): DigestFrequency | null =>
 export function DigestSection({ client, target }: { client: ApiClient; target: string }) {
   const { t, dateTime } = useI18n();
   const { settings, absent, outcome, busy, save } = useDigest(client, target);
-  const [choice, setChoice] = useState<DigestFrequency | 'inherit'>('inherit');
-  useEffect(() => setChoice(settings ? (ownOf(settings) ?? 'inherit') : 'inherit'), [settings]);
+  // An edit belongs to the settings it was made on: a reload or a save (a new object) shows the saved value again.
+  const [edit, setEdit] = useState<{ on: DigestSettings; value: DigestFrequency | 'inherit' } | null>(null);
+  const saved = settings ? (ownOf(settings) ?? 'inherit') : 'inherit';
+  const choice = edit && edit.on === settings ? edit.value : saved;
   if (absent) return null;
   const from = settings?.source;
   const source =
@@ -54,14 +56,21 @@ export function DigestSection({ client, target }: { client: ApiClient; target: s
             <legend class="aq-sr">{t('digest')}</legend>
             {[...DIGEST_FREQUENCIES, 'inherit' as const].map((f) => (
               <label key={f} class="aq-check">
-                <input type="radio" name="aq-digest" value={f} checked={choice === f} disabled={busy || !settings.editable} onChange={() => setChoice(f)} />
+                <input
+                  type="radio"
+                  name="aq-digest"
+                  value={f}
+                  checked={choice === f}
+                  disabled={busy || !settings.editable}
+                  onChange={() => settings && setEdit({ on: settings, value: f })}
+                />
                 {t(`df_${f}`)}
               </label>
             ))}
           </fieldset>
           {settings.editable && (
             <div class="aq-toolbar aq-policy__save">
-              <button type="submit" class="aq-btn aq-btn--primary" disabled={busy || choice === (ownOf(settings) ?? 'inherit')}>
+              <button type="submit" class="aq-btn aq-btn--primary" disabled={busy || choice === saved}>
                 {t('save')}
               </button>
               <span role="status" class="aq-policy__saved">
