@@ -4,26 +4,11 @@ import type { DigestSettings } from '../../shared/digest';
 import type { SenderListResponse } from '../../shared/sender-lists';
 import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { signLinkToken } from '../../server/services/link-token';
-import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
-import { digestsIn, digestsSince, lmtpUrl, runDigest } from '../support/digest';
+import { bodyOf, signedIn, USERS } from '../support/api-client';
+import { API_URL, DIGEST_ENV, digestsIn, digestsSince, LINK_SECRET, lmtpUrl, runDigest } from '../support/digest';
 import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
-
-const LINK_SECRET = 'test-link-secret-digest-0123456789abcdef0123';
-// The links name a public address the test cannot know before the server listens; it opens them on the server itself.
-const API_URL = 'https://quarantine.example.test/api';
-export const DIGEST_ENV = {
-  ...ROLE_ENV,
-  AQ_SELF_SERVICE: 'true',
-  AQ_LINK_SECRET: LINK_SECRET,
-  AQ_API_URL: API_URL,
-  AQ_PUBLIC_URL: 'https://webmail.example.test/',
-  AQ_RECIPIENT_DELIMITER: '+',
-  // Dovecot's LMTP offers STARTTLS with the stack's self-signed certificate: the setting the issue asked for.
-  AQ_SMTP_TLS_VERIFY: 'false',
-  AQ_DIGEST_INTERVAL_MS: '0',
-};
 
 const tag = () => randomBytes(4).toString('hex');
 

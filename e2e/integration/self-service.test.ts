@@ -144,7 +144,7 @@ describe('self-service links', () => {
     expect(html).not.toContain('<form');
     const wrong = await view({ token: 'nonsense' }, { Accept: 'text/html' });
     expect(wrong.status).toBe(404);
-    expect(await wrong.text()).toContain('This link is not valid (any more).');
+    expect(await wrong.text()).toContain('This link is not valid: it was changed, cut short, or made for someone else.');
   });
 
   it('is off unless AQ_SELF_SERVICE=true', async () => {

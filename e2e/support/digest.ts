@@ -1,6 +1,25 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { main as digestCli } from '../../server/cli/digest';
 import { inboxMessages } from './mailbox';
-import { serverEnv, stackEnv } from './stack';
+import { ROLE_ENV } from './api-client';
+import { ROOT, serverEnv, stackEnv } from './stack';
+
+export const LINK_SECRET = 'test-link-secret-digest-0123456789abcdef0123';
+// The links name a public address the test cannot know before the server listens; it opens them on the server itself.
+export const API_URL = 'https://quarantine.example.test/api';
+/** The settings of the digest tests' servers and CLI runs (AQ_SMTP_URL added per test). */
+export const DIGEST_ENV = {
+  ...ROLE_ENV,
+  AQ_SELF_SERVICE: 'true',
+  AQ_LINK_SECRET: LINK_SECRET,
+  AQ_API_URL: API_URL,
+  AQ_PUBLIC_URL: 'https://webmail.example.test/',
+  AQ_RECIPIENT_DELIMITER: '+',
+  // Dovecot's LMTP offers STARTTLS with the stack's self-signed certificate: the setting the issue asked for.
+  AQ_SMTP_TLS_VERIFY: 'false',
+  AQ_DIGEST_INTERVAL_MS: '0',
+};
 
 /** One digest as it landed in a test user's INBOX (read over IMAP, parsed). */
 export interface ReceivedDigest {
@@ -56,4 +75,16 @@ export async function runDigest(overrides: Record<string, string>, args: string[
   let err = '';
   const code = await digestCli(args, serverEnv(overrides), { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
   return { code, out, err };
+}
+
+/** `npm run digest` as a process of its own (to be killed mid-send): the process and its exit code. */
+export function spawnDigest(overrides: Record<string, string>, args: string[]): { child: ChildProcess; exit: Promise<number | null> } {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AQ_')));
+  // node itself with tsx's loader, not the tsx wrapper: a SIGKILL must reach the process that sends.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/digest.ts'), ...args], {
+    env: { ...clean, ...serverEnv(overrides) },
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
+  return { child, exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }

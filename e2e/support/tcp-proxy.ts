@@ -17,10 +17,11 @@ export interface TcpProxy {
   /** Resolves when the stall next holds bytes a client sent: a statement (or a login) is in flight. */
   nextHeldFromClient(): Promise<void>;
   /**
-   * From now on, once a client has sent the end of an SMTP/LMTP message (`CRLF.CRLF`), the server's next
-   * bytes (its answer: the mail is already taken) are dropped and the connection reset: a reply lost in transit.
+   * From now on, the server's first answer after the client sent a message's data (over 3000 bytes in a row:
+   * STARTTLS hides the SMTP/LMTP words, not the sizes) is dropped and the connection reset (`reset`: a reply
+   * lost in transit, the mail already taken), or held for ever (`hold`: the client waits, e.g. until killed).
    */
-  dropReplyAfterData(): void;
+  dropReplyAfterData(mode?: 'reset' | 'hold'): void;
   /** The connections open now. */
   connections(): number;
   close(): Promise<void>;
@@ -36,20 +37,21 @@ interface Pair {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
   let stalled = false;
-  let dropAfterData = false;
+  let dropAfterData: 'reset' | 'hold' | undefined;
   let waiting: Array<() => void> = [];
 
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     const pair: Pair = { client, upstream, held: [] };
     pairs.add(pair);
-    let sentData = false;
+    let uploaded = 0;
     const relay = (to: net.Socket, fromClient: boolean) => (data: Buffer) => {
-      if (dropAfterData && fromClient && data.toString('latin1').endsWith('\r\n.\r\n')) sentData = true;
-      if (dropAfterData && !fromClient && sentData) {
-        for (const socket of [client, upstream]) socket.resetAndDestroy();
+      if (fromClient) uploaded += data.length;
+      if (dropAfterData && !fromClient && uploaded > 3000) {
+        if (dropAfterData === 'reset') for (const socket of [client, upstream]) socket.resetAndDestroy();
         return;
       }
+      if (!fromClient) uploaded = 0;
       if (!stalled) {
         to.write(data);
         return;
@@ -105,8 +107,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
     },
     nextHeldFromClient: () => new Promise<void>((resolve) => waiting.push(resolve)),
-    dropReplyAfterData() {
-      dropAfterData = true;
+    dropReplyAfterData(mode = 'reset') {
+      dropAfterData = mode;
     },
     connections: () => pairs.size,
     async close() {

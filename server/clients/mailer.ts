@@ -15,16 +15,14 @@ export interface OutgoingMail {
 }
 
 /**
- * What a failed send tells about the mail: `refused` when the server answered no, or the message was never
- * transmitted (connecting, greeting, envelope); `unknown` when the connection broke during or after the
- * message data, so the server may have taken it without us hearing its answer.
+ * What a failed send tells about the mail: `refused` when the server answered no, or the message data was
+ * never sent (connecting, greeting, TLS, envelope); `unknown` when the connection broke after the DATA
+ * command, so the server may have taken the mail without us hearing its answer.
  */
 export function sendFailureOf(err: unknown): 'refused' | 'unknown' {
-  const e = err as { responseCode?: number; command?: string; code?: string };
+  const e = err as { responseCode?: number; dataSent?: boolean };
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) return 'refused';
-  if (e.code === 'EDNS' || e.code === 'ECONNREFUSED' || e.code === 'EAUTH' || e.code === 'ETLS') return 'refused';
-  const command = (e.command ?? '').toUpperCase();
-  return /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH|MAIL FROM|RCPT TO)/.test(command) ? 'refused' : 'unknown';
+  return e.dataSent === true ? 'unknown' : 'refused';
 }
 
 /** Sends our notification mails (release requests and their outcomes), or nothing when unconfigured. */
@@ -44,32 +42,66 @@ export const headerText = (value: string): string => value.replace(/[\u0000-\u00
 export function createMailer(options: { url: string | undefined; from: string; caFile?: string | undefined; tlsVerify?: boolean }): Mailer {
   if (!options.url) return { enabled: false, send: () => Promise.resolve() };
   const url = new URL(options.url);
-  const transport = nodemailer.createTransport({
-    host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : url.protocol === 'lmtp:' ? 24 : 25)),
-    secure: url.protocol === 'smtps:',
-    lmtp: url.protocol === 'lmtp:',
-    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
-    // STARTTLS is used whenever the server offers it, with the certificate verified unless
-    // AQ_SMTP_TLS_VERIFY=false (a loopback or test server with a self-signed certificate).
-    tls: { minVersion: 'TLSv1.2', rejectUnauthorized: options.tlsVerify !== false, ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}) },
-    logger: false,
-  });
+  const ca = options.caFile ? readFileSync(options.caFile) : undefined;
+  // nodemailer labels every socket error 'CONN', whatever the stage: its transaction log says whether the
+  // DATA command went out, which decides between "not sent" and "perhaps delivered" (sendFailureOf).
+  const transportFor = (onClientLine: (line: string) => void) =>
+    nodemailer.createTransport({
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'smtps:' ? 465 : url.protocol === 'lmtp:' ? 24 : 25)),
+      secure: url.protocol === 'smtps:',
+      lmtp: url.protocol === 'lmtp:',
+      ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
+      // STARTTLS is used whenever the server offers it, with the certificate verified unless
+      // AQ_SMTP_TLS_VERIFY=false (a loopback or test server with a self-signed certificate).
+      tls: { minVersion: 'TLSv1.2', rejectUnauthorized: options.tlsVerify !== false, ...(ca ? { ca } : {}) },
+      transactionLog: true,
+      // Only the client's command lines are looked at; nothing is logged anywhere (AUTH lines carry secrets).
+      logger: transactionWatcher(onClientLine),
+    });
   return {
     enabled: true,
     async send(mail) {
-      await transport.sendMail({
-        from: options.from,
-        to: mail.to,
-        subject: headerText(mail.subject),
-        text: mail.text,
-        ...(mail.html !== undefined ? { html: mail.html } : {}),
-        ...(mail.messageId ? { messageId: mail.messageId } : {}),
-        ...(mail.language ? { headers: { 'Content-Language': mail.language, 'Auto-Submitted': 'auto-generated' } } : {}),
+      let dataSent = false;
+      const transport = transportFor((line) => {
+        if (/^DATA\b/i.test(line)) dataSent = true;
       });
+      try {
+        await transport.sendMail({
+          from: options.from,
+          to: mail.to,
+          subject: headerText(mail.subject),
+          text: mail.text,
+          ...(mail.html !== undefined ? { html: mail.html } : {}),
+          ...(mail.messageId ? { messageId: mail.messageId } : {}),
+          ...(mail.language ? { headers: { 'Content-Language': mail.language, 'Auto-Submitted': 'auto-generated' } } : {}),
+        });
+      } catch (err) {
+        if (err && typeof err === 'object') Object.assign(err, { dataSent });
+        throw err;
+      } finally {
+        transport.close();
+      }
     },
+  };
+}
+
+type LogMethod = (entry: { tnx?: string }, message?: unknown) => void;
+
+/** A nodemailer logger that writes nothing and passes the client's SMTP/LMTP command lines to `onClientLine`. */
+function transactionWatcher(onClientLine: (line: string) => void): Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', LogMethod> {
+  const ignore: LogMethod = () => undefined;
+  return {
+    trace: ignore,
+    debug: (entry, message) => {
+      if (entry?.tnx === 'client' && typeof message === 'string') onClientLine(message);
+    },
+    info: ignore,
+    warn: ignore,
+    error: ignore,
+    fatal: ignore,
   };
 }

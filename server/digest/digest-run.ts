@@ -142,6 +142,11 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       report.empty.push(address);
       return;
     }
+    // Only what a digest of unknown fate listed: it is listed again once something new comes, not alone.
+    if (Number(rows[0]?.list_id ?? 0) <= Number(user.unconfirmed_to)) {
+      report.empty.push(address);
+      return;
+    }
     const previous = user.last_sent_at;
     const log = await deps.appSequelize.transaction(async (transaction) => {
       const claimed = await models.Log.create({ address, from_id: cursor, to_id: to, status: 'claimed', claimed_at: now, entries: total }, { transaction });
