@@ -182,7 +182,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
     sso: createSsoService({ config: config.sso, auth, usedTokens: createUsedTokenLog(appModels) }),
     messages,
     auditLog,
-    audit: createAuditService(auditLog),
+    audit: createAuditService(auditLog, amavis),
     release,
     requests,
     selfService: createSelfService({ amavis, linkCopies: createLinkCopies(sequelize), messages, release, requests, senderLists, links: config.links }),

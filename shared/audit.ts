@@ -34,6 +34,8 @@ export interface AuditEntryView {
   /** amavisd's own reply, for a release. */
   reply: string | null;
   detail: string | null;
+  /** The message's subject while amavis still keeps it ('' once it is gone). */
+  subject: string;
 }
 
 /** GET /api/audit: newest first; pass `nextBefore` as `before` for the next page. */

@@ -1,3 +1,4 @@
+import type { MessageType } from './quarantine';
 import type { ReleaseOutcome } from './release';
 
 /** A release request as the API shows it. */
@@ -16,6 +17,9 @@ export interface ReleaseRequestView {
   note: string | null;
   /** What the requester wrote when asking. */
   requestNote: string | null;
+  /** In GET /api/requests: why amavis held the message, and its spam score (null once the message is gone). */
+  type?: MessageType | 'other' | null;
+  spamLevel?: number | null;
 }
 
 /** GET /api/requests. */

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { createCopyStore, type CopyStore } from './copies';
 import { createQuarantineLister, type QuarantineLister } from './listing';
+import { createMessageFactsReader, type MessageFactsReader } from './message-facts';
 import { createRecipientIdResolver, type RecipientIdResolver } from './recipient-ids';
 import { createRsWriter, type RsWriter } from './rs';
 
@@ -15,6 +16,8 @@ export interface AmavisStore {
   copies: CopyStore;
   /** The one guarded writer of msgrcpt.rs. */
   rs: RsWriter;
+  /** Subjects, types and scores of the messages an admin screen names. */
+  facts: MessageFactsReader;
 }
 
 /** Creates the store on the amavis storage database (no connection is opened until first use). */
@@ -25,5 +28,6 @@ export function createAmavisStore(sequelize: Sequelize, options: { recipientDeli
     listing: createQuarantineLister(sequelize, { resolver: recipients, recipientDelimiter: options.recipientDelimiter }),
     copies: createCopyStore(sequelize),
     rs: createRsWriter(sequelize),
+    facts: createMessageFactsReader(sequelize),
   };
 }

@@ -1,8 +1,9 @@
 import type { AuditEntryView } from '../../shared/audit';
+import type { MessageFacts } from '../amavis/message-facts';
 import type { AuditRow } from '../db/app-models';
 
-/** An audit log row as the API shows it. */
-export function presentAuditEntry(row: AuditRow): AuditEntryView {
+/** An audit log row as the API shows it, with its message's subject when amavis still keeps it. */
+export function presentAuditEntry(row: AuditRow, facts?: MessageFacts): AuditEntryView {
   return {
     id: Number(row.id),
     at: new Date(row.at).toISOString(),
@@ -16,5 +17,6 @@ export function presentAuditEntry(row: AuditRow): AuditEntryView {
     smtpCode: row.smtp_code,
     reply: row.reply,
     detail: row.detail,
+    subject: facts?.subject ?? '',
   };
 }

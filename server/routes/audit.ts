@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AUDIT_ACTIONS, AUDIT_RESULTS, type AuditListResponse } from '../../shared/audit';
 import { requireUser, userOf, type IdentityConfig } from '../middleware/require-user';
-import { presentAuditEntry } from '../presenters/audit-entry';
 import type { AuditService } from '../services/audit';
 import { parseInput } from '../validation';
 
@@ -32,9 +31,9 @@ export function auditRoutes(deps: { audit: AuditService; config: IdentityConfig 
   const router = Router();
   router.get('/audit', requireUser(deps.config), async (req, res) => {
     const q = parseInput(auditQuery, req.query);
-    const rows = await deps.audit.list(userOf(req), { ...q, mailId: q.mail_id });
-    const last = rows.at(-1);
-    const body: AuditListResponse = { items: rows.map(presentAuditEntry), nextBefore: rows.length === q.limit && last ? Number(last.id) : null };
+    const items = await deps.audit.list(userOf(req), { ...q, mailId: q.mail_id });
+    const last = items.at(-1);
+    const body: AuditListResponse = { items, nextBefore: items.length === q.limit && last ? last.id : null };
     res.setHeader('Cache-Control', 'no-store');
     res.json(body);
   });

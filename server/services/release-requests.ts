@@ -2,6 +2,7 @@ import type { ApproveOutcome, ReleaseRequestView } from '../../shared/requests';
 import type { SessionUser } from '../../shared/session';
 import { binaryText } from '../amavis/binary';
 import { statusOfRs, typeOfContent } from '../amavis/codes';
+import { factsKey } from '../amavis/message-facts';
 import { previousRsOf } from '../amavis/rs';
 import type { AmavisStore } from '../amavis/store';
 import type { Mailer } from '../clients/mailer';
@@ -135,7 +136,12 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
     },
 
     async list(admin, status) {
-      return (await store.list(requestScopeOf(admin), status, 500)).map(presentRequest);
+      const rows = await store.list(requestScopeOf(admin), status, 500);
+      const facts = await deps.amavis.facts(rows.map((r) => ({ partitionTag: r.partition_tag, mailId: r.mail_id })));
+      return rows.map((row) => {
+        const fact = facts.get(factsKey({ partitionTag: row.partition_tag, mailId: row.mail_id }));
+        return { ...presentRequest(row), type: fact?.type ?? null, spamLevel: fact?.spamLevel ?? null };
+      });
     },
 
     async approve(admin, requestId) {
