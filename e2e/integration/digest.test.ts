@@ -22,6 +22,9 @@ describe('digests', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ ...env() });
+    // English and the default frequency, whatever an earlier run left (the frequency test sets German).
+    const alice = await signedIn(server.url, USERS.alice.email, USERS.alice.password);
+    expect((await alice.request('PUT', '/digest-settings', { frequency: null, language: 'en' })).status).toBe(200);
   });
   afterAll(() => server.close());
 
@@ -167,5 +170,6 @@ describe('digests', () => {
     expect(day2.map((d) => d.entries.map((e) => e.subject))).toEqual([[second]]);
     expect(await digestsSince(USERS.bob, bobBefore)).toEqual([]);
     expect((await bob.request('PUT', '/digest-settings', { frequency: null })).status).toBe(200);
+    expect((await alice.request('PUT', '/digest-settings', { frequency: null, language: 'en' })).status).toBe(200);
   });
 });
