@@ -5,7 +5,7 @@ import type { SenderListResponse } from '../../shared/sender-lists';
 import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { signLinkToken } from '../../server/services/link-token';
 import { bodyOf, signedIn, USERS } from '../support/api-client';
-import { API_URL, DIGEST_ENV, digestsIn, digestsSince, LINK_SECRET, lmtpUrl, runDigest } from '../support/digest';
+import { ALICE_ALIAS, API_URL, DIGEST_ENV, digestsIn, digestsSince, LINK_SECRET, lmtpUrl, runDigest } from '../support/digest';
 import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
@@ -28,7 +28,7 @@ describe('digests', () => {
   });
   afterAll(() => server.close());
 
-  it('lists exactly alice’s new messages, alice+news’s among them, and not bob’s', async () => {
+  it('lists exactly alice’s new messages, alice+news’s and her alias’s among them, and not bob’s', async () => {
     await catchUp(USERS.alice.email);
     const before = await digestsIn(USERS.alice);
     const t = tag();
@@ -36,14 +36,15 @@ describe('digests', () => {
     await sendThroughAmavis(server.context, { to: ['bob@example.test'], subject: `Digest bob only ${t}` });
     await sendThroughAmavis(server.context, { to: ['alice+news@example.test'], subject: `Digest news ${t}` });
     await sendThroughAmavis(server.context, { to: ['alice@example.test', 'bob@example.test'], subject: `Digest both <b>&amp; ${t}</b>` });
+    await sendThroughAmavis(server.context, { to: [ALICE_ALIAS], subject: `Digest alias ${t}` });
 
     const run = await runDigest(env(), ['--user', 'alice@example.test', '--now']);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/sent: alice@example.test/);
     const [digest, ...others] = await digestsSince(USERS.alice, before);
     expect(others).toEqual([]);
-    expect(digest!.entries.map((e) => e.subject).sort()).toEqual([`Digest both <b>&amp; ${t}</b>`, `Digest news ${t}`, `Digest one ${t}`].sort());
-    expect(digest!.subject).toBe('Quarantine: 3 new messages held for you');
+    expect(digest!.entries.map((e) => e.subject).sort()).toEqual([`Digest alias ${t}`, `Digest both <b>&amp; ${t}</b>`, `Digest news ${t}`, `Digest one ${t}`].sort());
+    expect(digest!.subject).toBe('Quarantine: 4 new messages held for you');
     expect(digest!.text).not.toContain('bob only');
     // The HTML part escapes the hostile subject, loads nothing remote, and links the webmail.
     expect(digest!.html).toContain(`Digest both &#60;b&#62;&#38;amp; ${t}&#60;/b&#62;`);

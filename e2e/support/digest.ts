@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main as digestCli } from '../../server/cli/digest';
 import { inboxMessages } from './mailbox';
@@ -8,6 +10,11 @@ import { ROOT, serverEnv, stackEnv } from './stack';
 export const LINK_SECRET = 'test-link-secret-digest-0123456789abcdef0123';
 // The links name a public address the test cannot know before the server listens; it opens them on the server itself.
 export const API_URL = 'https://quarantine.example.test/api';
+/** An alias of alice's (AQ_ALIASES_FILE): its mail is in her digest. */
+export const ALICE_ALIAS = 'digest-sales@example.test';
+const aliasesFile = path.join(mkdtempSync(path.join(tmpdir(), 'aq-digest-')), 'aliases');
+writeFileSync(aliasesFile, `${ALICE_ALIAS}: alice@example.test\n`);
+
 /** The settings of the digest tests' servers and CLI runs (AQ_SMTP_URL added per test). */
 export const DIGEST_ENV = {
   ...ROLE_ENV,
@@ -16,6 +23,7 @@ export const DIGEST_ENV = {
   AQ_API_URL: API_URL,
   AQ_PUBLIC_URL: 'https://webmail.example.test/',
   AQ_RECIPIENT_DELIMITER: '+',
+  AQ_ALIASES_FILE: aliasesFile,
   // Dovecot's LMTP offers STARTTLS with the stack's self-signed certificate: the setting the issue asked for.
   AQ_SMTP_TLS_VERIFY: 'false',
   AQ_DIGEST_INTERVAL_MS: '0',
