@@ -104,6 +104,13 @@ describe(`spam policy (${TEST_DB})`, () => {
     expect(alice.fields.spam_kill_level).toMatchObject({ value: 12, source: 'domain', key: '@example.test', own: null });
     expect(alice.fields.spam_tag2_level).toMatchObject({ value: 8, source: 'domain' });
     expect(alice.preset).toBe('relaxed');
+    // A tag2 level above the kill level alice inherits (within her range though): a 400 naming both, nothing written.
+    const above = await put('alice', { values: { spam_tag2_level: 15 } });
+    expect(above.status).toBe(400);
+    const refused = await errorOf(above);
+    expect(refused.code).toBe('validation_failed');
+    expect(refused.message).toContain('spam_tag2_level (15) must not be above spam_kill_level (12, from @example.test)');
+    expect(await get('alice')).toEqual(alice);
     expect((await get('admin', USERS.alice.email)).fields.spam_kill_level).toMatchObject({ value: 12, source: 'domain', editable: true });
     const carol = await get('carol');
     expect(carol.fields.spam_kill_level.key).not.toBe('@example.test');

@@ -3,7 +3,7 @@ import { POLICY_FIELDS, type PolicyValues } from '../../shared/policy';
 import type { SpamPolicyConfig } from '../config/spam-policy';
 import type { AppError } from '../errors';
 import type { PolicyRow } from '../lookup/policy-store';
-import { checkChange, describeChanges, effectivePolicy, lookupKeysOf, parseValues, presetOf, withPreset } from './spam-policy-rules';
+import { checkChange, checkLevelOrder, describeChanges, effectivePolicy, lookupKeysOf, parseValues, presetOf, withPreset } from './spam-policy-rules';
 
 const config: SpamPolicyConfig = { userEdit: true, minLevel: 3, maxLevel: 20, defaults: { spam_tag_level: null, spam_tag2_level: 6.31, spam_kill_level: null } };
 const empty = () => Object.fromEntries(POLICY_FIELDS.map((f) => [f, null])) as PolicyValues;
@@ -101,5 +101,41 @@ describe('checkChange', () => {
 
   it('describes only what changed', () => {
     expect(describeChanges({ ...empty(), spam_lover: true }, { spam_lover: true, spam_kill_level: 9 })).toEqual([{ field: 'spam_kill_level', before: null, after: 9 }]);
+  });
+});
+
+describe('checkLevelOrder', () => {
+  const alice = 'alice@example.test';
+  const domain = row('@example.test', 5, { spam_tag2_level: 8, spam_kill_level: 12 });
+
+  it('refuses a row whose tag2 ends above its kill level, naming both', () => {
+    const err = errorOf(() => checkLevelOrder(alice, { ...empty(), spam_tag2_level: 9, spam_kill_level: 7 }, [row(alice, 10, {})], config.defaults));
+    expect([err.status, err.code]).toEqual([400, 'validation_failed']);
+    expect(err.message).toMatch(/^spam_tag2_level \(9\) must not be above spam_kill_level \(7\): /);
+    expect(() => checkLevelOrder(alice, { ...empty(), spam_tag2_level: 7, spam_kill_level: 7 }, [row(alice, 10, {})], config.defaults)).not.toThrow();
+  });
+
+  it('takes an inherited level where the row sets none, and says where it comes from', () => {
+    const rows = [row(alice, 10, {}), domain];
+    expect(() => checkLevelOrder(alice, { ...empty(), spam_tag2_level: 12 }, rows, config.defaults)).not.toThrow();
+    expect(errorOf(() => checkLevelOrder(alice, { ...empty(), spam_tag2_level: 15 }, rows, config.defaults)).message).toContain(
+      'spam_tag2_level (15) must not be above spam_kill_level (12, from @example.test)',
+    );
+    expect(errorOf(() => checkLevelOrder(alice, { ...empty(), spam_kill_level: 5 }, rows, config.defaults)).message).toContain(
+      'spam_tag2_level (8, from @example.test) must not be above spam_kill_level (5)',
+    );
+    // The row's own values replace what it held (here a kill of 20); everyone's and amavisd.conf's count as well.
+    const everyone = [row(alice, 10, { spam_kill_level: 20 }), row('@.', 0, { spam_tag2_level: 6 })];
+    expect(errorOf(() => checkLevelOrder(alice, { ...empty(), spam_kill_level: 4 }, everyone, config.defaults)).message).toContain("(6, from everyone's policy)");
+    expect(errorOf(() => checkLevelOrder(alice, { ...empty(), spam_kill_level: 4 }, [], config.defaults)).message).toContain("(6.31, amavisd.conf's default)");
+  });
+
+  it('lets it pass while either level is unknown (amavisd.conf decides, unconfigured here)', () => {
+    expect(() => checkLevelOrder(alice, { ...empty(), spam_tag2_level: 15 }, [row(alice, 10, {})], config.defaults)).not.toThrow();
+    expect(() => checkLevelOrder('@example.test', { ...empty(), spam_kill_level: 2 }, [], { ...config.defaults, spam_tag2_level: null })).not.toThrow();
+  });
+
+  it('leaves tag above tag2 alone: amavisd adds its headers at either', () => {
+    expect(() => checkLevelOrder(alice, { ...empty(), spam_tag_level: 10, spam_tag2_level: 5, spam_kill_level: 6 }, [], config.defaults)).not.toThrow();
   });
 });

@@ -140,6 +140,32 @@ export function checkChange(writer: Writer, change: Partial<PolicyValues>, own: 
   }
 }
 
+const whereFrom = (view: PolicyFieldView): string =>
+  view.source === 'own' ? '' : view.source === 'default' ? ", amavisd.conf's default" : view.source === 'everyone' ? ", from everyone's policy" : `, from ${view.key}`;
+
+/**
+ * Refuses a change after which the row's tag2 level (marked as spam) is above its kill level (blocked), each
+ * as amavisd would take it for `key`: the row's own value, else the inherited one, else amavisd.conf's (when
+ * configured). amavisd compares the score with each level on its own, so such a row blocks mail it never
+ * marks as spam, and a spam lover gets spam without X-Spam-Flag. Checked only when both are known. tag above
+ * tag2 is left alone: amavisd adds its X-Spam headers at tag or tag2, whichever is reached, so it changes nothing.
+ */
+export function checkLevelOrder(key: string, after: PolicyValues, rows: readonly PolicyRow[], defaults: SpamPolicyConfig['defaults']): void {
+  // The key's own row, with the change applied, in its place by priority (first: the most specific key, if not read yet).
+  const own = rows.find((r) => r.key === key);
+  const merged = own
+    ? rows.map((r) => (r === own ? { ...r, values: after } : r))
+    : [{ userId: 0, key, priority: Number.MAX_SAFE_INTEGER, policyId: 0, policyName: null, values: after }, ...rows];
+  const view = effectivePolicy(merged, key, defaults, () => true);
+  const tag2 = view.spam_tag2_level;
+  const kill = view.spam_kill_level;
+  if (typeof tag2.value !== 'number' || typeof kill.value !== 'number' || tag2.value <= kill.value) return;
+  throw invalid(
+    `spam_tag2_level (${tag2.value}${whereFrom(tag2)}) must not be above spam_kill_level (${kill.value}${whereFrom(kill)}): ` +
+      'mail would be blocked as spam before it is marked as spam; lower spam_tag2_level or raise spam_kill_level',
+  );
+}
+
 /** "field: before → after" for the audit log; only what changed. */
 export function describeChanges(before: PolicyValues, after: Partial<PolicyValues>): { field: PolicyField; before: PolicyValue | null; after: PolicyValue | null }[] {
   return (Object.keys(after) as PolicyField[]).filter((f) => after[f] !== before[f]).map((f) => ({ field: f, before: before[f], after: after[f] ?? null }));

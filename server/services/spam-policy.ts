@@ -7,7 +7,18 @@ import { AppError } from '../errors';
 import { EVERYONE, KEY_PRIORITY, kindOfKey, normalizeDomain, parseSenderKey } from '../lookup/lookup-keys';
 import type { LookupStore } from '../lookup/lookup-store';
 import { createPolicyStore, type PolicyStore } from '../lookup/policy-store';
-import { checkChange, describeChanges, effectivePolicy, lookupKeysOf, mayEdit, parseValues, presetOf, withPreset, type Writer } from './spam-policy-rules';
+import {
+  checkChange,
+  checkLevelOrder,
+  describeChanges,
+  effectivePolicy,
+  lookupKeysOf,
+  mayEdit,
+  parseValues,
+  presetOf,
+  withPreset,
+  type Writer,
+} from './spam-policy-rules';
 
 /** Spam levels and flags per user, domain or everyone, in amavis's policy table: amavisd applies them to the next mail. */
 export interface SpamPolicyService {
@@ -89,6 +100,9 @@ export function createSpamPolicyService(deps: { lookup: LookupStore; audit: Audi
     checkChange(target.writer, values, current.values);
     const changed = describeChanges(current.values, values);
     if (!changed.length) return changed;
+    // Only a change of either level is held to their order: a row made inconsistent by a domain's later change still takes its other fields.
+    if (changed.some((c) => c.field === 'spam_tag2_level' || c.field === 'spam_kill_level'))
+      checkLevelOrder(key, { ...current.values, ...values }, await policies.rowsOf(lookupKeysOf(key), t), config.defaults);
     const name = ownPolicyName(key);
     // Never change a row another users row reads too (or one we did not name): copy it, then point this key at the copy.
     if (current.policyName === name && (await policies.usersOfPolicy(current.policyId, t)) === 1) await policies.updatePolicy(current.policyId, values, t);
