@@ -77,6 +77,12 @@ export function isMissingTable(err: unknown): boolean {
   return err instanceof ListIndexMissing || isNoSuchTable(err);
 }
 
+/** MariaDB's ER_LOCK_DEADLOCK (the transaction is rolled back), PostgreSQL's deadlock_detected. */
+const isDeadlock = (err: unknown): boolean => {
+  const e = err as { original?: { code?: string; errno?: number }; parent?: { code?: string; errno?: number } };
+  return e.original?.errno === 1213 || e.parent?.errno === 1213 || (e.original?.code ?? e.parent?.code) === '40P01';
+};
+
 /** Creates the indexer for the amavis database behind `sequelize`. */
 export function createListIndexer(sequelize: Sequelize, options: ListIndexerOptions = {}): ListIndexer {
   const intervalMs = options.intervalMs ?? 1_000;
@@ -196,8 +202,17 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     const worked = await locked(dialect, async (t) => {
       const s = await state(t);
       const next = s.ready ? await sweep(t, dialect, s, now) : await buildChunk(t, dialect, s, now);
-      // The statistics count what this turn listed, in its transaction (stats-rollup.ts).
-      if (stats) await rollUpStats(sequelize, t, dialect, next.ready ? now : Math.max(0, next.builtTo - settle));
+      // The statistics count what this turn listed, in its transaction (stats-rollup.ts), behind a savepoint:
+      // a failing rollup must not stop the listing of new mail. What it did not count, the next turn does
+      // (its watermark and pending rows stay). A deadlock has undone the whole transaction, so it ends the turn.
+      if (stats) {
+        await sequelize
+          .transaction({ transaction: t }, (savepoint) => rollUpStats(sequelize, savepoint, dialect, next.ready ? now : Math.max(0, next.builtTo - settle)))
+          .catch((err: unknown) => {
+            if (isDeadlock(err)) throw err;
+            options.onError?.(err);
+          });
+      }
       built = next.ready && !s.ready;
       await save(t, next);
     });
