@@ -5,10 +5,10 @@
  * even inside a shadow root. Layout follows the widget's own width (container queries), not the page's.
  */
 export const css = `
-:host{--aq-accent:#37beff;--aq-accent-strong:#00acff;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#6a7b80;--aq-border:#ddd;--aq-error:#ff5552;--aq-success:#41b849;--aq-warning:#ffd452;--aq-focus:#37beff;--aq-radius:4px;--aq-frame:1px solid var(--aq-border);--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:content}
+:host{--aq-accent:#37beff;--aq-accent-strong:#006fa6;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#5d6c71;--aq-border:#ddd;--aq-error:#c92a26;--aq-success:#287a2e;--aq-warning:#ffd452;--aq-focus:var(--aq-accent-strong);--aq-radius:4px;--aq-frame:1px solid var(--aq-border);--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:content;color-scheme:light}
 :host([hidden]){display:none}
-:host([data-aq-theme=dark]){--aq-bg:#21292c;--aq-surface:#2f3a3f;--aq-hover:#263840;--aq-text:#c5d1d3;--aq-muted:#8c9da2;--aq-border:#4d6066;--aq-on-accent:#0b1a20}
-.aq-root{all:initial;container-type:inline-size;display:block;box-sizing:border-box;font-family:var(--aq-font);font-size:14px;line-height:1.42857;color:var(--aq-text);background:var(--aq-bg);border:var(--aq-frame);border-radius:var(--aq-radius);min-height:100%}
+:host([data-aq-theme=dark]){--aq-accent-strong:#37beff;--aq-bg:#21292c;--aq-surface:#2f3a3f;--aq-hover:#263840;--aq-text:#c5d1d3;--aq-muted:#9fb0b5;--aq-border:#4d6066;--aq-on-accent:#0b1a20;--aq-error:#ff8c8a;--aq-success:#5fcf66;color-scheme:dark}
+.aq-root{all:initial;color-scheme:inherit;container-type:inline-size;display:block;box-sizing:border-box;font-family:var(--aq-font);font-size:14px;line-height:1.42857;color:var(--aq-text);background:var(--aq-bg);border:var(--aq-frame);border-radius:var(--aq-radius);min-height:100%}
 .aq-root *,.aq-root *::before,.aq-root *::after{box-sizing:inherit;font-family:inherit}
 .aq-root :focus-visible{outline:2px solid var(--aq-focus);outline-offset:1px}
 .aq-header{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px;padding:8px 16px;min-height:58px;border-bottom:1px solid var(--aq-border)}
@@ -34,8 +34,8 @@ export const css = `
 .aq-btn{font:inherit;font-size:13px;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);padding:5px 12px;cursor:pointer;white-space:nowrap}
 .aq-btn:hover{background:var(--aq-hover)}
 .aq-btn:disabled{opacity:.6;cursor:default}
-.aq-btn--primary{background:var(--aq-accent);border-color:var(--aq-accent);color:var(--aq-on-accent)}
-.aq-btn--primary:hover{background:var(--aq-accent-strong)}
+.aq-btn--primary{background:var(--aq-accent-strong);border-color:var(--aq-accent-strong);color:var(--aq-on-accent)}
+.aq-btn--primary:hover{background:var(--aq-accent-strong);filter:brightness(.9)}
 .aq-btn--danger{color:var(--aq-error);border-color:var(--aq-error)}
 .aq-btn--link{border:0;background:none;color:var(--aq-accent-strong);padding:2px 4px}
 .aq-btn--small{padding:2px 8px;font-size:12px}
@@ -45,26 +45,32 @@ export const css = `
 .aq-field input{font:inherit;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);padding:8px 10px}
 .aq-toolbar{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:8px}
 .aq-search{flex:1 1 220px}
+.aq-filters{display:contents}
+.aq-filter-toggle{display:none}
+.aq-date{display:flex;align-items:center;gap:4px;font-size:13px}
 .aq-bulk{display:flex;flex-wrap:wrap;align-items:center;gap:8px;min-height:36px;padding:4px 8px;border-bottom:1px solid var(--aq-border)}
 .aq-check{display:flex;align-items:center;gap:6px}
 .aq-actions{display:flex;flex-wrap:wrap;gap:6px}
 .aq-items{list-style:none;margin:0;padding:0}
-.aq-item{display:grid;grid-template-columns:24px minmax(0,200px) minmax(0,1fr) auto;grid-template-areas:"c f s m" "c f r a";align-items:center;gap:2px 12px;padding:8px;border-bottom:1px solid var(--aq-border);cursor:pointer}
+.aq-item{position:relative;display:grid;grid-template-columns:24px minmax(0,200px) minmax(0,1fr) 128px 48px 136px;align-items:center;gap:0 12px;padding:0 8px;min-height:36px;border-bottom:1px solid var(--aq-border);cursor:pointer}
+.aq-items--rcpt .aq-item{grid-template-columns:24px minmax(0,180px) minmax(0,1fr) minmax(0,160px) 128px 48px 136px}
+.aq-item>*{min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .aq-item:hover{background:var(--aq-hover)}
 .aq-item[aria-selected=true]{background:var(--aq-surface)}
 .aq-item--new .aq-item__subject,.aq-item--new .aq-item__from{font-weight:500}
-.aq-item__check{grid-area:c}
-.aq-item__from{grid-area:f;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.aq-item__subject{grid-area:s;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;margin:0}
-.aq-item__rcpt{grid-area:r;color:var(--aq-muted);font-size:12px;overflow:hidden;text-overflow:ellipsis}
-.aq-item__meta{grid-area:m;display:flex;gap:8px;align-items:center;justify-content:flex-end;font-size:12px;white-space:nowrap}
-.aq-item__actions{grid-area:a;display:flex;gap:4px;justify-content:flex-end;visibility:hidden}
-.aq-item:hover .aq-item__actions,.aq-item:focus-within .aq-item__actions,.aq-item:focus .aq-item__actions{visibility:visible}
+.aq-item__check,.aq-item__check input{display:flex;margin:0}
+.aq-item__subject{margin:0}
+.aq-item__subject .aq-badge{margin-right:6px}
+.aq-item__rcpt{color:var(--aq-muted);font-size:12px}
+.aq-item__score{text-align:right}
+.aq-item__date{font-size:12px;text-align:right}
+.aq-item__actions{position:absolute;right:8px;top:0;bottom:0;display:none;gap:4px;align-items:center;padding-left:8px;background:inherit}
+.aq-item:hover .aq-item__actions,.aq-item:focus-within .aq-item__actions{display:flex;background:var(--aq-hover)}
 .aq-badge{display:inline-block;padding:0 6px;border-radius:9px;font-size:11px;line-height:18px;background:var(--aq-surface);border:1px solid var(--aq-border)}
 .aq-badge--virus,.aq-badge--banned,.aq-auth--fail{border-color:var(--aq-error);color:var(--aq-error)}
 .aq-badge--spam,.aq-badge--spammy{border-color:var(--aq-warning)}
 .aq-auth--pass{border-color:var(--aq-success);color:var(--aq-success)}
-.aq-score{font-variant-numeric:tabular-nums;color:var(--aq-muted)}
+.aq-score,.aq-item__date{font-variant-numeric:tabular-nums;color:var(--aq-muted)}
 .aq-empty{padding:32px 8px;text-align:center;color:var(--aq-muted)}
 .aq-more{display:block;margin:12px auto}
 .aq-keys{font-size:12px;margin-top:12px}
@@ -77,13 +83,16 @@ export const css = `
 .aq-why p{margin:6px 0}
 .aq-alert{color:var(--aq-error);overflow-wrap:anywhere}
 .aq-test{display:inline-block;margin:0 4px 4px 0;padding:0 4px;font-size:12px;background:var(--aq-surface);border-radius:3px}
-.aq-body-frame{display:block;width:100%;height:420px;border:1px solid var(--aq-border);border-radius:var(--aq-radius);background:#fff;resize:vertical}
+.aq-body-frame{display:block;width:100%;height:420px;border:1px solid var(--aq-border);border-radius:var(--aq-radius);background:var(--aq-bg);resize:vertical}
 .aq-attachments ul,.aq-requests{list-style:none;margin:0;padding:0}
 .aq-attachments li{padding:4px 0;overflow-wrap:anywhere}
 .aq-attach-name{font-weight:500}
 .aq-link{color:var(--aq-accent-strong)}
 .aq-request{padding:10px 0;border-bottom:1px solid var(--aq-border)}
 .aq-request p{margin:2px 0}
+.aq-request__head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
+.aq-audit td{white-space:nowrap}
+.aq-audit td.aq-wrap{white-space:normal;min-width:160px;max-width:360px}
 .aq-decide{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
 .aq-decide .aq-input{flex:1 1 200px}
 .aq-scroll{overflow-x:auto}
@@ -134,16 +143,26 @@ export const css = `
 .aq-top li{display:flex;justify-content:space-between;gap:8px;padding:2px 0}
 @container (max-width:600px){
 .aq-body{padding:8px}
-.aq-item{grid-template-columns:24px 1fr;grid-template-areas:"c f" "c s" "c r" "c m" "c a";padding:10px 8px;margin:8px 0;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
-.aq-item__subject{white-space:normal;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2;overflow-wrap:anywhere}
-.aq-item__meta{justify-content:flex-start;flex-wrap:wrap}
-.aq-item__actions{visibility:visible;justify-content:flex-start}
-.aq-toolbar .aq-input{flex:1 1 140px}
+.aq-item,.aq-items--rcpt .aq-item{grid-template-columns:32px minmax(0,1fr) auto auto;grid-template-areas:"c f f d" "c s s s" "c r r r" "c t n ." "c a a a";gap:2px 8px;padding:8px}
+.aq-item__check{grid-area:c;align-self:start}
+.aq-item__check input{width:24px;height:24px}
+.aq-item__from{grid-area:f}
+.aq-item__date{grid-area:d}
+.aq-item__subject{grid-area:s;white-space:normal;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2;overflow-wrap:anywhere}
+.aq-item__rcpt{grid-area:r}
+.aq-item__type{grid-area:t}
+.aq-item__score{grid-area:n;text-align:left}
+.aq-item .aq-item__actions{grid-area:a;position:static;display:flex;background:none;padding:4px 0 0}
+.aq-item__actions .aq-btn{min-height:32px;padding:4px 12px}
+.aq-filter-toggle{display:inline-block}
+.aq-filters{display:none;flex-basis:100%}
+.aq-filters--open{display:flex;flex-wrap:wrap;gap:8px;padding:8px;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
+.aq-filters .aq-input{flex:1 1 140px}
 .aq-body-frame{height:360px}
 .aq-summary{grid-template-columns:1fr}
 .aq-summary dd{margin-bottom:4px}
 .aq-msg-bar .aq-actions{width:100%}
-.aq-toolbar .aq-search{flex-basis:100%}
+.aq-toolbar .aq-search{flex:1 1 140px}
 .aq-pfield{grid-template-columns:120px 1fr auto}
 .aq-pfield>.aq-pfield__label{grid-column:1/-1}
 }

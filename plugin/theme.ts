@@ -3,11 +3,15 @@
  * without that class, the system preference decides. Returns a function that stops watching.
  */
 export function watchTheme(host: Element): () => void {
+  return onThemeChange((dark) => host.setAttribute('data-aq-theme', dark ? 'dark' : 'light'));
+}
+
+/** Calls `apply` with the webmail's theme (true: dark) now and on every change; returns a function that stops. */
+export function onThemeChange(onChange: (dark: boolean) => void): () => void {
   const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
   const apply = () => {
     const root = document.documentElement;
-    const dark = root.classList.contains('dark-mode') || (!root.classList.contains('light-mode') && Boolean(media?.matches));
-    host.setAttribute('data-aq-theme', dark ? 'dark' : 'light');
+    onChange(root.classList.contains('dark-mode') || (!root.classList.contains('light-mode') && Boolean(media?.matches)));
   };
   apply();
   const observer = new MutationObserver(apply);

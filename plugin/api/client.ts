@@ -7,7 +7,7 @@ import type { LearnAs, LearnResult, NotSpamResponse } from '../../shared/learnin
 import type { MessageDetail } from '../../shared/message';
 import type { PolicyResponse, PolicyUpdateRequest, PolicyUpdateResponse } from '../../shared/policy';
 import type { QuarantineListResponse } from '../../shared/quarantine';
-import type { BatchResponse, DeleteOutcome, ReleaseOutcome } from '../../shared/release';
+import type { AdminReleaseOutcome, BatchResponse, DeleteOutcome, ReleaseOutcome } from '../../shared/release';
 import type { ApproveOutcome, ReleaseRequestListResponse, ReleaseRequestView } from '../../shared/requests';
 import { ROUTES } from '../../shared/routes';
 import type { BlockSenderResponse, SenderListAddRequest, SenderListChange, SenderListResponse } from '../../shared/sender-lists';
@@ -124,7 +124,10 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     requests: () => get<ReleaseRequestListResponse>(`${ROUTES.requests}?status=pending`),
     approve: (rid: number) => post<ApproveOutcome>(`${ROUTES.requests}/${rid}/approve`),
     deny: (rid: number, note: string) => post<ReleaseRequestView>(`${ROUTES.requests}/${rid}/deny`, note ? { note } : {}),
-    audit: () => get<AuditListResponse>(`${ROUTES.audit}?limit=100`),
+    /** Filters (actor, action, since, until) and `before`, the `nextBefore` of the page before. */
+    audit: (query: Query = {}) => get<AuditListResponse>(`${ROUTES.audit}${queryString({ limit: 50, ...query })}`),
+    /** Admins: release to another address, or to every recipient in their scope. */
+    releaseAs: (id: string, target: { to: string } | { allRecipients: true }) => post<AdminReleaseOutcome>(ROUTES.release(id), target),
     allowSender: (id: string, scope: Scope) => post<SenderListChange>(ROUTES.allowSender(id), { scope }),
     blockSender: (id: string, scope: Scope) => post<BlockSenderResponse>(ROUTES.blockSender(id), { scope }),
     learn: (id: string, as: LearnAs) => post<LearnResult>(ROUTES.learn(id), { as }),

@@ -74,7 +74,15 @@ export function QuarantineList({
       {!loading && items.length === 0 ? (
         <p class="aq-empty">{t('empty')}</p>
       ) : (
-        <ul class="aq-items" role="listbox" aria-multiselectable="true" aria-label={t('title')} aria-describedby="aq-keys" ref={listRef} onKeyDown={onListKey}>
+        <ul
+          class={`aq-items${capabilities.seesOthersMail ? ' aq-items--rcpt' : ''}`}
+          role="grid"
+          aria-multiselectable="true"
+          aria-label={t('title')}
+          aria-describedby="aq-keys"
+          ref={listRef}
+          onKeyDown={onListKey}
+        >
           {items.map((item, index) => (
             <ItemRow
               key={item.id}

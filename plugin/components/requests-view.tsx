@@ -9,7 +9,18 @@ import type { Status } from './status-bar';
  * Admins: pending release requests of their domains, to approve or deny with a note. `linked` is the
  * request a notification mail links to: it is scrolled to and focused, or said to be decided already.
  */
-export function RequestsView({ client, notify, linked }: { client: ApiClient; notify: (s: Status | null) => void; linked?: number | undefined }) {
+export function RequestsView({
+  client,
+  notify,
+  linked,
+  onOpen,
+}: {
+  client: ApiClient;
+  notify: (s: Status | null) => void;
+  linked?: number | undefined;
+  /** Opens the message a request is about. */
+  onOpen?: (messageId: string) => void;
+}) {
   const { t, date } = useI18n();
   const [items, setItems] = useState<ReleaseRequestView[] | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
@@ -53,11 +64,21 @@ export function RequestsView({ client, notify, linked }: { client: ApiClient; no
     <ul class="aq-requests" ref={listRef}>
       {items.map((r) => (
         <li key={r.id} class="aq-request" data-aq-request={r.id} aria-current={r.id === linked || undefined}>
-          <p class="aq-item__subject">{r.subject || '—'}</p>
+          <p class="aq-request__head">
+            {r.type && <span class={`aq-badge aq-badge--${r.type}`}>{t(`t_${r.type}`)}</span>}
+            {r.spamLevel != null && (r.type === 'spam' || r.type === 'spammy') && <span class="aq-score">{(Math.round(r.spamLevel * 10) / 10 || 0).toFixed(1)}</span>}
+            <button type="button" class="aq-btn aq-btn--link aq-request__open" onClick={() => onOpen?.(r.messageId)}>
+              {r.subject || '—'}
+            </button>
+          </p>
           <p class="aq-muted">
             {t('recipient')}: {r.recipient} · {t('requester')}: {r.requester} · {date(r.createdAt)}
           </p>
-          {r.requestNote && <blockquote class="aq-request-note">{r.requestNote}</blockquote>}
+          {r.requestNote && (
+            <p class="aq-request-note">
+              {t('reason')}: {r.requestNote}
+            </p>
+          )}
           <form
             class="aq-decide"
             onSubmit={(e) => {

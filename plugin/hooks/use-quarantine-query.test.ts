@@ -79,6 +79,10 @@ describe('useQuarantineQuery', () => {
 
   it('asks for an order and its direction', () => {
     expect(listQuery(NO_FILTERS)).toMatchObject({ sort: 'date', dir: '' });
+    // Open, the default, leaves released mail out; "all" asks for any status (but deleted, the API's default).
+    expect(listQuery(NO_FILTERS)).toMatchObject({ status: ['new', 'viewed', 'requested'] });
+    expect(listQuery({ ...NO_FILTERS, status: 'all' })).toMatchObject({ status: '' });
+    expect(listQuery({ ...NO_FILTERS, status: 'released' })).toMatchObject({ status: 'released' });
     expect(listQuery({ ...NO_FILTERS, sort: 'sender-asc' })).toMatchObject({ sort: 'sender', dir: 'asc' });
   });
 });

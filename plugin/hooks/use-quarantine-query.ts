@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { QuarantineItem } from '../../shared/quarantine';
 import type { ApiClient } from '../api/client';
 
-/** The list's filters, as the form holds them ('' means any). */
+/** The list's filters, as the form holds them ('' means any; a status of '' means open, 'all' any). */
 export interface Filters {
   type: string;
   status: string;
@@ -18,9 +18,13 @@ export const NO_FILTERS: Filters = { type: '', status: '', q: '', since: '', unt
 const PAGE_SIZE = 50;
 const DAY_MS = 86_400_000;
 
+// "Open" (the default) is what still waits for a decision: released and deleted copies only on request.
+const OPEN_STATUSES = ['new', 'viewed', 'requested'];
+
 /** The API query for some filters: `until` is a day the user includes, the API's bound is exclusive. */
 export const listQuery = (filters: Filters, cursor?: string) => ({
   ...filters,
+  status: filters.status === '' ? OPEN_STATUSES : filters.status === 'all' ? '' : filters.status,
   sort: filters.sort.split('-')[0],
   dir: filters.sort.split('-')[1] ?? '',
   until: filters.until ? new Date(Date.parse(filters.until) + DAY_MS).toISOString().slice(0, 10) : '',
@@ -72,5 +76,7 @@ export function useQuarantineQuery(
     hasMore: cursor !== null,
     loadMore: () => load(true),
     reload: () => load(false),
+    /** Changes listed items in place (an action's outcome), without a reload. */
+    patch: (update: (item: QuarantineItem) => QuarantineItem) => setItems((prev) => prev.map(update)),
   };
 }

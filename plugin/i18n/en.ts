@@ -164,6 +164,21 @@ export const en = {
   df_daily: 'Daily',
   df_weekly: 'Weekly',
   df_inherit: 'Use the default',
+  filters: 'Filters',
+  anyStatus: 'All',
+  statusFilter: 'Status',
+  typeFilter: 'Type',
+  reason: 'Reason',
+  openMessage: 'Open message',
+  allActions: 'All actions',
+  newer: 'Newer',
+  older: 'Older',
+  releaseTo: 'Release to another address',
+  releaseAll: 'Release to all recipients',
+  confirmReleaseTo: 'Release this message to {to}?',
+  confirmReleaseAll: 'Release this message to every recipient it was quarantined for?',
+  releasedTo: 'Released to {to}.',
+  notDeliveredTo: 'Not delivered to {to}.',
 };
 
 export type Catalog = typeof en;

@@ -1,0 +1,210 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import { axeWidget, seriousFindings } from '../support/axe';
+import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
+import { hostPageHtml, startHostServer } from '../support/host-page';
+import { GTUBE, sendThroughAmavis } from '../support/send-mail';
+import { startTestServer, type TestServer } from '../support/server';
+import { stackEnv } from '../support/stack';
+
+// axe-core inside the widget's shadow root, on every screen, in light and dark, at desktop and phone
+// widths: no serious or critical finding (WCAG 2.2 AA). The screens hold real mail sent through amavisd
+// and a real release request. The list, a message, the requests and the audit log are also kept as
+// screenshots (e2e/artifacts/a11y-*.png), to be looked at.
+const LOOKS = [
+  { name: 'desktop-light', viewport: VIEWPORTS.desktop, dark: false },
+  { name: 'desktop-dark', viewport: VIEWPORTS.desktop, dark: true },
+  { name: 'phone-light', viewport: VIEWPORTS.phone, dark: false },
+  { name: 'phone-dark', viewport: VIEWPORTS.phone, dark: true },
+] as const;
+const SHOT = new Set(['list', 'message', 'requests', 'audit']);
+
+describe('accessibility of every screen (axe-core in the shadow root), in Chromium', () => {
+  let api: TestServer;
+  let host: Awaited<ReturnType<typeof startHostServer>>;
+  let browser: Browser;
+  const subject = `Accessible ${Math.random().toString(36).slice(2, 8)}`;
+
+  beforeAll(async () => {
+    let apiUrl = '';
+    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
+    api = await startTestServer({
+      ...ROLE_ENV,
+      AQ_ALLOWED_ORIGINS: host.origin,
+      AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
+      AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
+      AQ_DIGEST_INTERVAL_MS: '0',
+    });
+    apiUrl = api.url;
+    // A spam and a blocked attachment for alice; she asks for the attachment, so an admin has a request.
+    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
+    await sendThroughAmavis(api.context, {
+      to: [USERS.alice.email],
+      subject: `${subject} invoice`,
+      body: 'Pay.\n',
+      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+    });
+    await api.context.listIndexer.runOnce();
+    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+    const list = await bodyOf<{ items: Array<{ id: string; actions: string[] }> }>(await alice.request('GET', `/messages?q=${encodeURIComponent(`${subject} invoice`)}`));
+    const banned = list.items[0];
+    if (banned?.actions.includes('request')) await alice.request('POST', `/messages/${encodeURIComponent(banned.id)}/request-release`, {});
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await api?.close();
+  });
+
+  const w = (page: Page) => page.locator('amavis-quarantine');
+
+  /** Waits until the screen has loaded: nothing says "Loading…" and nothing is busy. */
+  const settled = (page: Page) =>
+    expect
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const root = document.querySelector('amavis-quarantine')?.shadowRoot;
+            return Boolean(root?.querySelector('.aq-root')) && !root?.querySelector('[aria-busy="true"]') && !/Loading…/.test(root?.textContent ?? '');
+          }),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+
+  async function signIn(page: Page, user: { email: string; password: string }) {
+    await w(page).locator('input[name="username"]').fill(user.email);
+    await w(page).locator('input[name="password"]').fill(user.password);
+    await w(page).locator('button[type="submit"]').click();
+    await w(page).locator('section.aq-list').waitFor();
+  }
+
+  const tab = (name: string) => async (page: Page) => {
+    await w(page).locator('button.aq-tab', { hasText: name }).click();
+  };
+
+  /** Each screen: how to get there from anywhere in the signed-in widget. */
+  const screens: Record<string, Array<[string, (page: Page) => Promise<void>]>> = {
+    alice: [
+      ['list', tab('Quarantine')],
+      [
+        'message',
+        async (page) => {
+          await tab('Quarantine')(page);
+          await w(page).locator('input[type="search"]').fill(subject);
+          await w(page).locator('input[type="search"]').press('Enter');
+          await w(page).locator('[data-aq-item]', { hasText: subject }).first().click();
+          await w(page).locator('section.aq-message').waitFor();
+        },
+      ],
+      ['sender-lists', tab('Sender lists')],
+      ['spam-filter', tab('Spam filter')],
+      ['statistics', tab('Statistics')],
+    ],
+    super: [
+      ['requests', tab('Requests')],
+      ['audit', tab('Audit log')],
+    ],
+  };
+
+  async function check(page: Page, label: string, found: string[], shot?: string) {
+    await settled(page);
+    const report = await axeWidget(page);
+    // axe saw the widget's own elements, not just the empty host element.
+    expect(report.shadowNodes, label).toBeGreaterThan(10);
+    for (const v of seriousFindings(report)) found.push(`${label}: ${v.impact} ${v.id} (${v.help}) ${v.nodes.map((n) => `${n.target} ${n.summary}`).join(' | ')}`);
+    if (shot) await page.screenshot({ path: path.join(ARTIFACTS, `a11y-${shot}.png`) });
+  }
+
+  it('on a phone: filters fold behind a button, the first message is in sight, touch targets are 24 px or more', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.phone });
+    await page.goto(host.origin);
+    await signIn(page, USERS.alice);
+    await settled(page);
+    const toolbar = w(page).locator('form.aq-toolbar');
+    // Search and the Filters button share one line; the selects and dates wait behind the button.
+    expect((await toolbar.boundingBox())!.height).toBeLessThan(48);
+    expect(await w(page).locator('select').first().isVisible()).toBe(false);
+    const firstRow = (await w(page).locator('[data-aq-item]').first().boundingBox())!;
+    expect(firstRow.y + firstRow.height).toBeLessThan(VIEWPORTS.phone.height);
+    for (const target of [w(page).locator('[data-aq-item] input[type="checkbox"]').first(), w(page).locator('[data-aq-item] .aq-btn').first()]) {
+      const box = (await target.boundingBox())!;
+      expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(24);
+    }
+    const toggle = w(page).locator('button.aq-filter-toggle');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await w(page).locator('select').first().waitFor({ state: 'visible' });
+    // The dates have visible labels.
+    expect(await w(page).locator('label.aq-date').allTextContents()).toEqual(['From', 'To']);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'a11y-filters-phone-light.png') });
+    await page.close();
+  });
+
+  it('"Open" leaves released mail out; "All" shows it', async () => {
+    const released = `Released ${Math.random().toString(36).slice(2, 8)}`;
+    const id = (await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: released, body: `Hello.\n\n${GTUBE}\n` }))[USERS.alice.email]!;
+    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+    expect((await alice.request('POST', `/messages/${encodeURIComponent(id)}/release`, {})).status).toBe(200);
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await page.goto(host.origin);
+    await signIn(page, USERS.alice);
+    await w(page).locator('input[type="search"]').fill(released);
+    await w(page).locator('input[type="search"]').press('Enter');
+    await w(page).locator('.aq-empty').waitFor();
+    await w(page).locator('select[aria-label="Status"]').selectOption('all');
+    await w(page).locator('[data-aq-item]', { hasText: released }).locator('.aq-badge', { hasText: 'Released' }).waitFor();
+    await page.close();
+  });
+
+  it('in dark mode, native controls are dark and a text body is not a white block', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    await page.goto(`${host.origin}/?dark`);
+    await signIn(page, USERS.alice);
+    expect(
+      await w(page)
+        .locator('[data-aq-item] input[type="checkbox"]')
+        .first()
+        .evaluate((el) => getComputedStyle(el).colorScheme),
+    ).toBe('dark');
+    await w(page).locator('input[type="search"]').fill(subject);
+    await w(page).locator('input[type="search"]').press('Enter');
+    await w(page).locator('[data-aq-item]', { hasText: subject }).first().click();
+    const frame = w(page).locator('iframe.aq-body-frame');
+    await frame.waitFor();
+    expect(await frame.getAttribute('srcdoc')).toContain('body{color:#c5d1d3;background:#21292c}');
+    // Back to light: the body follows.
+    await page.evaluate(() => document.documentElement.classList.remove('dark-mode'));
+    await expect.poll(async () => (await frame.getAttribute('srcdoc'))?.includes('background:#21292c'), { timeout: 10_000 }).toBe(false);
+    await page.close();
+  });
+
+  for (const look of LOOKS) {
+    it(`no serious or critical findings, ${look.name}`, async () => {
+      const found: string[] = [];
+      const page = await browser.newPage({ viewport: look.viewport });
+      await page.goto(`${host.origin}/${look.dark ? '?dark' : ''}`);
+      await w(page).locator('form.aq-signin').waitFor();
+      await check(page, `sign-in ${look.name}`, found);
+      for (const [user, visits] of Object.entries(screens)) {
+        if (user !== 'alice') {
+          await w(page).getByRole('button', { name: 'Sign out' }).click();
+          await w(page).locator('form.aq-signin').waitFor();
+        }
+        await signIn(page, USERS[user as keyof typeof USERS]);
+        for (const [screen, visit] of visits) {
+          await visit(page);
+          await check(page, `${screen} ${look.name}`, found, SHOT.has(screen) ? `${screen}-${look.name}` : undefined);
+        }
+        if (user === 'super') {
+          await tab('Quarantine')(page);
+          await check(page, `list (admin) ${look.name}`, found, `list-admin-${look.name}`);
+        }
+      }
+      await page.close();
+      expect(found).toEqual([]);
+    });
+  }
+});
