@@ -20,7 +20,7 @@ export interface AppProps {
   user?: string | undefined;
 }
 
-type View = { name: Tab } | { name: 'message'; id: string };
+type View = { name: Tab } | { name: 'message'; id: string; next?: string | undefined };
 
 /** The request an admin's notification links to: the page's URL ends in `#aq-request=<id>`. */
 const linkedRequest = (): number | undefined => Number(/^#aq-request=(\d+)$/.exec(location.hash)?.[1]) || undefined;
@@ -31,16 +31,23 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
   const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken, user);
   const [linked] = useState(linkedRequest);
   // Non-admins have no requests view and see the list instead.
-  const [view, setView] = useState<View>({ name: linked ? 'requests' : 'list' });
+  const [view, setViewOnly] = useState<View>({ name: linked ? 'requests' : 'list' });
   const [status, setStatus] = useState<Status | null>(null);
+  // A status belongs to the view it was said in: it does not follow the user into the next one.
+  const setView = (next: View) => {
+    setStatus(null);
+    setViewOnly(next);
+  };
   // Where focus goes when the list appears: the search after sign-in, the message just left after
   // "back". Never on page load: a widget must not take the focus from its host page.
   const [listFocus, setListFocus] = useState<ListFocus | undefined>(undefined);
   const notify = useCallback((next: Status | null) => setStatus(next), []);
 
-  const backToList = () => {
-    if (view.name === 'message') setListFocus({ item: view.id });
-    setView({ name: 'list' });
+  // After a delete, focus goes to the message that came after the deleted one.
+  const backToList = (deleted?: boolean) => {
+    if (view.name === 'message') setListFocus({ item: (deleted && view.next) || view.id });
+    // "Message deleted." is said in the list it returns to.
+    (deleted ? setViewOnly : setView)({ name: 'list' });
   };
 
   // `/` searches and Esc goes back, wherever the focus is inside the widget (but not while typing).
@@ -62,7 +69,7 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
     <I18nContext.Provider value={i18n}>
       <div class="aq-root" lang={i18n.locale} onKeyDown={onKeyDown}>
         <AppHeader session={session} current={view.name} onTab={(name) => setView({ name })} onSignOut={() => void signOut().then(() => setView({ name: 'list' }))} />
-        <StatusBar status={status} onClose={() => setStatus(null)} />
+        <StatusBar status={status} />
         <main class="aq-body">
           {session === undefined ? (
             <p class="aq-muted" role="status">
@@ -92,7 +99,13 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
           ) : view.name === 'audit' && session.capabilities.readAudit ? (
             <AuditView client={client} />
           ) : (
-            <QuarantineList client={client} capabilities={session.capabilities} notify={notify} focus={listFocus} onOpen={(id) => setView({ name: 'message', id })} />
+            <QuarantineList
+              client={client}
+              capabilities={session.capabilities}
+              notify={notify}
+              focus={listFocus}
+              onOpen={(id, next) => setView({ name: 'message', id, next })}
+            />
           )}
         </main>
       </div>

@@ -1,4 +1,5 @@
 import type { BatchAction, MessageAction } from '../../shared/actions';
+import type { QuarantineItem } from '../../shared/quarantine';
 import type { BatchItemResult, SmtpReply } from '../../shared/release';
 import type { MessageKey } from '../i18n/en';
 import { ApiError, type ApiClient } from './client';
@@ -24,17 +25,57 @@ export async function runAction(client: ApiClient, action: WidgetAction, id: str
   return 'requested';
 }
 
+/**
+ * A listed message as an action left it: its new status (nothing more to do after a delete, only delete
+ * after a release or a request), or a release that got no answer. It stays in the list until the next
+ * load, so the user sees what happened to every row they touched.
+ */
+export function applyResult(item: QuarantineItem, result: BatchItemResult): QuarantineItem {
+  const { releaseState, ...rest } = item;
+  if (result.ok && (result.status === 'released' || result.status === 'deleted' || result.status === 'requested'))
+    return { ...rest, status: result.status, actions: result.status === 'deleted' ? [] : item.actions.filter((a) => a === 'delete') };
+  if (!result.ok && (result.code === 'release_unknown' || result.code === 'release_outcome_unknown'))
+    return { ...item, releaseState: releaseState ?? { state: 'unknown', sentAt: new Date().toISOString(), by: '' } };
+  return item;
+}
+
 /** How a batch went: counted by each result's `ok`, with the failures kept for their messages. */
 export function summarizeBatch(results: readonly BatchItemResult[]): { done: number; failed: Extract<BatchItemResult, { ok: false }>[] } {
   const failed = results.filter((r): r is Extract<BatchItemResult, { ok: false }> => r.ok === false);
   return { done: results.filter((r) => r.ok === true).length, failed };
 }
 
-/** A failure in words: the server's message, and amavisd's own reply when a release failed, so the user (or admin) knows why. */
+// Codes that share one message: the rarer a code is in the widget, the more general its words.
+const SHARED_MESSAGE: Partial<Record<string, string>> = {
+  validation_failed: 'bad_request',
+  unsupported_media_type: 'bad_request',
+  session_expired: 'unauthorized',
+  sso_disabled: 'sso',
+  sso_invalid: 'sso',
+  sso_expired: 'sso',
+  sso_replayed: 'sso',
+  gone: 'not_found',
+  release_outcome_unknown: 'release_unknown',
+  list_index_missing: 'unavailable',
+  stats_unavailable: 'unavailable',
+  learning_unavailable: 'unavailable',
+};
+
+/** The catalog key of an API error code's message (e_<code>, or the message it shares). */
+export const codeKey = (code: string) => `e_${SHARED_MESSAGE[code] ?? code}` as MessageKey;
+
+/** The message of an API error code in the user's language; a code this widget does not know keeps the server's words. */
+export function codeText(code: string, fallback: string, t: (key: MessageKey) => string): string {
+  const key = codeKey(code);
+  const text = t(key);
+  return text === key ? fallback : text;
+}
+
+/** A failure in words: the code's message in the user's language, and amavisd's own reply when a release failed, so the user (or admin) knows why. */
 export function errorText(err: unknown, t: (key: MessageKey, vars?: Record<string, string>) => string): string {
   if (!(err instanceof ApiError)) return t('error');
-  // The server turned the request away to protect everyone else: say so in the user's language.
-  if (err.code === 'busy') return t('busy');
+  // Bad input is explained by the server's own words (which field, which bound), after the translated sentence.
+  const text = `${codeText(err.code, err.message, t)}${err.code === 'validation_failed' || err.code === 'bad_request' ? ` (${err.message})` : ''}`;
   const reply = (err.details as { reply?: SmtpReply } | undefined)?.reply;
-  return reply ? `${err.message} ${t('amavisSaid', { reply: `${reply.code} ${reply.enhanced ?? ''} ${reply.text}` })}` : err.message;
+  return reply ? `${text} ${t('amavisSaid', { reply: `${reply.code} ${reply.enhanced ?? ''} ${reply.text}` })}` : text;
 }

@@ -45,14 +45,14 @@ describe('MessageView', () => {
     const client = fakeClient({ message: vi.fn().mockResolvedValue(detailOf(banned)), remove: vi.fn().mockResolvedValue({ id: 'b1', status: 'deleted' }) });
     render(<MessageView client={client} id="b1" notify={vi.fn()} onBack={onBack} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
-    await waitFor(() => expect(onBack).toHaveBeenCalled());
+    await waitFor(() => expect(onBack).toHaveBeenCalledWith(true));
   });
 
   it('says why a message cannot be shown, and stays usable', async () => {
     const onBack = vi.fn();
     const client = fakeClient({ message: vi.fn().mockRejectedValue(new ApiError(404, 'not_found', 'This message is no longer in the quarantine.')) });
     render(<MessageView client={client} id="gone" notify={vi.fn()} onBack={onBack} />);
-    expect((await screen.findByRole('alert')).textContent).toBe('This message is no longer in the quarantine.');
+    expect((await screen.findByRole('alert')).textContent).toBe('No longer in the quarantine.');
     expect(screen.queryByText('Loading…')).toBeNull();
     expect(document.querySelector('section.aq-message')?.getAttribute('aria-busy')).toBe('false');
     fireEvent.click(screen.getByRole('button', { name: /Back to the list/ }));
@@ -76,5 +76,41 @@ describe('MessageView', () => {
     expect(await screen.findByText(/no answer came back/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Release again anyway' }));
     await waitFor(() => expect(release).toHaveBeenCalledWith('s1', true));
+  });
+
+  it('asks before releasing a virus, names the risk, shows no spam score, and then shows the new state in place', async () => {
+    const virus = item({ id: 'v1', subject: 'Eicar', type: 'virus', spamLevel: 0, actions: ['release', 'delete'] });
+    const message = vi
+      .fn()
+      .mockResolvedValueOnce(detailOf(virus))
+      .mockResolvedValueOnce(detailOf({ ...virus, status: 'released', actions: ['delete'] }));
+    const release = vi.fn().mockResolvedValue({ id: 'v1', status: 'released', alreadyReleased: false, reply: null });
+    const notify = vi.fn();
+    render(<MessageView client={fakeClient({ message, release })} id="v1" notify={notify} onBack={vi.fn()} />);
+    const button = await screen.findByRole('button', { name: 'Release' });
+    expect(button.className).not.toContain('aq-btn--primary');
+    expect(document.querySelector('.aq-why')?.textContent).not.toContain('Spam score');
+    fireEvent.click(button);
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toContain('It contains a virus');
+    // r on the dialog does not release behind its back.
+    fireEvent.keyDown(document.activeElement!, { key: 'r' });
+    expect(release).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Release anyway' }));
+    await waitFor(() => expect(release).toHaveBeenCalledTimes(1));
+    expect(notify).toHaveBeenCalledWith({ kind: 'info', text: 'Releasing…' });
+    expect((await screen.findByText('Released', { selector: '[data-aq-state]' })).getAttribute('data-aq-state')).toBe('released');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: /Back to the list/ })));
+  });
+
+  it('asks before releasing mail that looks like phishing (failed sender checks or a forged sender)', async () => {
+    const spam = item({ id: 'p1', subject: 'Your bank', type: 'spam', actions: ['release', 'delete'] });
+    const phish = { ...detailOf(spam), senderMismatch: true };
+    phish.reason = { ...phish.reason, auth: { spf: 'fail', dkim: null, dmarc: 'fail' } };
+    render(<MessageView client={fakeClient({ message: vi.fn().mockResolvedValue(phish) })} id="p1" notify={vi.fn()} onBack={vi.fn()} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Release' }));
+    expect((await screen.findByRole('alertdialog')).textContent).toContain('It looks like phishing');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
   });
 });

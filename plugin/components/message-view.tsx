@@ -2,11 +2,13 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { UserCapabilities } from '../../shared/session';
 import { errorText, type WidgetAction } from '../api/actions';
 import type { ApiClient } from '../api/client';
+import { warningFor } from '../api/risks';
 import { useMessage } from '../hooks/use-message';
 import { useMessageActions } from '../hooks/use-message-actions';
 import { useSenderActions } from '../hooks/use-sender-actions';
 import { useI18n } from '../i18n';
 import { ActionButtons } from './action-buttons';
+import { ConfirmBar } from './confirm-bar';
 import { MessageDetails } from './message-details';
 import { SenderTools } from './sender-tools';
 import type { Status } from './status-bar';
@@ -26,7 +28,8 @@ export function MessageView({
   id: string;
   capabilities?: UserCapabilities;
   notify: (s: Status | null) => void;
-  onBack: () => void;
+  /** `deleted`: the message was just deleted (the list then focuses the message after it). */
+  onBack: (deleted?: boolean) => void;
 }) {
   const { t } = useI18n();
   const { detail, error, reload } = useMessage(client, id);
@@ -40,11 +43,21 @@ export function MessageView({
     if (settled) backRef.current?.focus();
   }, [settled]);
 
-  const act = async (action: WidgetAction) => {
-    if (!(await actions.run(action, [id]))) return;
-    if (action === 'delete') onBack();
-    else await reload();
-  };
+  // A virus, a blocked attachment or phishing is released only after the user confirmed the risk. After
+  // an action the view shows the message's new state in place; focus stays on the view (on "back" when
+  // the button it was on is gone).
+  const act = (action: WidgetAction) =>
+    detail &&
+    actions.ask(action, [id], warningFor(action, [detail.item], t, detail), (results) => {
+      if (!results) return;
+      if (action === 'delete' && results[0]?.ok) return onBack(true);
+      void reload().then(() => {
+        const active = (backRef.current?.getRootNode() as Document | ShadowRoot | undefined)?.activeElement;
+        if (!active || active === document.body) backRef.current?.focus();
+      });
+    });
+  const risky = detail ? warningFor('release', [detail.item], t, detail) !== undefined : false;
+  const { status, releaseState } = detail?.item ?? {};
 
   // After a release that got no answer, only an explicit second click sends it again.
   const releaseAgain = async () => {
@@ -59,26 +72,33 @@ export function MessageView({
 
   // r releases, d deletes, q requests, as in the list, when allowed (Esc, handled above, goes back).
   const onKeyDown = (e: KeyboardEvent) => {
-    if ((e.target as HTMLElement).matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || actions.busy || sender.busy || !detail) return;
+    if ((e.target as HTMLElement).matches('input, textarea, select') || e.ctrlKey || e.metaKey || e.altKey || actions.busy || actions.pending || sender.busy || !detail)
+      return;
     const action = ACTION_KEYS[e.key];
     if (action && detail.item.actions.includes(action)) {
       e.preventDefault();
-      void act(action);
+      act(action);
     }
   };
 
   return (
     <section class="aq-message" aria-busy={!settled} onKeyDown={onKeyDown}>
       <div class="aq-msg-bar">
-        <button type="button" class="aq-btn aq-back" ref={backRef} onClick={onBack}>
+        <button type="button" class="aq-btn aq-back" ref={backRef} onClick={() => onBack()}>
           ← {t('back')}
         </button>
         {detail && (
           <span class="aq-actions">
-            <ActionButtons actions={detail.item.actions} onAction={(action) => void act(action)} disabled={actions.busy} />
+            {(releaseState || (status && status !== 'new' && status !== 'viewed')) && (
+              <span class="aq-badge aq-badge--state" data-aq-state={releaseState ? 'unknown' : status}>
+                {t(releaseState ? 's_unknown' : `s_${status!}`)}
+              </span>
+            )}
+            <ActionButtons actions={detail.item.actions} onAction={act} disabled={actions.busy || actions.pending !== null} risky={risky} />
           </span>
         )}
       </div>
+      {actions.pending && <ConfirmBar pending={actions.pending} onConfirm={actions.confirm} onCancel={actions.cancel} />}
       {detail && (capabilities.senderLists || capabilities.learn) && (
         <SenderTools
           item={detail.item}

@@ -41,35 +41,73 @@ describe('QuarantineList', () => {
     expect(screen.getByRole('option', { name: 'Deleted' })).toBeTruthy();
   });
 
-  it('offers a bulk action when one selected item has it, and sends only those items', async () => {
-    const batchWithProgress = vi.fn().mockResolvedValue({ results: [{ id: 'spam', ok: true, status: 'deleted' }] });
+  it('offers a bulk action when one selected item has it, sends only those items, and shows each row\u2019s new state', async () => {
+    const batchWithProgress = vi.fn().mockResolvedValue({
+      results: [
+        { id: 'spam', ok: true, status: 'deleted' },
+        { id: 'banned', ok: false, code: 'forbidden', message: 'no', httpStatus: 403 },
+      ],
+    });
     const release = vi.fn().mockResolvedValue({ id: 'spam', status: 'released', alreadyReleased: false, reply: null });
-    const { client } = await showList(USER, { batchWithProgress, release });
+    const { client, notify, row } = await showList(USER, { batchWithProgress, release });
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select all' }));
     const bulk = document.querySelector<HTMLElement>('.aq-bulk')!;
     expect(buttons(bulk)).toEqual(['Release', 'Request release', 'Delete']);
     fireEvent.click(within(bulk).getByRole('button', { name: 'Release' }));
     await waitFor(() => expect(release).toHaveBeenCalledWith('spam'));
-    await waitFor(() => expect(client.list).toHaveBeenCalledTimes(2));
+    // The row says what happened, in place: no reload that would drop it.
+    await waitFor(() => expect(row('spam').className).toContain('aq-item--released'));
+    expect(client.list).toHaveBeenCalledTimes(1);
+    expect(buttons(row('spam'))).toEqual(['Delete']);
+    // A bulk delete names how many and waits for the user's yes; the buttons wait with it.
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select all' }));
     fireEvent.click(within(bulk).getByRole('button', { name: 'Delete' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toContain('Delete 2 messages?');
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(within(bulk).getByRole('button', { name: 'Delete' }).hasAttribute('disabled')).toBe(true);
+    expect(batchWithProgress).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(batchWithProgress).toHaveBeenCalledWith('delete', ['spam', 'banned'], expect.any(Function)));
+    await waitFor(() => expect(notify).toHaveBeenLastCalledWith({ kind: 'error', text: '1 deleted; 1 failed: Not allowed.' }));
+    expect(row('spam').className).toContain('aq-item--deleted');
+    expect(row('banned').className).toContain('aq-item--new');
+    expect(batchWithProgress).toHaveBeenCalledTimes(1);
   });
 
-  it('moves with j/k, opens with Enter, and acts by key only where allowed', async () => {
+  it('asks before releasing a virus or a blocked attachment, in bulk too, and names the risk', async () => {
+    const virus = item({ id: 'virus', subject: 'Eicar', type: 'virus', actions: ['release', 'delete'] });
+    const banned2 = item({ id: 'b2', subject: 'Invoice', type: 'banned', actions: ['release', 'delete'] });
+    const batchWithProgress = vi.fn();
+    await showList(USER, { list: vi.fn().mockResolvedValue({ items: [spam, virus, banned2], nextCursor: null }), batchWithProgress });
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Select all' }));
+    fireEvent.click(within(document.querySelector<HTMLElement>('.aq-bulk')!).getByRole('button', { name: 'Release' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toContain('Release 3 messages? 1 contains a virus. 1 carries a blocked attachment.');
+    fireEvent.keyDown(within(dialog).getByRole('button', { name: 'Cancel' }), { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(batchWithProgress).not.toHaveBeenCalled();
+  });
+
+  it('moves with j/k, opens with Enter, acts by key only where allowed, and after d focuses the next row', async () => {
     const requestRelease = vi.fn().mockResolvedValue({});
-    const { onOpen, row, client } = await showList(USER, { requestRelease });
+    const remove = vi.fn().mockResolvedValue({ id: 'spam', status: 'deleted' });
+    const { onOpen, row, client } = await showList(USER, { requestRelease, remove });
     row('spam').focus();
     fireEvent.keyDown(row('spam'), { key: 'j' });
     expect(document.activeElement).toBe(row('banned'));
     fireEvent.keyDown(row('banned'), { key: 'Enter' });
-    expect(onOpen).toHaveBeenCalledWith('banned');
+    expect(onOpen).toHaveBeenCalledWith('banned', undefined);
     fireEvent.keyDown(row('banned'), { key: 'r' });
     expect(client.release).not.toHaveBeenCalled();
     fireEvent.keyDown(row('banned'), { key: 'q' });
     await waitFor(() => expect(requestRelease).toHaveBeenCalledWith('banned'));
+    await waitFor(() => expect(row('banned').className).toContain('aq-item--requested'));
     fireEvent.keyDown(row('banned'), { key: 'k' });
     expect(document.activeElement).toBe(row('spam'));
+    fireEvent.keyDown(row('spam'), { key: 'd' });
+    await waitFor(() => expect(row('spam').className).toContain('aq-item--deleted'));
+    await waitFor(() => expect(document.activeElement).toBe(row('banned')));
   });
 
   it('takes the focus it was given once loaded: the search after sign-in, the message left after "back"', async () => {

@@ -1,12 +1,14 @@
 import type { UserCapabilities } from '../../shared/session';
-import { errorText, type WidgetAction } from '../api/actions';
+import { applyResult, errorText, type WidgetAction } from '../api/actions';
 import type { ApiClient } from '../api/client';
+import { warningFor } from '../api/risks';
 import { useListFocus, type ListFocus } from '../hooks/use-list-focus';
 import { useMessageActions } from '../hooks/use-message-actions';
 import { useQuarantineQuery } from '../hooks/use-quarantine-query';
 import { useSelection } from '../hooks/use-selection';
 import { useI18n } from '../i18n';
 import { BulkBar } from './bulk-bar';
+import { ConfirmBar } from './confirm-bar';
 import { ItemRow } from './item-row';
 import { ListFilters } from './list-filters';
 import type { Status } from './status-bar';
@@ -25,7 +27,8 @@ export function QuarantineList({
   capabilities: UserCapabilities;
   notify: (s: Status | null) => void;
   focus?: ListFocus | undefined;
-  onOpen: (id: string) => void;
+  /** `next`: the message after it in the list, where focus goes if it is deleted there. */
+  onOpen: (id: string, next?: string) => void;
 }) {
   const { t } = useI18n();
   const { listRef, searchRef, index: focused, setIndex: setFocused, move, restore } = useListFocus(initialFocus);
@@ -40,9 +43,24 @@ export function QuarantineList({
   const actions = useMessageActions(client, notify);
   const { items, loading } = query;
 
-  const act = async (action: WidgetAction, ids: readonly string[]) => {
-    if (await actions.run(action, ids)) await query.reload();
+  // Risky actions (a virus or a blocked attachment, several deletes) wait for a confirmation. The rows
+  // then show their new state in place, and focus goes back to the list: to the next row after a delete
+  // by key, so that j/k/Enter go on from there.
+  const act = (action: WidgetAction, ids: readonly string[], row?: number) => {
+    const touched = items.filter((i) => ids.includes(i.id));
+    actions.ask(action, ids, warningFor(action, touched, t), (results) => {
+      if (!results) return;
+      const byId = new Map(results.map((r) => [r.id, r]));
+      query.patch((item) => {
+        const result = byId.get(item.id);
+        return result ? applyResult(item, result) : item;
+      });
+      if (row === undefined) selection.clear();
+      const active = (listRef.current?.getRootNode() as ShadowRoot | Document | undefined)?.activeElement;
+      if (!active || active === document.body || active.closest('[data-aq-item], .aq-bulk')) move(row === undefined ? focused : row + (action === 'delete' ? 1 : 0));
+    });
   };
+  const open = (index: number) => items[index] && onOpen(items[index].id, items[index + 1]?.id);
 
   const onListKey = (e: KeyboardEvent) => {
     if ((e.target as HTMLElement).matches('input, button, select') || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -55,12 +73,12 @@ export function QuarantineList({
       k: () => move(focused - 1),
       Home: () => move(0),
       End: () => move(items.length - 1),
-      Enter: () => item && onOpen(item.id),
+      Enter: () => open(focused),
       x: () => item && selection.toggle(item.id),
       ' ': () => item && selection.toggle(item.id),
     };
     // r, d and q act only when the server allows that action on the focused message.
-    const handler = keys[e.key] ?? (action && item?.actions.includes(action) && !actions.busy ? () => void act(action, [item.id]) : undefined);
+    const handler = keys[e.key] ?? (action && item?.actions.includes(action) && !actions.busy ? () => act(action, [item.id], focused) : undefined);
     if (handler) {
       e.preventDefault();
       handler();
@@ -70,7 +88,13 @@ export function QuarantineList({
   return (
     <section class="aq-list" aria-busy={loading}>
       <ListFilters filters={query.filters} setFilter={query.setFilter} showDeleted={capabilities.seesOthersMail} searchRef={searchRef} onSearchDown={() => move(0)} />
-      <BulkBar selection={selection} onAction={(action) => void act(action, selection.idsFor(action))} busy={actions.busy} progress={actions.progress} />
+      <BulkBar
+        selection={selection}
+        onAction={(action) => act(action, selection.idsFor(action))}
+        busy={actions.busy || actions.pending !== null}
+        progress={actions.progress}
+      />
+      {actions.pending && <ConfirmBar pending={actions.pending} onConfirm={actions.confirm} onCancel={actions.cancel} />}
       {!loading && items.length === 0 ? (
         <p class="aq-empty">{t('empty')}</p>
       ) : (
@@ -92,8 +116,8 @@ export function QuarantineList({
               focusable={index === focused}
               onFocus={() => setFocused(index)}
               onToggle={() => selection.toggle(item.id)}
-              onOpen={() => onOpen(item.id)}
-              onAction={(action) => void act(action, [item.id])}
+              onOpen={() => open(index)}
+              onAction={(action) => act(action, [item.id], index)}
             />
           ))}
         </ul>

@@ -58,7 +58,7 @@ describe('SenderListsView', () => {
     fireEvent.change(within(form).getByRole('combobox', { name: 'List' }), { target: { value: 'block' } });
     fireEvent.change(forWhom, { target: { value: '@example.test' } });
     fireEvent.submit(form);
-    expect((await within(form).findByRole('alert')).textContent).toBe('"nope" is not an address');
+    expect((await within(form).findByRole('alert')).textContent).toBe('Invalid input. ("nope" is not an address)');
     expect(sender.getAttribute('aria-invalid')).toBe('true');
     expect(addSenderList).toHaveBeenCalledWith({ sender: 'nope', list: 'block', for: '@example.test' });
 

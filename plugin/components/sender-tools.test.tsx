@@ -82,7 +82,7 @@ describe('MessageView: allow, block, spam and not spam', () => {
     fireEvent.click(within(ask).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(batchWithProgress).toHaveBeenCalledWith('delete', ['o1', 'o2'], expect.any(Function)));
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
-    expect(notify).toHaveBeenLastCalledWith({ kind: 'success', text: '2 messages done' });
+    expect(notify).toHaveBeenLastCalledWith({ kind: 'success', text: '2 deleted' });
   });
 
   it('keeps the other messages on "No, keep", and allows a whole domain when chosen', async () => {
@@ -136,6 +136,11 @@ describe('MessageView: allow, block, spam and not spam', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Spam' }));
     await waitFor(() => expect(notify).toHaveBeenLastCalledWith({ kind: 'info', text: 'Already learned as spam.' }));
     fireEvent.click(screen.getByRole('button', { name: 'Block sender' }));
-    await waitFor(() => expect(notify).toHaveBeenLastCalledWith({ kind: 'error', text: 'this message has no sender address to allow or block' }));
+    await waitFor(() =>
+      expect(notify).toHaveBeenLastCalledWith({
+        kind: 'error',
+        text: 'Invalid input. (this message has no sender address to allow or block)',
+      }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionResponse } from '../../shared/session';
-import { ApiError, type ApiClient } from '../api/client';
+import { errorText } from '../api/actions';
+import type { ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
 
 /**
@@ -39,8 +40,8 @@ export function SignIn({
     try {
       onSignedIn(await client.signIn((data.get('username') as string | null) ?? '', (data.get('password') as string | null) ?? ''));
     } catch (err) {
-      // The server's messages are specific (wrong password, mail server down, too many attempts).
-      setError(err instanceof ApiError ? err.message : t('error'));
+      // Each code says what went wrong (wrong password, mail server down, too many attempts), in the user's language.
+      setError(errorText(err, t));
       form.querySelector<HTMLInputElement>('input[name="password"]')?.select();
     } finally {
       setBusy(false);

@@ -87,7 +87,7 @@ describe('SpamPolicyView', () => {
     fireEvent.submit(screen.getByRole('form', { name: 'Spam filter' }));
     const alert = await waitFor(() => {
       const a = screen.getByRole('alert');
-      expect(a.textContent).toBe('spam_kill_level must be between 3 and 20');
+      expect(a.textContent).toBe('Invalid input. (spam_kill_level must be between 3 and 20)');
       return a;
     });
     expect(savePolicy).toHaveBeenCalledWith({ values: { spam_kill_level: 50 } });

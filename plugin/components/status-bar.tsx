@@ -1,18 +1,15 @@
-import { useEffect } from 'preact/hooks';
-
 /** A Roundcube-style message: short, success / error / info. */
 export interface Status {
   kind: 'success' | 'error' | 'info';
   text: string;
 }
 
-/** Shows the latest status and announces it to screen readers; success messages fade after a while. */
-export function StatusBar({ status, onClose }: { status: Status | null; onClose: () => void }) {
-  useEffect(() => {
-    if (status?.kind !== 'success') return undefined;
-    const timer = setTimeout(onClose, 6000);
-    return () => clearTimeout(timer);
-  }, [status, onClose]);
+/**
+ * The status line of the current view: the latest progress or outcome, announced to screen readers. It
+ * keeps its place while empty, so a message appearing does not push the page down, and it stays until the
+ * next action or view (a message that fades can be missed).
+ */
+export function StatusBar({ status }: { status: Status | null }) {
   return (
     <div class="aq-live" role={status?.kind === 'error' ? 'alert' : 'status'} aria-live={status?.kind === 'error' ? 'assertive' : 'polite'}>
       {status && (

@@ -1,4 +1,5 @@
 import type { MessageDetail } from '../../shared/message';
+import { shownScore } from '../api/risks';
 import { useI18n } from '../i18n';
 
 /** Why amavis held the message back: its kind, amavis's alerts, the spam score and rules, sender checks. */
@@ -6,15 +7,17 @@ export function WhyPanel({ detail }: { detail: MessageDetail }) {
   const { t } = useI18n();
   const { reason } = detail;
   const auth = Object.entries(reason.auth).filter(([, v]) => v);
+  // A virus has no spam score (amavis stores 0): "Spam score: 0.0" would read as "harmless".
+  const score = shownScore(reason.type, reason.spamScore);
   return (
     <details class="aq-why" open>
       <summary>{t('why')}</summary>
       <p>
         <span class={`aq-badge aq-badge--${reason.type}`}>{t(`t_${reason.type}`)}</span>
-        {reason.spamScore !== null && (
+        {score !== null && (
           <span class="aq-score">
             {' '}
-            {t('score')}: {reason.spamScore.toFixed(1)}
+            {t('score')}: {score.toFixed(1)}
           </span>
         )}
       </p>

@@ -1,43 +1,71 @@
 import { useRef, useState } from 'preact/hooks';
 import type { BatchProgress } from '../../shared/batch';
-import { errorText, runAction, summarizeBatch, type WidgetAction } from '../api/actions';
-import type { ApiClient } from '../api/client';
+import type { ErrorCode } from '../../shared/errors';
+import type { BatchItemResult } from '../../shared/release';
+import { codeText, errorText, runAction, summarizeBatch, type WidgetAction } from '../api/actions';
+import { ApiError, type ApiClient } from '../api/client';
 import type { Status } from '../components/status-bar';
 import { useI18n } from '../i18n';
 
+/** An action that waits for the user's "yes": what it does, to which messages, and the risk in words. */
+export interface PendingAction {
+  action: WidgetAction;
+  ids: readonly string[];
+  text: string;
+}
+
+const DONE = { release: 'released', delete: 'deleted', request: 'requested' } as const;
+
 /**
- * Runs an action on one message or a batch and reports the outcome as a status; while a batch runs,
- * `progress` says how many of how many are done. One run at a time: a second click while one runs is
- * ignored, so it cannot send a second batch. `run` resolves to true when the server answered (even with
- * some batch items failed), so the caller refreshes what it shows.
+ * Runs an action on one message or a batch and reports the outcome as a status: "Releasing…" first, then
+ * what happened per outcome ("3 released; 2 failed: …"). While a batch runs, `progress` says how many of
+ * how many are done. One run at a time: a second click while one runs is ignored, so it cannot send a
+ * second batch. `ask` holds an action with a warning (a virus, a bulk delete) as `pending` until
+ * `confirm`. `run` resolves to each message's result once the server answered (null when nothing is known),
+ * so the caller shows each touched message's new state.
  */
 export function useMessageActions(client: ApiClient, notify: (s: Status | null) => void) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<BatchProgress | null>(null);
+  const [pending, setPending] = useState<PendingAction | null>(null);
   // The state above reaches the buttons a render later; this guard holds at once.
   const runningRef = useRef(false);
+  const thenRef = useRef<(results: BatchItemResult[] | null) => void>(() => undefined);
 
-  const run = async (action: WidgetAction, ids: readonly string[]): Promise<boolean> => {
+  const run = async (action: WidgetAction, ids: readonly string[]): Promise<BatchItemResult[] | null> => {
     const [first] = ids;
-    if (first === undefined || runningRef.current) return false;
+    if (first === undefined || runningRef.current) return null;
     runningRef.current = true;
     setBusy(true);
+    setPending(null);
+    notify({ kind: 'info', text: t(`p_${action}`) });
     try {
       if (ids.length === 1) {
         notify({ kind: 'success', text: t(await runAction(client, action, first)) });
-      } else {
-        setProgress({ done: 0, total: ids.length });
-        const { done, failed } = summarizeBatch((await client.batchWithProgress(action, [...ids], setProgress)).results);
-        // Each distinct reason once, so "12 failed" says why without repeating itself.
-        const reasons = [...new Set(failed.map((f) => f.message))].slice(0, 3).join('; ');
-        const failures = failed.length ? `; ${t('batchFailed', { n: failed.length })}: ${reasons}` : '';
-        notify({ kind: failed.length ? 'error' : 'success', text: `${t('batchDone', { n: done })}${failures}` });
+        return [{ id: first, ok: true, status: DONE[action] }];
       }
-      return true;
+      setProgress({ done: 0, total: ids.length });
+      const { results } = await client.batchWithProgress(action, [...ids], setProgress);
+      const { done, failed } = summarizeBatch(results);
+      // Each distinct reason once, with how many it hit, so "12 failed" says why without repeating itself.
+      const reasons = new Map<string, number>();
+      for (const f of failed) {
+        const text = codeText(f.code, f.message, t);
+        reasons.set(text, (reasons.get(text) ?? 0) + 1);
+      }
+      const why = [...reasons].map(([text, n]) => (reasons.size > 1 ? `${text} (${n})` : text)).join(' ');
+      notify({
+        kind: failed.length ? 'error' : 'success',
+        text: `${t(`b_${DONE[action]}`, { n: done })}${failed.length ? `; ${t('batchFailed', { n: failed.length })}: ${why}` : ''}`,
+      });
+      return results;
     } catch (err) {
       notify({ kind: 'error', text: errorText(err, t) });
-      return false;
+      // A single message the server answered about keeps its failure (e.g. the release's outcome is unknown).
+      return ids.length === 1 && err instanceof ApiError && err.status > 0
+        ? [{ id: first, ok: false, code: err.code as ErrorCode, message: err.message, httpStatus: err.status }]
+        : null;
     } finally {
       runningRef.current = false;
       setBusy(false);
@@ -45,5 +73,20 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
     }
   };
 
-  return { busy, progress, run };
+  return {
+    busy,
+    progress,
+    pending,
+    run,
+    /** Runs the action at once, or (with a warning) waits for `confirm`. */
+    ask: (action: WidgetAction, ids: readonly string[], warning: string | undefined, then: (results: BatchItemResult[] | null) => void) => {
+      if (runningRef.current || !ids.length) return;
+      if (warning) {
+        thenRef.current = then;
+        setPending({ action, ids, text: warning });
+      } else void run(action, ids).then(then);
+    },
+    confirm: () => pending && void run(pending.action, pending.ids).then(thenRef.current),
+    cancel: () => setPending(null),
+  };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../shared/errors';
+import { codeKey } from '../api/actions';
 import { de } from './de';
 import { en } from './en';
 import { fr } from './fr';
@@ -23,5 +25,14 @@ describe('the catalogs', () => {
     // French puts 0 and 1 in the singular.
     expect(createI18n('fr').t('othersAsk', { n: 1 })).toContain('Le supprimer aussi');
     expect(createI18n('fr').t('othersAsk', { n: 2 })).toContain('Les supprimer aussi');
+  });
+
+  it.each([
+    ['en', en],
+    ['de', de],
+    ['fr', fr],
+  ])('%s has a message for every API error code (and for an unreachable server)', (_, catalog) => {
+    const missing = [...ERROR_CODES, 'network_error'].filter((code) => typeof (catalog as Record<string, string | undefined>)[codeKey(code)] !== 'string');
+    expect(missing).toEqual([]);
   });
 });

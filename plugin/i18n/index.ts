@@ -32,7 +32,7 @@ export function createI18n(tag: string | undefined): I18n {
   return {
     locale,
     t(key, vars = {}) {
-      const forms = (catalog[key] ?? en[key]).split('|');
+      const forms = (catalog[key] ?? en[key] ?? key).split('|');
       const n = typeof vars.n === 'number' ? vars.n : undefined;
       const text = forms.length > 1 && n !== undefined ? (plural.select(n) === 'one' ? forms[0] : forms[1]) : forms[0];
       return (text ?? '').replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));

@@ -1,0 +1,31 @@
+import type { MessageDetail } from '../../shared/message';
+import type { QuarantineItem } from '../../shared/quarantine';
+import type { MessageKey } from '../i18n/en';
+import type { WidgetAction } from './actions';
+
+type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+/** How phishing shows in what amavis kept: a failed SPF, DKIM or DMARC check, or a From header that names another sender than the envelope. */
+export const looksPhishy = (detail: MessageDetail): boolean => detail.senderMismatch || Object.values(detail.reason.auth).some((v) => v !== null && v.includes('fail'));
+
+/** Only spam has a spam score worth showing: amavis stores 0 for a virus or a banned attachment it never gave to SpamAssassin. */
+export const shownScore = (type: QuarantineItem['type'], score: number | null): number | null =>
+  score !== null && (score !== 0 || type === 'spam' || type === 'spammy') ? score : null;
+
+/**
+ * What the user must read and confirm before an action, or undefined when one click is enough: releasing
+ * a virus, a blocked attachment (a program) or phishing (known from the opened message's `detail`), and
+ * deleting several messages at once, which cannot be undone.
+ */
+export function warningFor(action: WidgetAction, items: readonly Pick<QuarantineItem, 'type'>[], t: Translate, detail?: MessageDetail): string | undefined {
+  if (action === 'delete') return items.length > 1 ? t('confirmDelete', { n: items.length }) : undefined;
+  if (action !== 'release') return undefined;
+  const count = (type: QuarantineItem['type']) => items.filter((i) => i.type === type).length;
+  const [virus, banned] = [count('virus'), count('banned')];
+  const risks =
+    items.length === 1
+      ? [virus && t('risk_virus'), banned && t('risk_banned'), detail && looksPhishy(detail) && t('risk_phishing')]
+      : [virus && t('bulk_virus', { n: virus }), banned && t('bulk_banned', { n: banned })];
+  const text = risks.filter(Boolean).join(' ');
+  return text ? (items.length > 1 ? `${t('confirmRelease', { n: items.length })} ${text}` : text) : undefined;
+}
