@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Op, type Sequelize } from 'sequelize';
+import { col, Op, where, type Sequelize } from 'sequelize';
 import type { DigestFrequency, DigestLanguage } from '../../shared/digest';
 import type { RecipientIdResolver } from '../amavis/recipient-ids';
 import { sendFailureOf, type Mailer } from '../clients/mailer';
@@ -108,7 +108,11 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     const to = await scan.maxId();
     // The first scan starts a day back: a new installation does not mail everyone their whole quarantine.
     let from = state ? Number(state.value) : await scan.idBefore(Math.floor(now.getTime() / 1000) - 86_400);
-    if (to < from) from = to; // The list index was rebuilt: its ids started again.
+    if (to < from) {
+      // The list index was rebuilt (npm run migrate after a drop): its ids started again, and every cursor with them.
+      await models.User.update({ cursor_id: to, pending_id: to, unconfirmed_to: 0 }, { where: {} });
+      from = to;
+    }
     const startedAt = from;
     while (from < to) {
       const end = Math.min(to, from + SCAN_CHUNK);
@@ -197,9 +201,9 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
         await models.User.findOrCreate({ where: { address }, defaults: { address, cursor_id: from, pending_id: to, unconfirmed_to: 0 } });
         users = await models.User.findAll({ where: { address } });
       } else {
-        users = (await models.User.findAll({ where: { pending_id: { [Op.gt]: 0 } } })).filter(
-          (u) => Number(u.pending_id) > Math.max(Number(u.cursor_id), Number(u.unconfirmed_to)),
-        );
+        // Those with a copy newer than what their last digest covered, or may have covered.
+        const pending = await models.User.findAll({ where: where(col('pending_id'), Op.gt, col('cursor_id')) });
+        users = pending.filter((u) => Number(u.pending_id) > Number(u.unconfirmed_to));
       }
       const settings = await deps.settings.effective(users.map((u) => u.address));
       for (const user of users) {
