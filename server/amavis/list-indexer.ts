@@ -1,6 +1,6 @@
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { amavisDialect, type Dialect } from './dialect';
-import { isNoSuchTable } from './missing-table';
+import { isDeadlock, isNoSuchTable } from './db-errors';
 import { rollUpStats, statsInstalled } from './stats-rollup';
 import { checkSliceSql, chunkEndSql, copyRangeSql, deleteIdsSql, insertStateSql, lockSql, pruneOldSql, readStateSql, setRsSql, writeStateSql } from './list-index-sql';
 
@@ -76,12 +76,6 @@ export class ListIndexMissing extends Error {
 export function isMissingTable(err: unknown): boolean {
   return err instanceof ListIndexMissing || isNoSuchTable(err);
 }
-
-/** MariaDB's ER_LOCK_DEADLOCK (the transaction is rolled back), PostgreSQL's deadlock_detected. */
-const isDeadlock = (err: unknown): boolean => {
-  const e = err as { original?: { code?: string; errno?: number }; parent?: { code?: string; errno?: number } };
-  return e.original?.errno === 1213 || e.parent?.errno === 1213 || (e.original?.code ?? e.parent?.code) === '40P01';
-};
 
 /** Creates the indexer for the amavis database behind `sequelize`. */
 export function createListIndexer(sequelize: Sequelize, options: ListIndexerOptions = {}): ListIndexer {

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { LIST_TABLE } from './list-index-ddl';
-import { isNoSuchTable } from './missing-table';
+import { isNoSuchTable } from './db-errors';
 import { STATS_STATE_TABLE, STATS_TABLE } from './stats-ddl';
 
 /** Whose rows: recipients' maddr ids, domains as maddr.domain stores them (reversed), or the site. */

@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Dialect } from './dialect';
 import { LIST_TABLE } from './list-index-ddl';
 import { HELD_COPY } from './list-parts';
-import { isNoSuchTable } from './missing-table';
+import { isDeadlock, isNoSuchTable } from './db-errors';
 import { STATS_PENDING_TABLE, STATS_STATE_TABLE, STATS_TABLE, dayOf } from './stats-ddl';
 
 /**
@@ -157,13 +157,19 @@ export async function recordRsChange(
 ): Promise<void> {
   if (!ACTION_COUNTER[to] || !(await statsInstalled(sequelize))) return;
   const dialect = sequelize.getDialect() === 'postgres' ? 'postgres' : sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mariadb';
-  await sequelize.query(
-    `INSERT INTO ${STATS_PENDING_TABLE} (day_num, rid, rdomain, content, action)
+  const insert = (t?: Transaction) =>
+    sequelize.query(
+      `INSERT INTO ${STATS_PENDING_TABLE} (day_num, rid, rdomain, content, action)
   SELECT ${dayOf(dialect, 'm.time_num')}, mr.rid, COALESCE(r.domain, ''), COALESCE(NULLIF(TRIM(mr.content), ''), m.content), :to
   FROM msgrcpt mr
   JOIN msgs m ON m.partition_tag = mr.partition_tag AND m.mail_id = mr.mail_id
   JOIN maddr r ON r.id = mr.rid
   WHERE mr.partition_tag = :p AND mr.mail_id = :m AND mr.rseqnum = :r AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY}`,
-    { replacements: { to, p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum }, ...(transaction ? { transaction } : {}) },
-  );
+      { replacements: { to, p: ref.partitionTag, m: Buffer.from(ref.mailId), r: ref.rseqnum }, ...(t ? { transaction: t } : {}) },
+    );
+  // Behind a savepoint: a statistics row that cannot be written (a table dropped by hand) loses a count, never
+  // the release or delete it counts. Only a deadlock, which has undone the caller's transaction, is the caller's.
+  await (transaction ? sequelize.transaction({ transaction }, (savepoint) => insert(savepoint)) : insert()).catch((err: unknown) => {
+    if (isDeadlock(err)) throw err;
+  });
 }
