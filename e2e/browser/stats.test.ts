@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '../../shared/stats';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
+import { axeWidget, seriousFindings } from '../support/axe';
 import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
 import { hostPageHtml, startHostServer } from '../support/host-page';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
@@ -136,6 +137,11 @@ describe('statistics and the digest setting, in Chromium', () => {
         await w(page).getByRole('heading', { name: 'Top senders' }).waitFor();
       }
       await page.screenshot({ path: path.join(ARTIFACTS, `stats-${who}-${size}-${mode}.png`), fullPage: true });
+      // axe-core inside the shadow root, with the table open: no serious or critical finding.
+      await w(page).getByText('Numbers per day').click();
+      const report = await axeWidget(page);
+      expect(report.shadowNodes).toBeGreaterThan(0);
+      expect(seriousFindings(report)).toEqual([]);
       const box = await w(page).locator('.aq-root').boundingBox();
       expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
       if (who === 'admin') {
@@ -146,6 +152,7 @@ describe('statistics and the digest setting, in Chromium', () => {
         await digest.getByRole('radio', { name: 'Daily' }).waitFor();
         expect(await digest.getByRole('radio', { name: 'Daily' }).isEnabled()).toBe(true);
         await page.screenshot({ path: path.join(ARTIFACTS, `digest-admin-${size}-${mode}.png`), fullPage: true });
+        expect(seriousFindings(await axeWidget(page))).toEqual([]);
       }
       await page.close();
     }
