@@ -9,7 +9,7 @@ import { onPostgres, serverEnv, stackEnv } from '../support/stack';
 
 const run = promisify(execFile);
 
-// Our own tables (sessions, audit log, requests, release attempts, rate limits) in a database of their
+// Our own tables (sessions, audit log, requests, release attempts, rate limits, digests) in a database of their
 // own (AQ_APP_DB_URL) on this run's server, MariaDB or PostgreSQL: created by the first start, and by
 // several instances starting at once on a new database, as a rolling deployment does.
 const DB = 'amavis_app_tables_check';
@@ -44,7 +44,17 @@ describe(`our own tables on ${onPostgres ? 'PostgreSQL' : 'MariaDB'}`, () => {
           .map(String)
           .filter((t) => t.startsWith('aq_'))
           .sort(),
-      ).toEqual(['aq_audit', 'aq_rate_limits', 'aq_release_intents', 'aq_release_requests', 'aq_sessions']);
+      ).toEqual([
+        'aq_audit',
+        'aq_digest_log',
+        'aq_digest_settings',
+        'aq_digest_state',
+        'aq_digest_users',
+        'aq_rate_limits',
+        'aq_release_intents',
+        'aq_release_requests',
+        'aq_sessions',
+      ]);
       // Every instance writes and reads them: an audit entry each, and one shared rate-limit counter.
       for (const [i, context] of contexts.entries()) {
         await context.auditLog.record({
