@@ -18,7 +18,9 @@ import { checkSliceSql, chunkEndSql, copyRangeSql, deleteIdsSql, insertStateSql,
  *   within a full check of the table (checkBatch rows a sweep);
  * - rows of messages that amavis's cleanup removed go at the next sweep (older than every msgs row) or
  *   within a full check;
- * - a listing never offers a copy that is gone: every page is read back from msgrcpt and msgs.
+ * - a listing never offers a copy that is gone: every page is read back from msgrcpt and msgs;
+ * - each turn also keeps the statistics rollup (stats-rollup.ts): what it listed counts as quarantined,
+ *   in the same transaction.
  */
 export interface ListIndexer {
   /** One turn: build, or sweep, prune and check. Returns false when another instance holds the lock. */

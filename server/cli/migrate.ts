@@ -16,8 +16,8 @@ const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text)
 
 /**
  * `npm run migrate`: installs what the server adds to the amavis database, the list index
- * (server/amavis/list-index-ddl.ts): its table, indexes and state row; on PostgreSQL the pg_trgm
- * extension too. Every statement is safe to run again. amavis's own tables are not touched.
+ * (server/amavis/list-index-ddl.ts): its table, indexes and state row, and the statistics rollup it feeds
+ * (stats-ddl.ts); on PostgreSQL the pg_trgm extension too. Every statement is safe to run again. amavis's own tables are not touched.
  * - `--print [dialect]`: prints the SQL instead (for a DBA to run as the tables' owner), without connecting
  *   when the dialect is given;
  * - `--build`: then builds the index at once (a running server does it in the background otherwise);
