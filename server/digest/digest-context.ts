@@ -59,7 +59,11 @@ export function createDigestParts(deps: {
     digest,
     async startDigests() {
       await ensureDigestTables(digestModels);
-      if (deps.mailer.enabled && config.digest.intervalMs > 0) scheduler.start();
+      if (!deps.mailer.enabled) return;
+      if (!config.digest.apiUrl || !config.links.secret || !config.selfService) {
+        deps.logger.warn('digests carry no action links (release, delete, allow, block): set AQ_API_URL, AQ_SELF_SERVICE=true and AQ_LINK_SECRET');
+      }
+      if (config.digest.intervalMs > 0) scheduler.start();
     },
     stopDigests: () => scheduler.stop(),
   };
