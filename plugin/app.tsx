@@ -43,9 +43,9 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
   const [listFocus, setListFocus] = useState<ListFocus | undefined>(undefined);
   const notify = useCallback((next: Status | null) => setStatus(next), []);
 
-  // After a delete, focus goes to the message that came after the deleted one.
+  // Focus goes back to the message left, or to the one after it when an action took it out of the list.
   const backToList = (deleted?: boolean) => {
-    if (view.name === 'message') setListFocus({ item: (deleted && view.next) || view.id });
+    if (view.name === 'message') setListFocus({ item: view.id, next: view.next });
     // "Message deleted." is said in the list it returns to.
     (deleted ? setViewOnly : setView)({ name: 'list' });
   };

@@ -23,8 +23,8 @@ export const css = `
 .aq-msg-subject{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;line-clamp:3;overflow:hidden}
 .aq-h4{margin:16px 0 6px;font-size:14px;font-weight:500}
 .aq-muted{color:var(--aq-muted)}
-.aq-live{padding:0 16px;min-height:36px}
-.aq-live>.aq-status{margin:4px 0;padding:4px 12px}
+.aq-live{padding:4px 16px;min-height:36px}
+.aq-live>.aq-status{margin:0;padding:4px 12px}
 .aq-confirm>p{margin:0 0 8px}
 .aq-item--deleted .aq-item__subject{text-decoration:line-through}
 .aq-status{margin:12px 0;padding:8px 12px;border-radius:var(--aq-radius);border-left:4px solid var(--aq-muted);background:var(--aq-surface);overflow-wrap:anywhere}

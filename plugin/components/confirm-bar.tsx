@@ -5,7 +5,7 @@ import { useI18n } from '../i18n';
 /**
  * The deliberate step before a risky action: the risk in words, a Cancel that has the focus (Enter or Esc
  * keeps the mail where it is), and the action's own button, never the primary look. When it closes, focus
- * goes back where it was.
+ * goes back where it was (the button or row that asked; they stay enabled, so that they keep the focus).
  */
 export function ConfirmBar({ pending, onConfirm, onCancel }: { pending: PendingAction; onConfirm: () => void; onCancel: () => void }) {
   const { t } = useI18n();

@@ -94,7 +94,7 @@ export function MessageView({
                 {t(releaseState ? 's_unknown' : `s_${status!}`)}
               </span>
             )}
-            <ActionButtons actions={detail.item.actions} onAction={act} disabled={actions.busy || actions.pending !== null} risky={risky} />
+            <ActionButtons actions={detail.item.actions} onAction={act} disabled={actions.busy} risky={risky} />
           </span>
         )}
       </div>

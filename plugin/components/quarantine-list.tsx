@@ -88,12 +88,7 @@ export function QuarantineList({
   return (
     <section class="aq-list" aria-busy={loading}>
       <ListFilters filters={query.filters} setFilter={query.setFilter} showDeleted={capabilities.seesOthersMail} searchRef={searchRef} onSearchDown={() => move(0)} />
-      <BulkBar
-        selection={selection}
-        onAction={(action) => act(action, selection.idsFor(action))}
-        busy={actions.busy || actions.pending !== null}
-        progress={actions.progress}
-      />
+      <BulkBar selection={selection} onAction={(action) => act(action, selection.idsFor(action))} busy={actions.busy} progress={actions.progress} />
       {actions.pending && <ConfirmBar pending={actions.pending} onConfirm={actions.confirm} onCancel={actions.cancel} />}
       {!loading && items.length === 0 ? (
         <p class="aq-empty">{t('empty')}</p>

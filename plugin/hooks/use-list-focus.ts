@@ -1,8 +1,11 @@
 import { useRef, useState } from 'preact/hooks';
 import type { QuarantineItem } from '../../shared/quarantine';
 
-/** Where focus goes when the list appears: the search after sign-in, the message just left after "back". */
-export type ListFocus = { search: true } | { item: string };
+/**
+ * Where focus goes when the list appears: the search after sign-in, the message just left after "back"
+ * (or the one after it, when an action took it out of the list).
+ */
+export type ListFocus = { search: true } | { item: string; next?: string | undefined };
 
 /**
  * Roving focus over the list's rows (one row is in the tab order), and the one-time focus the list
@@ -40,7 +43,7 @@ export function useListFocus(initial: ListFocus | undefined) {
           move(
             Math.max(
               0,
-              page.findIndex((i) => i.id === wanted.item),
+              page.findIndex((i) => i.id === wanted.item || i.id === wanted.next),
             ),
           ),
         0,
