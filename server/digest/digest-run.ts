@@ -83,6 +83,7 @@ export function isDue(frequency: DigestFrequency, last: Date | null, now: Date):
   return since < -CLAIM_STALE_MS || since >= PERIOD[frequency] * (1 - EARLY);
 }
 
+/** Creates the digest sender: the scan, the due check and the claim → send → confirm protocol above. */
 export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const { models, scan, config } = deps;
   const domain = config.from.slice(config.from.lastIndexOf('@') + 1) || 'localhost';

@@ -7,6 +7,7 @@ export interface DigestScheduler {
   stop(): Promise<void>;
 }
 
+/** Creates the scheduler; start() runs the first turn after one interval. */
 export function createDigestScheduler(runner: DigestRunner, options: { intervalMs: number; logger: Logger }): DigestScheduler {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();

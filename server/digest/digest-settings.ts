@@ -42,6 +42,7 @@ function levelsOf(user: SessionUser, target: DigestTarget): Array<{ level: Level
   return [{ level: 'user', key: user.email.toLowerCase() }, { level: 'domain', key: domainOf(user.email) }, site];
 }
 
+/** Creates the settings service over aq_digest_settings; `defaultFrequency` is AQ_DIGEST_DEFAULT. */
 export function createDigestSettingsService(deps: { models: DigestModels; defaultFrequency: DigestFrequency; now?: () => Date }): DigestSettingsService {
   const { Setting, User } = deps.models;
   const now = deps.now ?? (() => new Date());
