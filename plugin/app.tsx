@@ -12,13 +12,9 @@ import { StatusBar, type Status } from './components/status-bar';
 import type { ListFocus } from './hooks/use-list-focus';
 import { useSession } from './hooks/use-session';
 import { createI18n, I18nContext } from './i18n';
+import type { MountOptions } from './options';
 
-export interface AppProps {
-  api: string;
-  locale?: string | undefined;
-  ssoToken?: string | undefined;
-  user?: string | undefined;
-}
+export type AppProps = MountOptions;
 
 type View = { name: Tab } | { name: 'message'; id: string; next?: string | undefined };
 
@@ -26,8 +22,9 @@ type View = { name: Tab } | { name: 'message'; id: string; next?: string | undef
 const linkedRequest = (): number | undefined => Number(/^#aq-request=(\d+)$/.exec(location.hash)?.[1]) || undefined;
 
 /** The widget: sign-in, then the quarantine, a message, and the requests and audit log for those allowed. */
-export function App({ api, locale, ssoToken, user }: AppProps) {
-  const i18n = useMemo(() => createI18n(locale), [locale]);
+export function App({ api, locale, ssoToken, user, dates, embedded }: AppProps) {
+  const { timeZone, dateFormat, timeFormat } = dates ?? {};
+  const i18n = useMemo(() => createI18n(locale, { timeZone, dateFormat, timeFormat }), [locale, timeZone, dateFormat, timeFormat]);
   const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken, user);
   const [linked] = useState(linkedRequest);
   // Non-admins have no requests view and see the list instead.
@@ -68,7 +65,7 @@ export function App({ api, locale, ssoToken, user }: AppProps) {
   return (
     <I18nContext.Provider value={i18n}>
       <div class="aq-root" lang={i18n.locale} onKeyDown={onKeyDown}>
-        <AppHeader session={session} current={view.name} onTab={(name) => setView({ name })} onSignOut={() => void signOut().then(() => setView({ name: 'list' }))} />
+        <AppHeader session={session} embedded={embedded} current={view.name} onTab={(name) => setView({ name })} onSignOut={() => void signOut().then(() => setView({ name: 'list' }))} />
         <StatusBar status={status} />
         <main class="aq-body">
           {session === undefined ? (

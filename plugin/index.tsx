@@ -14,17 +14,16 @@ const defaults = {
   target: script?.dataset.target,
   ssoToken: script?.dataset.ssoToken,
   user: script?.dataset.user,
+  dates: { timeZone: script?.dataset.timezone, dateFormat: script?.dataset.dateFormat, timeFormat: script?.dataset.timeFormat },
+  embedded: script?.dataset.embedded === 'true',
+  state: script?.dataset.state === 'none' ? ('none' as const) : ('hash' as const),
 };
+const { target, ...options } = defaults;
 
-/** <amavis-quarantine api="…">: mounts itself, taking the script tag's data-api when it has no api attribute (and its data-sso-token and data-user). */
+/** <amavis-quarantine api="…">: mounts itself, taking the script tag's data-api when it has no api attribute (and its other data-*). */
 class AmavisQuarantineElement extends HTMLElement {
   connectedCallback(): void {
-    mount(this, {
-      api: this.getAttribute('api') ?? defaults.api ?? '',
-      locale: this.getAttribute('locale') ?? defaults.locale,
-      ssoToken: defaults.ssoToken,
-      user: defaults.user,
-    });
+    mount(this, { ...options, api: this.getAttribute('api') ?? defaults.api ?? '', locale: this.getAttribute('locale') ?? defaults.locale });
   }
   disconnectedCallback(): void {
     unmount(this);
@@ -36,12 +35,12 @@ if (!window.AmavisQuarantine) {
   window.AmavisQuarantine = { mount, unmount, version: '0.1.0' };
   if (!customElements.get('amavis-quarantine')) customElements.define('amavis-quarantine', AmavisQuarantineElement);
 
-  if (defaults.target) {
-    const selector = defaults.target;
+  if (target) {
+    const selector = target;
     const mountTarget = () => {
       const el = document.querySelector(selector);
       if (!el) fail(`data-target "${selector}" matches no element`);
-      mount(el, { api: defaults.api ?? '', locale: defaults.locale, ssoToken: defaults.ssoToken, user: defaults.user });
+      mount(el, { ...options, api: defaults.api ?? '' });
     };
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountTarget, { once: true });
     else mountTarget();

@@ -1,17 +1,10 @@
 import { render } from 'preact';
 import { App } from './app';
+import type { MountOptions } from './options';
 import { css } from './styles';
 import { watchTheme } from './theme';
 
-/** What a host passes to mount(): the API base, and optionally the UI language and a single sign-on token. */
-export interface MountOptions {
-  api: string;
-  locale?: string | undefined;
-  /** From the webmail (e.g. the Roundcube plugin): exchanged for a session, so no password is asked. */
-  ssoToken?: string | undefined;
-  /** The webmail's signed-in user: a quarantine session of anyone else is signed out, never shown. */
-  user?: string | undefined;
-}
+export type { MountOptions } from './options';
 
 interface Mounted {
   container: HTMLElement;
@@ -61,7 +54,7 @@ export function mount(el: Element, options: MountOptions): void {
     entry = { container, style, stopTheme: watchTheme(el) };
     mounted.set(el, entry);
   }
-  render(<App api={api} locale={options.locale} ssoToken={options.ssoToken} user={options.user} />, entry.container);
+  render(<App {...options} api={api} />, entry.container);
 }
 
 /** Removes the widget from el (or from every element it is mounted in). Harmless when not mounted. */

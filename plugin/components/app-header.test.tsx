@@ -40,4 +40,11 @@ describe('AppHeader', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     expect(onSignOut).toHaveBeenCalled();
   });
+
+  it('inside a webmail that has its own (embedded), shows no title and no Sign out, but still whose quarantine it is', () => {
+    render(<AppHeader session={sessionOf('alice@example.test')} embedded current="list" onTab={vi.fn()} onSignOut={vi.fn()} />);
+    expect(screen.queryByRole('heading')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull();
+    expect(screen.getByText('alice@example.test')).toBeTruthy();
+  });
 });

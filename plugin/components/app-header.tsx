@@ -4,14 +4,19 @@ import { useI18n } from '../i18n';
 /** The screens a signed-in user can switch between; requests, sender lists and audit only with the capability, the spam filter and statistics for all. */
 export type Tab = 'list' | 'requests' | 'senders' | 'policy' | 'stats' | 'audit';
 
-/** The title, the tabs the session's capabilities allow, and who is signed in. */
+/**
+ * The title, the tabs the session's capabilities allow, and who is signed in. `embedded` (a webmail that
+ * shows the title and signs its users in and out, like Roundcube): no title and no Sign out.
+ */
 export function AppHeader({
   session,
+  embedded = false,
   current,
   onTab,
   onSignOut,
 }: {
   session: SessionResponse | null | undefined;
+  embedded?: boolean | undefined;
   current: Tab | 'message';
   onTab: (tab: Tab) => void;
   onSignOut: () => void;
@@ -25,7 +30,7 @@ export function AppHeader({
   );
   return (
     <header class="aq-header">
-      <h2 class="aq-title">{t('title')}</h2>
+      {!embedded && <h2 class="aq-title">{t('title')}</h2>}
       {caps && (
         <nav class="aq-tabs" aria-label={t('title')}>
           {tab('list', t('title'))}
@@ -39,9 +44,11 @@ export function AppHeader({
       {session && (
         <span class="aq-user">
           <span class="aq-muted">{session.user.email}</span>
-          <button type="button" class="aq-btn aq-btn--link" onClick={onSignOut}>
-            {t('signOut')}
-          </button>
+          {!embedded && (
+            <button type="button" class="aq-btn aq-btn--link" onClick={onSignOut}>
+              {t('signOut')}
+            </button>
+          )}
         </span>
       )}
     </header>

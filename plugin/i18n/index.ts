@@ -1,5 +1,6 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { dateFormatters, type DateOptions } from './dates';
 import { de } from './de';
 import { en, type Catalog, type MessageKey } from './en';
 import { fr } from './fr';
@@ -22,13 +23,13 @@ export function pickLocale(tag: string | undefined): string {
   return base in catalogs ? base : 'en';
 }
 
-/** Builds the translator: plural forms from Intl.PluralRules, dates from Intl.DateTimeFormat. */
-export function createI18n(tag: string | undefined): I18n {
+export type { DateOptions } from './dates';
+
+/** Builds the translator: plural forms from Intl.PluralRules, dates in the user's zone and formats (dates.ts). */
+export function createI18n(tag: string | undefined, dates?: DateOptions): I18n {
   const locale = pickLocale(tag);
   const catalog = catalogs[locale] ?? en;
   const plural = new Intl.PluralRules(locale);
-  const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-  const timeOnly = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
   return {
     locale,
     t(key, vars = {}) {
@@ -37,11 +38,7 @@ export function createI18n(tag: string | undefined): I18n {
       const text = forms.length > 1 && n !== undefined ? (plural.select(n) === 'one' ? forms[0] : forms[1]) : forms[0];
       return (text ?? '').replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
     },
-    dateTime: (iso) => dateTime.format(new Date(iso)),
-    date(iso) {
-      const d = new Date(iso);
-      return d.toDateString() === new Date().toDateString() ? timeOnly.format(d) : dateTime.format(d);
-    },
+    ...dateFormatters(locale, dates),
   };
 }
 

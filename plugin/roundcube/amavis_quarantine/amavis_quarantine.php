@@ -14,6 +14,9 @@
  * random base64url string (two tokens of one second must differ: each is accepted once), and secret
  * amavis_quarantine_sso_secret here and AQ_SSO_SECRET there. Settings: config.inc.php.dist.
  *
+ * The widget shows dates in the user's Roundcube time zone and date and time formats, and no title or
+ * Sign out of its own (data-embedded): Roundcube has both.
+ *
  * The quarantine session follows the Roundcube one. The script tag names the Roundcube user
  * (data-user), so the widget signs out a session of anyone else. And Roundcube's login page (shown
  * after a logout, or when the Roundcube session ended) runs signout.js, which ends the quarantine
@@ -110,6 +113,13 @@ class amavis_quarantine extends rcube_plugin
             // The Roundcube user (the IMAP login, as for the token): the widget never shows anyone
             // else's quarantine session, e.g. the one the browser's previous user left behind.
             'data-user' => $rcmail->get_user_email(),
+            // Dates as in the rest of Roundcube: the user's time zone ('auto' is resolved to the browser's
+            // at login) and their date and time formats (PHP date() letters, which the widget reads).
+            'data-timezone' => (string) $rcmail->config->get('timezone'),
+            'data-date-format' => (string) $rcmail->config->get('date_format', 'Y-m-d'),
+            'data-time-format' => (string) $rcmail->config->get('time_format', 'H:i'),
+            // Roundcube shows the title and signs users in and out: the widget shows neither.
+            'data-embedded' => 'true',
             'async' => 'async',
         ];
         $secret = (string) $rcmail->config->get('amavis_quarantine_sso_secret');
