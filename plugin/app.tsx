@@ -16,7 +16,8 @@ import type { MountOptions } from './options';
 
 export type AppProps = MountOptions;
 
-type View = { name: Tab } | { name: 'message'; id: string; next?: string | undefined };
+// `from`: the screen a message was opened from, when it is not the list (an admin's requests).
+type View = { name: Tab } | { name: 'message'; id: string; next?: string | undefined; from?: Tab };
 
 /** The request an admin's notification links to: the page's URL ends in `#aq-request=<id>`. */
 const linkedRequest = (): number | undefined => Number(/^#aq-request=(\d+)$/.exec(location.hash)?.[1]) || undefined;
@@ -42,6 +43,7 @@ export function App({ api, locale, ssoToken, user, dates, embedded }: AppProps) 
 
   // Focus goes back to the message left, or to the one after it when an action took it out of the list.
   const backToList = (deleted?: boolean) => {
+    if (view.name === 'message' && view.from) return setView({ name: view.from });
     if (view.name === 'message') setListFocus({ item: view.id, next: view.next });
     // "Message deleted." is said in the list it returns to.
     (deleted ? setViewOnly : setView)({ name: 'list' });
@@ -86,7 +88,7 @@ export function App({ api, locale, ssoToken, user, dates, embedded }: AppProps) 
           ) : view.name === 'message' ? (
             <MessageView client={client} id={view.id} capabilities={session.capabilities} notify={notify} onBack={backToList} />
           ) : view.name === 'requests' && session.capabilities.decideRequests ? (
-            <RequestsView client={client} notify={notify} linked={linked} />
+            <RequestsView client={client} notify={notify} linked={linked} onOpen={(id) => setView({ name: 'message', id, from: 'requests' })} />
           ) : view.name === 'senders' && session.capabilities.senderLists ? (
             <SenderListsView client={client} user={session.user} notify={notify} />
           ) : view.name === 'policy' ? (

@@ -6,13 +6,18 @@ export function watchTheme(host: Element): () => void {
   return onThemeChange((dark) => host.setAttribute('data-aq-theme', dark ? 'dark' : 'light'));
 }
 
-/** Calls `apply` with the webmail's theme (true: dark) now and on every change; returns a function that stops. */
+const darkMedia = () => (typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined);
+
+/** True when the webmail is in dark mode: Elastic's class on <html>, else the system preference. */
+export function isDarkMode(media = darkMedia()): boolean {
+  const root = document.documentElement;
+  return root.classList.contains('dark-mode') || (!root.classList.contains('light-mode') && Boolean(media?.matches));
+}
+
+/** Calls `onChange` with the webmail's theme (true: dark) now and on every change; returns a function that stops. */
 export function onThemeChange(onChange: (dark: boolean) => void): () => void {
-  const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
-  const apply = () => {
-    const root = document.documentElement;
-    onChange(root.classList.contains('dark-mode') || (!root.classList.contains('light-mode') && Boolean(media?.matches)));
-  };
+  const media = darkMedia();
+  const apply = () => onChange(isDarkMode(media));
   apply();
   const observer = new MutationObserver(apply);
   observer.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });

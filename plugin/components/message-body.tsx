@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { MessageDetail } from '../../shared/message';
 import { useI18n } from '../i18n';
+import { bodyTheme, useDarkMode } from './body-theme';
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -17,6 +18,7 @@ const inert = (html: string) => html.replace(/(\s)((?:xlink:)?href=)/gi, '$1data
 export function MessageBody({ detail }: { detail: MessageDetail }) {
   const { t } = useI18n();
   const [images, setImages] = useState(false);
+  const dark = useDarkMode();
   const [links, setLinks] = useState(false);
   const html = detail.html ?? (detail.text !== null ? `<pre style="white-space:pre-wrap;font:13px/1.4 monospace">${escape(detail.text)}</pre>` : null);
   if (html === null) return <p class="aq-status aq-status--info">{t('noBody')}</p>;
@@ -24,7 +26,7 @@ export function MessageBody({ detail }: { detail: MessageDetail }) {
   const shown = links ? withImages : inert(withImages);
   const linked = detail.html !== null && /\shref=/i.test(detail.html);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:${images ? ' https: http:' : ''}; font-src data:`;
-  const srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"><base target="_blank"><style>body{margin:8px;font:14px/1.4 sans-serif;color:#222;background:#fff;word-wrap:break-word}img{max-width:100%}a[data-aq-href]{color:inherit;text-decoration:underline dotted}a[data-aq-href]::after{content:" <" attr(data-aq-href) ">";color:#555;font-size:12px;word-break:break-all}</style>${shown}`;
+  const srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"><base target="_blank"><style>body{margin:8px;font:14px/1.4 sans-serif;color:#222;background:#fff;word-wrap:break-word}img{max-width:100%}${bodyTheme(detail.html, dark)}a[data-aq-href]{color:inherit;text-decoration:underline dotted}a[data-aq-href]::after{content:" <" attr(data-aq-href) ">";color:#555;font-size:12px;word-break:break-all}</style>${shown}`;
   return (
     <div class="aq-bodywrap">
       {detail.remoteImages > 0 && !images && (

@@ -8,6 +8,7 @@ import { useMessageActions } from '../hooks/use-message-actions';
 import { useSenderActions } from '../hooks/use-sender-actions';
 import { useI18n } from '../i18n';
 import { ActionButtons } from './action-buttons';
+import { AdminRelease } from './admin-release';
 import { ConfirmBar } from './confirm-bar';
 import { MessageDetails } from './message-details';
 import { SenderTools } from './sender-tools';
@@ -99,6 +100,7 @@ export function MessageView({
         )}
       </div>
       {actions.pending && <ConfirmBar pending={actions.pending} onConfirm={actions.confirm} onCancel={actions.cancel} />}
+      {detail && <AdminRelease client={client} item={detail.item} notify={notify} onDone={() => void reload()} />}
       {detail && (capabilities.senderLists || capabilities.learn) && (
         <SenderTools
           item={detail.item}

@@ -1,0 +1,93 @@
+import { useState } from 'preact/hooks';
+import type { QuarantineItem } from '../../shared/quarantine';
+import { errorText } from '../api/actions';
+import type { ApiClient } from '../api/client';
+import { useI18n } from '../i18n';
+import type { Status } from './status-bar';
+
+type Target = { to: string } | { allRecipients: true };
+
+/**
+ * Admins: release to another address, or to every recipient the message was held for, when the server
+ * offers it (`release_to`, `release_all`). Each asks first, naming where the mail will go; the answer
+ * says per address whether it was delivered.
+ */
+export function AdminRelease({ client, item, notify, onDone }: { client: ApiClient; item: QuarantineItem; notify: (s: Status | null) => void; onDone: () => void }) {
+  const { t } = useI18n();
+  const [asking, setAsking] = useState<Target | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Kept across a Cancel: the address typed is still there.
+  const [to, setTo] = useState('');
+  const canTo = item.actions.includes('release_to');
+  const canAll = item.actions.includes('release_all');
+  if (!canTo && !canAll) return null;
+
+  const run = async (target: Target) => {
+    setBusy(true);
+    try {
+      const { results } = await client.releaseAs(item.id, target);
+      const sent = results.filter((r) => r.delivered).map((r) => r.recipient);
+      const failed = results.filter((r) => !r.delivered).map((r) => r.recipient);
+      notify({
+        kind: failed.length ? 'error' : 'success',
+        text: [sent.length ? t('releasedTo', { to: sent.join(', ') }) : '', failed.length ? t('notDeliveredTo', { to: failed.join(', ') }) : ''].join(' ').trim(),
+      });
+      onDone();
+    } catch (err) {
+      notify({ kind: 'error', text: errorText(err, t) });
+    } finally {
+      setBusy(false);
+      setAsking(null);
+    }
+  };
+
+  return (
+    <details class="aq-why aq-admin-release">
+      <summary>{[canTo && t('releaseTo'), canAll && t('releaseAll')].filter(Boolean).join(' · ')}</summary>
+      {asking ? (
+        <div class="aq-confirm aq-status aq-status--warning" role="alertdialog" aria-labelledby="aq-release-as">
+          <p id="aq-release-as">{'to' in asking ? t('confirmReleaseTo', { to: asking.to }) : t('confirmReleaseAll')}</p>
+          <span class="aq-actions">
+            <button type="button" class="aq-btn" ref={(b) => b?.focus()} disabled={busy} onClick={() => setAsking(null)}>
+              {t('cancel')}
+            </button>
+            <button type="button" class="aq-btn aq-btn--danger" data-aq-confirm-yes disabled={busy} onClick={() => void run(asking)}>
+              {t('release')}
+            </button>
+          </span>
+        </div>
+      ) : (
+        <form
+          class="aq-decide"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (to.trim()) setAsking({ to: to.trim() });
+          }}
+        >
+          {canTo && (
+            <>
+              <input
+                value={to}
+                onInput={(e) => setTo(e.currentTarget.value)}
+                type="email"
+                required
+                class="aq-input"
+                name="to"
+                aria-label={t('releaseTo')}
+                placeholder="name@example.com"
+              />
+              <button type="submit" class="aq-btn" data-aq-release-to>
+                {t('release')}
+              </button>
+            </>
+          )}
+          {canAll && (
+            <button type="button" class="aq-btn" data-aq-release-all onClick={() => setAsking({ allRecipients: true })}>
+              {t('releaseAll')}
+            </button>
+          )}
+        </form>
+      )}
+    </details>
+  );
+}
