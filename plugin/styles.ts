@@ -52,7 +52,7 @@ export const css = `
 .aq-date{display:flex;align-items:center;gap:4px;font-size:13px}
 .aq-bulk{display:flex;flex-wrap:wrap;align-items:center;gap:8px;min-height:36px;padding:4px 8px;border-bottom:1px solid var(--aq-border)}
 .aq-check{display:flex;align-items:center;gap:6px}
-.aq-actions{display:flex;flex-wrap:wrap;gap:6px}
+.aq-actions{display:flex;flex-wrap:wrap;align-items:center;gap:6px}
 .aq-items{list-style:none;margin:0;padding:0}
 .aq-item{position:relative;display:grid;grid-template-columns:24px minmax(0,200px) minmax(0,1fr) 128px 48px 136px;align-items:center;gap:0 12px;padding:0 8px;min-height:36px;border-bottom:1px solid var(--aq-border);cursor:pointer}
 .aq-items--rcpt .aq-item{grid-template-columns:24px minmax(0,180px) minmax(0,1fr) minmax(0,160px) 128px 48px 136px}
