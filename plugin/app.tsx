@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AppHeader, type Tab } from './components/app-header';
 import { AuditView } from './components/audit-view';
 import { MessageView } from './components/message-view';
@@ -9,6 +9,7 @@ import { SignIn } from './components/sign-in';
 import { SpamPolicyView } from './components/spam-policy-view';
 import { StatsView } from './components/stats-view';
 import { StatusBar, type Status } from './components/status-bar';
+import { EMPTY_STATE, readState, writeState, type ListState } from './hooks/hash-state';
 import type { ListFocus } from './hooks/use-list-focus';
 import { useSession } from './hooks/use-session';
 import { createI18n, I18nContext } from './i18n';
@@ -23,13 +24,24 @@ type View = { name: Tab } | { name: 'message'; id: string; next?: string | undef
 const linkedRequest = (): number | undefined => Number(/^#aq-request=(\d+)$/.exec(location.hash)?.[1]) || undefined;
 
 /** The widget: sign-in, then the quarantine, a message, and the requests and audit log for those allowed. */
-export function App({ api, locale, ssoToken, user, dates, embedded }: AppProps) {
+export function App({ api, locale, ssoToken, user, dates, embedded, state = 'hash' }: AppProps) {
   const { timeZone, dateFormat, timeFormat } = dates ?? {};
   const i18n = useMemo(() => createI18n(locale, { timeZone, dateFormat, timeFormat }), [locale, timeZone, dateFormat, timeFormat]);
   const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken, user);
   const [linked] = useState(linkedRequest);
+  // The list's state and the open message, as a reload finds them (hash-state.ts).
+  const [kept] = useState(() => (state === 'hash' && !linked ? readState() : EMPTY_STATE));
+  const listStateRef = useRef<ListState>(kept);
+  const keep = (patch: Partial<ListState>) => {
+    listStateRef.current = { ...listStateRef.current, ...patch };
+    if (state === 'hash') writeState(listStateRef.current);
+  };
   // Non-admins have no requests view and see the list instead.
-  const [view, setViewOnly] = useState<View>({ name: linked ? 'requests' : 'list' });
+  const [view, setViewOnly] = useState<View>(linked ? { name: 'requests' } : kept.open ? { name: 'message', id: kept.open } : { name: 'list' });
+  // Counts the changes a message view made, so that the list beside it loads afresh.
+  const [changes, setChanges] = useState(0);
+  const opened = view.name === 'message' && !view.from ? view.id : undefined;
+  useEffect(() => keep({ open: opened }), [opened]); // eslint-disable-line react-hooks/exhaustive-deps -- keep writes the latest state
   const [status, setStatus] = useState<Status | null>(null);
   // A status belongs to the view it was said in: it does not follow the user into the next one.
   const setView = (next: View) => {
@@ -67,7 +79,13 @@ export function App({ api, locale, ssoToken, user, dates, embedded }: AppProps) 
   return (
     <I18nContext.Provider value={i18n}>
       <div class="aq-root" lang={i18n.locale} onKeyDown={onKeyDown}>
-        <AppHeader session={session} embedded={embedded} current={view.name} onTab={(name) => setView({ name })} onSignOut={() => void signOut().then(() => setView({ name: 'list' }))} />
+        <AppHeader
+          session={session}
+          embedded={embedded}
+          current={view.name}
+          onTab={(name) => setView({ name })}
+          onSignOut={() => void signOut().then(() => setView({ name: 'list' }))}
+        />
         <StatusBar status={status} />
         <main class="aq-body">
           {session === undefined ? (
@@ -85,7 +103,7 @@ export function App({ api, locale, ssoToken, user, dates, embedded }: AppProps) 
                 setStatus(null);
               }}
             />
-          ) : view.name === 'message' ? (
+          ) : view.name === 'message' && view.from ? (
             <MessageView client={client} id={view.id} capabilities={session.capabilities} notify={notify} onBack={backToList} />
           ) : view.name === 'requests' && session.capabilities.decideRequests ? (
             <RequestsView client={client} notify={notify} linked={linked} onOpen={(id) => setView({ name: 'message', id, from: 'requests' })} />
@@ -98,13 +116,31 @@ export function App({ api, locale, ssoToken, user, dates, embedded }: AppProps) 
           ) : view.name === 'audit' && session.capabilities.readAudit ? (
             <AuditView client={client} />
           ) : (
-            <QuarantineList
-              client={client}
-              capabilities={session.capabilities}
-              notify={notify}
-              focus={listFocus}
-              onOpen={(id, next) => setView({ name: 'message', id, next })}
-            />
+            // As Roundcube's mail view: the list, and the open message beside it on a wide widget, over it on a narrow one.
+            <div class={`aq-mail${opened ? ' aq-mail--open' : ''}`}>
+              <QuarantineList
+                client={client}
+                capabilities={session.capabilities}
+                notify={notify}
+                focus={listFocus}
+                open={opened}
+                changes={changes}
+                initial={() => listStateRef.current}
+                onState={keep}
+                onOpen={(id, next) => setView({ name: 'message', id, next })}
+              />
+              {opened && (
+                <MessageView
+                  key={opened}
+                  client={client}
+                  id={opened}
+                  capabilities={session.capabilities}
+                  notify={notify}
+                  onBack={backToList}
+                  onChanged={() => setChanges((n) => n + 1)}
+                />
+              )}
+            </div>
           )}
         </main>
       </div>

@@ -10,7 +10,10 @@ amavis-quarantine { line-height: 5 !important; letter-spacing: 8px !important; }
 `;
 
 /** An Elastic-like webmail page that embeds the widget by script tag, the way a real host does. */
-export function hostPageHtml(options: { widgetUrl: string; apiUrl: string; hostile?: boolean; dark?: boolean; lang?: string }): string {
+export function hostPageHtml(options: { widgetUrl: string; apiUrl: string; hostile?: boolean; dark?: boolean; lang?: string; attrs?: Record<string, string> }): string {
+  const attrs = Object.entries(options.attrs ?? {})
+    .map(([name, value]) => ` ${name}="${value.replace(/[&"<]/g, (c) => `&#${c.charCodeAt(0)};`)}"`)
+    .join('');
   return `<!doctype html>
 <html lang="${options.lang ?? 'en'}"${options.dark ? ' class="dark-mode"' : ''}>
 <head>
@@ -42,7 +45,7 @@ export function hostPageHtml(options: { widgetUrl: string; apiUrl: string; hosti
     <div class="frame"><amavis-quarantine id="aq"></amavis-quarantine></div>
   </div>
 </div>
-<script src="${options.widgetUrl}" data-api="${options.apiUrl}" async></script>
+<script src="${options.widgetUrl}" data-api="${options.apiUrl}"${attrs} async></script>
 </body>
 </html>`;
 }

@@ -8,14 +8,16 @@ interface Props {
   showRecipient: boolean;
   selected: boolean;
   focusable: boolean;
+  /** Open beside the list (the preview pane) or over it. */
+  current?: boolean | undefined;
   onFocus: () => void;
   onToggle: () => void;
-  onOpen: () => void;
+  onOpen: (e: MouseEvent | KeyboardEvent) => void;
   onAction: (action: WidgetAction) => void;
 }
 
 /** One quarantined message in the list: a row on wide screens, a card on narrow ones. */
-export function ItemRow({ item, showRecipient, selected, focusable, onFocus, onToggle, onOpen, onAction }: Props) {
+export function ItemRow({ item, showRecipient, selected, focusable, current = false, onFocus, onToggle, onOpen, onAction }: Props) {
   const { t, date } = useI18n();
   // The display name when the From header has one (the address stays in the tooltip).
   const sender = /^\s*"?([^"<]*?)"?\s*<[^>]*>\s*$/.exec(item.headerFrom)?.[1] || item.headerFrom || item.envelopeFrom || '<>';
@@ -24,14 +26,15 @@ export function ItemRow({ item, showRecipient, selected, focusable, onFocus, onT
   // itself takes the focus for j/k; every child is a cell.
   return (
     <li
-      class={`aq-item aq-item--${item.status}`}
+      class={`aq-item aq-item--${item.status}${current ? ' aq-item--open' : ''}`}
       role="row"
       aria-selected={selected}
       data-aq-item={item.id}
       tabIndex={focusable ? 0 : -1}
       onFocus={onFocus}
+      onMouseDown={(e) => e.shiftKey && e.preventDefault()}
       onClick={(e) => {
-        if (!(e.target as HTMLElement).closest('button, input, label')) onOpen();
+        if (!(e.target as HTMLElement).closest('button, input, label')) onOpen(e);
       }}
     >
       <span class="aq-item__check" role="gridcell">

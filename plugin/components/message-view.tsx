@@ -24,6 +24,7 @@ export function MessageView({
   capabilities = NO_CAPABILITIES,
   notify,
   onBack,
+  onChanged,
 }: {
   client: ApiClient;
   id: string;
@@ -31,6 +32,8 @@ export function MessageView({
   notify: (s: Status | null) => void;
   /** `deleted`: the message was just deleted (the list then focuses the message after it). */
   onBack: (deleted?: boolean) => void;
+  /** An action changed the message (the list beside it loads afresh). */
+  onChanged?: (() => void) | undefined;
 }) {
   const { t } = useI18n();
   const { detail, error, reload } = useMessage(client, id);
@@ -51,6 +54,7 @@ export function MessageView({
     detail &&
     actions.ask(action, [id], warningFor(action, [detail.item], t, detail), (results) => {
       if (!results) return;
+      onChanged?.();
       if (action === 'delete' && results[0]?.ok) return onBack(true);
       void reload().then(() => {
         const active = (backRef.current?.getRootNode() as Document | ShadowRoot | undefined)?.activeElement;

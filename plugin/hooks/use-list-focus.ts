@@ -50,5 +50,10 @@ export function useListFocus(initial: ListFocus | undefined) {
       );
   };
 
-  return { listRef, searchRef, index, setIndex, move, restore };
+  /** Focus to take after the next load (the list stays mounted while a message is open). */
+  const expect = (wanted: ListFocus) => {
+    pendingRef.current = wanted;
+  };
+
+  return { listRef, searchRef, index, setIndex, move, restore, expect };
 }

@@ -38,24 +38,50 @@ export const listQuery = (filters: Filters, cursor?: string) => ({
  */
 export function useQuarantineQuery(
   client: ApiClient,
-  { onLoaded, onError }: { onLoaded?: (page: QuarantineItem[], more: boolean) => void; onError: (err: unknown) => void },
+  {
+    onLoaded,
+    onError,
+    initial,
+  }: {
+    onLoaded?: (page: QuarantineItem[], more: boolean) => void;
+    onError: (err: unknown) => void;
+    /** Filters and how many pages to load at first (a reload restoring "Load more"). */
+    initial?: { filters: Filters; pages: number } | undefined;
+  },
 ) {
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [filters, setFilters] = useState<Filters>(initial?.filters ?? NO_FILTERS);
   const [items, setItems] = useState<QuarantineItem[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  // How many match (counted by the server up to a cap), and how many pages are loaded.
+  const [total, setTotal] = useState<{ value: number; capped: boolean } | undefined>(undefined);
+  const [pages, setPages] = useState(1);
   // Only the latest load may write: an answer to an older filter arriving late must not replace it.
   const latestRef = useRef(0);
+  const restoreRef = useRef(initial?.pages ?? 1);
 
   const load = async (more: boolean) => {
     const ticket = ++latestRef.current;
     setLoading(true);
     try {
-      const page = await client.list(listQuery(filters, more ? (cursor ?? undefined) : undefined));
+      // The first page asks for the total; a restore loads as many pages as were loaded before.
+      let page = await client.list({ ...listQuery(filters, more ? (cursor ?? undefined) : undefined), ...(more ? {} : { count: true }) });
+      const count = page.count;
+      const got = [...page.items];
+      let loaded = more ? pages + 1 : 1;
+      const wanted = more ? 0 : restoreRef.current;
+      restoreRef.current = 1;
+      while (loaded < wanted && page.nextCursor && ticket === latestRef.current) {
+        page = await client.list(listQuery(filters, page.nextCursor));
+        got.push(...page.items);
+        loaded++;
+      }
       if (ticket !== latestRef.current) return;
-      setItems((prev) => (more ? [...prev, ...page.items] : page.items));
+      if (!more) setTotal(count);
+      setItems((prev) => (more ? [...prev, ...got] : got));
       setCursor(page.nextCursor);
-      onLoaded?.(page.items, more);
+      setPages(loaded);
+      onLoaded?.(got, more);
     } catch (err) {
       if (ticket === latestRef.current) onError(err);
     } finally {
@@ -74,8 +100,15 @@ export function useQuarantineQuery(
     items,
     loading,
     hasMore: cursor !== null,
+    total,
+    pages,
     loadMore: () => load(true),
     reload: () => load(false),
+    /** Loads the list afresh with as many pages as are loaded now (after a message view changed one). */
+    refresh: () => {
+      restoreRef.current = pages;
+      return load(false);
+    },
     /** Changes listed items in place (an action's outcome), without a reload. */
     patch: (update: (item: QuarantineItem) => QuarantineItem) => setItems((prev) => prev.map(update)),
   };

@@ -47,3 +47,29 @@ describe('useSelection', () => {
     expect(result.current.count).toBe(0);
   });
 });
+
+describe('useSelection clicks, as in Roundcube', () => {
+  const rows = ['a', 'b', 'c', 'd', 'e'].map((id) => item({ id, actions: ['release', 'delete'] }));
+
+  it('shift-click selects the range from the last clicked row, ctrl-click toggles one, a plain click clears', async () => {
+    const { result } = renderHook(() => useSelection(rows));
+    await act(() => result.current.click('b', { shift: false, toggle: false }));
+    expect(result.current.ids).toEqual([]);
+    await act(() => result.current.click('d', { shift: true, toggle: false }));
+    expect(result.current.ids).toEqual(['b', 'c', 'd']);
+    await act(() => result.current.click('a', { shift: false, toggle: true }));
+    expect(result.current.ids).toEqual(['a', 'b', 'c', 'd']);
+    await act(() => result.current.click('c', { shift: false, toggle: true }));
+    expect(result.current.ids).toEqual(['a', 'b', 'd']);
+    // From the last clicked (c) to e, replacing the rest.
+    await act(() => result.current.click('e', { shift: true, toggle: false }));
+    expect(result.current.ids).toEqual(['c', 'd', 'e']);
+    await act(() => result.current.click('a', { shift: false, toggle: false }));
+    expect(result.current.count).toBe(0);
+  });
+
+  it('starts from a kept selection, ignoring ids no longer listed', () => {
+    const { result } = renderHook(() => useSelection(rows, ['e', 'gone', 'b']));
+    expect(result.current.ids).toEqual(['b', 'e']);
+  });
+});

@@ -202,6 +202,7 @@ export const de: Partial<Catalog> = {
   df_weekly: 'Wöchentlich',
   df_inherit: 'Standard verwenden',
   filters: 'Filter',
+  range: '{from}–{to} von {total}',
   anyStatus: 'Alle',
   statusFilter: 'Status',
   typeFilter: 'Art',

@@ -200,6 +200,7 @@ export const en = {
   df_weekly: 'Weekly',
   df_inherit: 'Use the default',
   filters: 'Filters',
+  range: '{from}–{to} of {total}',
   anyStatus: 'All',
   statusFilter: 'Status',
   typeFilter: 'Type',

@@ -203,6 +203,7 @@ export const fr: Partial<Catalog> = {
   df_weekly: 'Hebdomadaire',
   df_inherit: 'Utiliser la valeur par défaut',
   filters: 'Filtres',
+  range: '{from}–{to} sur {total}',
   anyStatus: 'Tous',
   statusFilter: 'État',
   typeFilter: 'Type',
