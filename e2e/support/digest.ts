@@ -52,8 +52,9 @@ export async function digestsIn(user: { email: string; password: string }): Prom
       .filter((block) => /^\d+\. /.test(block))
       .map((block) => {
         const links: Record<string, string> = {};
-        for (const url of block.match(/https?:\/\/\S+/g) ?? []) {
-          const action = new URL(url).searchParams.get('action');
+        // Action lines only ("   Release: https://…"): a subject may hold URL-like text of its own.
+        for (const [, url = ''] of block.matchAll(/^ {3}[^:\n]+: (https?:\/\/\S+)$/gm)) {
+          const action = URL.canParse(url) ? new URL(url).searchParams.get('action') : null;
           if (action && !links[action]) links[action] = url;
         }
         return {

@@ -71,8 +71,8 @@ export interface DigestRunnerDeps {
 const PERIOD: Record<Exclude<DigestFrequency, 'off'>, number> = { '4h': 4 * 3600_000, daily: 86_400_000, weekly: 7 * 86_400_000 };
 /** A run a little early still counts (a cron job at 08:00 each day must not slip by one interval a day). */
 const EARLY = 0.05;
-/** A claim older than this belongs to a process that died: every SMTP timeout together is under a minute. */
-const CLAIM_STALE_MS = 10 * 60_000;
+/** A last digest this far in the future means a clock set back: it does not block. */
+const CLOCK_SLACK_MS = 10 * 60_000;
 const SCAN_CHUNK = 50_000;
 
 /** Whether a user whose last digest went out at `last` is due again at `now`. A `last` in the future (a clock set back) does not block. */
@@ -80,7 +80,7 @@ export function isDue(frequency: DigestFrequency, last: Date | null, now: Date):
   if (frequency === 'off') return false;
   if (!last) return true;
   const since = now.getTime() - last.getTime();
-  return since < -CLAIM_STALE_MS || since >= PERIOD[frequency] * (1 - EARLY);
+  return since < -CLOCK_SLACK_MS || since >= PERIOD[frequency] * (1 - EARLY);
 }
 
 /** Creates the digest sender: the scan, the due check and the claim → send → confirm protocol above. */
@@ -88,19 +88,18 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   const { models, scan, config } = deps;
   const domain = config.from.slice(config.from.lastIndexOf('@') + 1) || 'localhost';
 
-  /** Claims left by a process that died: their delivery is unknown, and their windows stay unconfirmed. */
+  /**
+   * Claims left by a process that died between claim and confirm. A run holds the lock, so no other sender is
+   * running: every `claimed` row it finds is abandoned (were its sender still alive after losing the lock's
+   * connection, its own confirm would still land). Delivery unknown: the windows stay unconfirmed.
+   */
   async function settleAbandoned(now: Date): Promise<number> {
-    const stale = await models.Log.findAll({
-      where: {
-        status: 'claimed',
-        [Op.or]: [{ claimed_at: { [Op.lt]: new Date(now.getTime() - CLAIM_STALE_MS) } }, { claimed_at: { [Op.gt]: new Date(now.getTime() + CLAIM_STALE_MS) } }],
-      },
-    });
-    for (const row of stale) {
+    const abandoned = await models.Log.findAll({ where: { status: 'claimed' } });
+    for (const row of abandoned) {
       await row.update({ status: 'unknown', settled_at: now, detail: 'the sender stopped before the outcome was recorded' });
       await models.User.update({ unconfirmed_to: row.to_id }, { where: { address: row.address, cursor_id: row.from_id } });
     }
-    return stale.length;
+    return abandoned.length;
   }
 
   /** Reads the list index from where the last scan stopped, and marks whose digests have something new. Returns the end. */
