@@ -148,6 +148,8 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     }
     // Only what a digest of unknown fate listed: it is listed again once something new comes, not alone.
     if (Number(rows[0]?.list_id ?? 0) <= Number(user.unconfirmed_to)) {
+      // What came after it is gone already (released, deleted): the user waits for the next new copy.
+      await models.User.update({ unconfirmed_to: to }, { where: { address } });
       report.empty.push(address);
       return;
     }
@@ -173,7 +175,8 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
       const outcome = sendFailureOf(err);
       const detail = (err as Error).message.slice(0, 1000);
       await log.update({ status: outcome === 'refused' ? 'failed' : 'unknown', settled_at: new Date(), detail });
-      // A temporary refusal is tried again at the next run; a permanent one (5xx) at the next period.
+      // A temporary refusal is tried again at the next run. A permanent one (5xx) is not sent alone again: its
+      // copies wait, like those of an unknown send, for the next digest with something new, a period later.
       const permanent = Number((err as { responseCode?: number }).responseCode) >= 500;
       if (outcome === 'refused' && !permanent) await models.User.update({ last_sent_at: previous }, { where: { address } });
       else await models.User.update({ unconfirmed_to: to }, { where: { address } });
