@@ -100,7 +100,9 @@ describe('the widget laid out like Roundcube’s mail view, in Chromium', () => 
     // message beside the list, which stays in sight.
     const row = (i: number) => w(page).locator(`[data-aq-item="${ids[i]}"] .aq-item__from`);
     await row(1).click();
-    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: `${tag} #01` }).waitFor();
+    await w(page)
+      .locator('section.aq-message .aq-msg-subject', { hasText: `${tag} #01` })
+      .waitFor();
     expect(await w(page).locator('section.aq-list').isVisible()).toBe(true);
     await row(4).click({ modifiers: ['Shift'] });
     expect(await selectedIds(page)).toEqual(ids.slice(1, 5));
@@ -121,7 +123,9 @@ describe('the widget laid out like Roundcube’s mail view, in Chromium', () => 
     expect(hash).toContain('sort=date-asc');
     expect(hash).toContain('pages=2');
     await page.reload();
-    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: `${tag} #01` }).waitFor({ timeout: 30_000 });
+    await w(page)
+      .locator('section.aq-message .aq-msg-subject', { hasText: `${tag} #01` })
+      .waitFor({ timeout: 30_000 });
     await expect.poll(() => w(page).locator('[data-aq-item]').count(), { timeout: 30_000 }).toBe(COUNT);
     expect(await w(page).locator('input[type="search"]').inputValue()).toBe(tag);
     expect(await rowIds(page)).toEqual(ids);
@@ -132,7 +136,9 @@ describe('the widget laid out like Roundcube’s mail view, in Chromium', () => 
     // the list beside it loads afresh ('Open' no longer holds it).
     await page.evaluate(() => window.scrollTo(0, 0));
     await row(0).click();
-    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: `${tag} #00` }).waitFor();
+    await w(page)
+      .locator('section.aq-message .aq-msg-subject', { hasText: `${tag} #00` })
+      .waitFor();
     await w(page).locator('.aq-msg-bar [data-aq-action="release"]').click();
     await w(page).locator('.aq-msg-bar [data-aq-state="released"]').waitFor({ timeout: 30_000 });
     expect(await waitForInbox(USERS.alice, 'subject', `${tag} #00`, (text) => text.length > 0)).toHaveLength(1);
@@ -172,14 +178,24 @@ describe('the widget laid out like Roundcube’s mail view, in Chromium', () => 
     const first = w(page).locator('[data-aq-item]').first();
     const iso = (await first.locator('time').getAttribute('datetime'))!;
     const p = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: 'Asia/Tokyo',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
         .formatToParts(new Date(iso))
         .map((x) => [x.type, x.value]),
     );
     const time = `${p.hour}:${p.minute}`;
     expect(await first.locator('time').textContent()).toMatch(new RegExp(`^(${p.day}\\.${p.month}\\.${p.year} )?${time}$`));
     await first.locator('.aq-item__from').click();
-    await w(page).locator('.aq-summary', { hasText: `${p.day}.${p.month}.${p.year} ${time}` }).waitFor();
+    await w(page)
+      .locator('.aq-summary', { hasText: `${p.day}.${p.month}.${p.year} ${time}` })
+      .waitFor();
     expect(await page.evaluate(() => location.hash)).toBe('');
     await page.context().close();
   }, 120_000);
@@ -201,5 +217,4 @@ describe('the widget laid out like Roundcube’s mail view, in Chromium', () => 
         await page.context().close();
       }
   }, 180_000);
-
 });
