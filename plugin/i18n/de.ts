@@ -155,6 +155,7 @@ export const de: Partial<Catalog> = {
   risk_banned: 'Sie hat einen gesperrten Anhang, etwa ein Programm, der Computern schaden kann.',
   bulk_virus: '{n} enthält einen Virus.|{n} enthalten einen Virus.',
   bulk_banned: '{n} hat einen gesperrten Anhang.|{n} haben einen gesperrten Anhang.',
+  bulk_phishing: '{n} sieht nach Phishing aus (gefälschter Absender).|{n} sehen nach Phishing aus (gefälschter Absender).',
   confirmRelease: '{n} Nachricht freigeben?|{n} Nachrichten freigeben?',
   risk_phishing: 'Sie sieht nach Phishing aus: Absenderprüfungen fehlgeschlagen oder Absender gefälscht.',
   releaseAnyway: 'Trotzdem freigeben',

@@ -153,6 +153,7 @@ export const en = {
   risk_banned: 'It carries a blocked attachment, such as a program, that can harm a computer.',
   bulk_virus: '{n} contains a virus.|{n} contain a virus.',
   bulk_banned: '{n} carries a blocked attachment.|{n} carry a blocked attachment.',
+  bulk_phishing: '{n} looks like phishing (a forged sender).|{n} look like phishing (a forged sender).',
   confirmRelease: 'Release {n} message?|Release {n} messages?',
   risk_phishing: 'It looks like phishing: sender checks failed or the sender is forged.',
   releaseAnyway: 'Release anyway',

@@ -156,6 +156,7 @@ export const fr: Partial<Catalog> = {
   risk_banned: 'Il porte une pièce jointe bloquée, par exemple un programme, qui peut nuire à un ordinateur.',
   bulk_virus: '{n} contient un virus.|{n} contiennent un virus.',
   bulk_banned: '{n} porte une pièce jointe bloquée.|{n} portent une pièce jointe bloquée.',
+  bulk_phishing: '{n} ressemble à de l’hameçonnage (expéditeur falsifié).|{n} ressemblent à de l’hameçonnage (expéditeur falsifié).',
   confirmRelease: 'Libérer {n} message ?|Libérer {n} messages ?',
   risk_phishing: 'Il ressemble à de l’hameçonnage : contrôles de l’expéditeur échoués ou expéditeur falsifié.',
   releaseAnyway: 'Libérer quand même',
