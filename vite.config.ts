@@ -7,7 +7,7 @@ export default defineConfig({
   build: {
     outDir: 'dist/widget',
     emptyOutDir: true,
-    target: 'es2020',
+    target: 'es2022',
     // A webmail embeds us with one <script> tag: one self-contained IIFE file, CSS inlined as a string
     // (it is injected into the shadow root, never into the host document).
     lib: {

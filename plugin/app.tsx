@@ -1,21 +1,31 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { AuditChunk } from './chunks/audit';
+import type { MessageChunk } from './chunks/message';
+import type { PolicyChunk } from './chunks/policy';
+import type { RequestsChunk } from './chunks/requests';
+import type { SendersChunk } from './chunks/senders';
+import type { StatsChunk } from './chunks/stats';
 import { AppHeader, type Tab } from './components/app-header';
-import { AuditView } from './components/audit-view';
-import { MessageView } from './components/message-view';
 import { QuarantineList } from './components/quarantine-list';
-import { RequestsView } from './components/requests-view';
-import { SenderListsView } from './components/sender-lists-view';
+import { lazyView } from './components/lazy-view';
 import { SignIn } from './components/sign-in';
-import { SpamPolicyView } from './components/spam-policy-view';
-import { StatsView } from './components/stats-view';
 import { StatusBar, type Status } from './components/status-bar';
 import { EMPTY_STATE, readState, writeState, type ListState } from './hooks/hash-state';
 import type { ListFocus } from './hooks/use-list-focus';
 import { useSession } from './hooks/use-session';
-import { createI18n, I18nContext } from './i18n';
+import { createI18n, I18nContext, pickLocale } from './i18n';
+import { useCatalog } from './i18n/use-catalog';
 import type { MountOptions } from './options';
 
 export type AppProps = MountOptions;
+
+// The message view and the secondary screens, each in a chunk of its own loaded when first opened (plugin/scripts/build.ts).
+const MessageView = lazyView('message', (c: MessageChunk) => c.MessageView);
+const StatsView = lazyView('stats', (c: StatsChunk) => c.StatsView);
+const SpamPolicyView = lazyView('policy', (c: PolicyChunk) => c.SpamPolicyView);
+const SenderListsView = lazyView('senders', (c: SendersChunk) => c.SenderListsView);
+const RequestsView = lazyView('requests', (c: RequestsChunk) => c.RequestsView);
+const AuditView = lazyView('audit', (c: AuditChunk) => c.AuditView);
 
 // `from`: the screen a message was opened from, when it is not the list (an admin's requests).
 type View = { name: Tab } | { name: 'message'; id: string; next?: string | undefined; from?: Tab };
@@ -26,8 +36,11 @@ const linkedRequest = (): number | undefined => Number(/^#aq-request=(\d+)$/.exe
 /** The widget: sign-in, then the quarantine, a message, and the requests and audit log for those allowed. */
 export function App({ api, locale, ssoToken, user, dates, embedded, state = 'hash' }: AppProps) {
   const { timeZone, dateFormat, timeFormat } = dates ?? {};
-  const i18n = useMemo(() => createI18n(locale, { timeZone, dateFormat, timeFormat }), [locale, timeZone, dateFormat, timeFormat]);
+  const catalog = useCatalog(pickLocale(locale));
+  const i18n = useMemo(() => createI18n(locale, { timeZone, dateFormat, timeFormat }, catalog), [locale, timeZone, dateFormat, timeFormat, catalog]);
   const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken, user);
+  // Most users open a message next: its chunk loads while they look at the list.
+  useEffect(() => void (session && MessageView.preload()), [session]);
   const [linked] = useState(linkedRequest);
   // The list's state and the open message, as a reload finds them (hash-state.ts).
   const [kept] = useState(() => (state === 'hash' && !linked ? readState() : EMPTY_STATE));
@@ -76,6 +89,8 @@ export function App({ api, locale, ssoToken, user, dates, embedded, state = 'has
     }
   };
 
+  // German and French users wait for their strings (a chunk, loaded in parallel with the session).
+  if (!catalog) return <div class="aq-root" lang={i18n.locale} aria-busy="true" />;
   return (
     <I18nContext.Provider value={i18n}>
       <div class="aq-root" lang={i18n.locale} onKeyDown={onKeyDown}>

@@ -1,13 +1,17 @@
+import { setChunkOrigin } from './chunks/loader';
+import { SHARED } from './chunks/shared';
 import { fail, mount, unmount, type MountOptions } from './mount';
 
 declare global {
   interface Window {
-    AmavisQuarantine?: { mount: (el: Element, options: MountOptions) => void; unmount: (el?: Element) => void; version: string };
+    AmavisQuarantine?: { mount: (el: Element, options: MountOptions) => void; unmount: (el?: Element) => void; version: string; _shared?: typeof SHARED };
   }
 }
 
 // document.currentScript is only set while this file first runs; read the tag's data-* now.
 const script = document.currentScript as HTMLScriptElement | null;
+// Chunks (screens, de/fr strings) are loaded from beside this file.
+setChunkOrigin(script);
 const defaults = {
   api: script?.dataset.api,
   locale: script?.dataset.locale ?? (document.documentElement.lang || undefined),
@@ -32,7 +36,7 @@ class AmavisQuarantineElement extends HTMLElement {
 
 // Loading the script twice must be harmless: keep the first definitions.
 if (!window.AmavisQuarantine) {
-  window.AmavisQuarantine = { mount, unmount, version: '0.1.0' };
+  window.AmavisQuarantine = { mount, unmount, version: '0.1.0', _shared: SHARED };
   if (!customElements.get('amavis-quarantine')) customElements.define('amavis-quarantine', AmavisQuarantineElement);
 
   if (target) {

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './app';
+import { setChunkOrigin } from './chunks/loader';
 import type { MountOptions } from './options';
 import { css } from './styles';
 import { watchTheme } from './theme';
@@ -38,6 +39,8 @@ export function validateApiBase(api: string | null | undefined): string {
 export function mount(el: Element, options: MountOptions): void {
   if (!(el instanceof Element)) fail('mount() needs a DOM element');
   const api = validateApiBase(options?.api);
+  // Without a script tag (document.currentScript), chunks come from beside the API.
+  setChunkOrigin(null, api);
   let entry = mounted.get(el);
   if (!entry) {
     let shadow: ShadowRoot;

@@ -33,3 +33,9 @@ export const widgetFileFor = (hash: string) => `amavis-quarantine.${hash}.js`;
 
 /** Names the current hashed widget file and its Subresource Integrity, for hosts that pin the version. */
 export const WIDGET_MANIFEST = 'amavis-quarantine.json';
+
+/** The widget's parts loaded on demand (plugin/chunks/): the de and fr strings, the message view and the secondary screens. */
+export const WIDGET_CHUNKS = ['de', 'fr', 'message', 'stats', 'policy', 'senders', 'requests', 'audit'] as const;
+
+/** A chunk's file: always content-hashed (the main file names it), so served with the long, immutable cache. */
+export const widgetChunkFileFor = (name: string, hash: string) => `amavis-quarantine.${name}.${hash}.js`;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WIDGET_CHUNKS } from '../../shared/routes';
 import { startTestServer, type TestServer } from '../support/server';
 
 const BUILT = 'dist/widget/amavis-quarantine.js';
@@ -81,5 +82,39 @@ describe('serving the widget bundle', () => {
     const old = await get(`${server.url}/amavis-quarantine.0123456789abcdef.js`);
     expect(old.status).toBe(404);
     expect(old.headers['cache-control'] ?? '').not.toMatch(/immutable/);
+  });
+
+  // What a user needs later (de/fr strings, the message view, the secondary screens) is in chunks the main
+  // file loads from beside itself by <script integrity crossorigin>: hashed names, cached for a year, CORS.
+  it('serves every chunk the main file names at its hashed URL, with integrity, CORS and the long cache', async () => {
+    const files = readdirSync('dist/widget').filter((f) => /^amavis-quarantine\.[a-z]+\.[0-9a-f]{16}\.js$/.test(f));
+    expect(files.map((f) => f.split('.')[1]).sort()).toEqual([...WIDGET_CHUNKS].sort());
+    const main = built.toString('utf8');
+    for (const file of files) {
+      const chunk = readFileSync(`dist/widget/${file}`);
+      const digest = createHash('sha256').update(chunk).digest();
+      expect(file).toContain(`.${digest.toString('hex').slice(0, 16)}.js`);
+      // The main file pins the chunk: a host that pinned the main file by SRI pins its chunks with it.
+      expect(main).toContain(`sha256-${digest.toString('base64')}`);
+
+      const res = await get(`${server.url}/${file}`, { 'Accept-Encoding': 'gzip, br', Origin: 'https://webmail.example.test' });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/javascript/);
+      expect(res.headers['content-encoding']).toBe('br');
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      expect(brotliDecompressSync(res.body).equals(chunk)).toBe(true);
+      const plain = await get(`${server.url}/${file}`, { 'Accept-Encoding': 'identity' });
+      expect(plain.body.equals(chunk)).toBe(true);
+    }
+  });
+
+  it('answers 404, never cached, for a chunk of another build or an unknown one', async () => {
+    for (const path of ['amavis-quarantine.stats.0123456789abcdef.js', 'amavis-quarantine.nosuch.0123456789abcdef.js', 'amavis-quarantine.STATS.0123456789abcdef.js']) {
+      const res = await get(`${server.url}/${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers['cache-control'] ?? '', path).not.toMatch(/immutable/);
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchItemResult } from '../../shared/release';
 import { errorText, offered, summarizeBatch } from './actions';
+import { de as deCatalog } from '../i18n/de';
+import { fr } from '../i18n/fr';
 import { createI18n } from '../i18n';
 import { ApiError } from './client';
 
@@ -22,11 +24,11 @@ describe('widget actions', () => {
 
   it('words a failure in the user\u2019s language, with amavisd\u2019s own reply when there is one', () => {
     const reply = { code: 554, enhanced: '5.7.1', text: 'rejected' };
-    const { t: de } = createI18n('de');
+    const { t: de } = createI18n('de', undefined, deCatalog);
     expect(errorText(new ApiError(502, 'release_failed', 'Release failed.', { reply }), de)).toBe(
       'Die Freigabe ist fehlgeschlagen. Der Mailserver antwortete: 554 5.7.1 rejected',
     );
-    expect(errorText(new ApiError(404, 'not_found', 'No such message.'), createI18n('fr').t)).toBe('N’est plus en quarantaine.');
+    expect(errorText(new ApiError(404, 'not_found', 'No such message.'), createI18n('fr', undefined, fr).t)).toBe('N’est plus en quarantaine.');
     expect(errorText(new ApiError(401, 'invalid_credentials', 'wrong e-mail address or password'), de)).toBe('Falsche E-Mail-Adresse oder falsches Passwort.');
     // A code this widget does not know yet (a newer server) keeps the server's words.
     expect(errorText(new ApiError(418, 'teapot' as 'internal', 'I am a teapot.'), de)).toBe('I am a teapot.');

@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DigestSettings } from '../../shared/digest';
 import { ApiError } from '../api/client';
+import { de } from '../i18n/de';
 import { createI18n, I18nContext } from '../i18n';
 import { fakeClient } from '../testing/fakes';
 import { DigestSection } from './digest-section';
@@ -26,7 +27,7 @@ describe('DigestSection', () => {
     const saveDigest = vi.fn().mockResolvedValue(own('weekly'));
     const client = fakeClient({ digest: vi.fn().mockResolvedValue(own(null)), saveDigest });
     render(
-      <I18nContext.Provider value={createI18n('de')}>
+      <I18nContext.Provider value={createI18n('de', undefined, de)}>
         <DigestSection client={client} target="me" />
       </I18nContext.Provider>,
     );

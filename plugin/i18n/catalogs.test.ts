@@ -21,10 +21,10 @@ describe('the catalogs', () => {
 
   it('asks about the sender\u2019s other messages in the plural each language needs', () => {
     expect(createI18n('en').t('othersAsk', { n: 1 })).toBe('1 more message from this sender is in your quarantine. Delete it too?');
-    expect(createI18n('de').t('othersAsk', { n: 3 })).toBe('Noch 3 Nachrichten dieses Absenders sind in Ihrer Quarantäne. Auch löschen?');
+    expect(createI18n('de', undefined, de).t('othersAsk', { n: 3 })).toBe('Noch 3 Nachrichten dieses Absenders sind in Ihrer Quarantäne. Auch löschen?');
     // French puts 0 and 1 in the singular.
-    expect(createI18n('fr').t('othersAsk', { n: 1 })).toContain('Le supprimer aussi');
-    expect(createI18n('fr').t('othersAsk', { n: 2 })).toContain('Les supprimer aussi');
+    expect(createI18n('fr', undefined, fr).t('othersAsk', { n: 1 })).toContain('Le supprimer aussi');
+    expect(createI18n('fr', undefined, fr).t('othersAsk', { n: 2 })).toContain('Les supprimer aussi');
   });
 
   it.each([

@@ -11,6 +11,8 @@ export const de: Partial<Catalog> = {
   signingIn: 'Anmeldung…',
   expired: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.',
   loading: 'Wird geladen…',
+  chunkFailed: 'Dieser Teil der Quarantäne konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  retry: 'Erneut versuchen',
   search: 'Absender, Betreff, Empfänger suchen',
   allTypes: 'Alle Arten',
   allStatuses: 'Offen',

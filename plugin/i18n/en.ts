@@ -9,6 +9,8 @@ export const en = {
   signingIn: 'Signing in…',
   expired: 'Your session has expired. Please sign in again.',
   loading: 'Loading…',
+  chunkFailed: 'This part of the quarantine could not be loaded. Check your connection and try again.',
+  retry: 'Try again',
   search: 'Search sender, subject, recipient',
   allTypes: 'All types',
   allStatuses: 'Open',

@@ -11,6 +11,8 @@ export const fr: Partial<Catalog> = {
   signingIn: 'Connexion…',
   expired: 'Votre session a expiré. Veuillez vous reconnecter.',
   loading: 'Chargement…',
+  chunkFailed: 'Cette partie de la quarantaine n’a pas pu être chargée. Vérifiez votre connexion et réessayez.',
+  retry: 'Réessayer',
   search: 'Rechercher expéditeur, objet, destinataire',
   allTypes: 'Tous les types',
   allStatuses: 'En attente',

@@ -1,11 +1,10 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { dateFormatters, type DateOptions } from './dates';
-import { de } from './de';
 import { en, type Catalog, type MessageKey } from './en';
-import { fr } from './fr';
 
-const catalogs: Record<string, Partial<Catalog>> = { en, de, fr };
+// English is built in; de.ts and fr.ts are chunks of their own, loaded for their users (use-catalog.ts).
+const LOCALES = ['en', 'de', 'fr'];
 
 /** Translation and formatting for one locale. */
 export interface I18n {
@@ -20,15 +19,17 @@ export interface I18n {
 /** Picks the best supported locale for a tag such as `de-CH` (falls back to English). */
 export function pickLocale(tag: string | undefined): string {
   const base = (tag ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
-  return base in catalogs ? base : 'en';
+  return LOCALES.includes(base) ? base : 'en';
 }
 
 export type { DateOptions } from './dates';
 
-/** Builds the translator: plural forms from Intl.PluralRules, dates in the user's zone and formats (dates.ts). */
-export function createI18n(tag: string | undefined, dates?: DateOptions): I18n {
+/**
+ * Builds the translator over the locale's catalog (English, or the loaded de/fr chunk's; a missing string
+ * falls back to English): plural forms from Intl.PluralRules, dates in the user's zone and formats (dates.ts).
+ */
+export function createI18n(tag: string | undefined, dates?: DateOptions, catalog: Partial<Catalog> = en): I18n {
   const locale = pickLocale(tag);
-  const catalog = catalogs[locale] ?? en;
   const plural = new Intl.PluralRules(locale);
   return {
     locale,

@@ -1,33 +1,58 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { WIDGET_CHUNKS } from '../../shared/routes';
 
 /**
- * `npm run size`: the widget's gzip size (JS with its CSS inlined), against its budget. Fails above it,
- * so CI stops a change that would make every webmail page load slower.
+ * `npm run size`: the gzip size of the widget's main file (JS with its CSS inlined), which every webmail
+ * page loads, against its budget, and of each chunk loaded on demand against its own. Fails above any, so
+ * CI stops a change that would make every webmail page (or a screen) load slower.
  */
-// 21 KB since the widget follows the webmail user (data-user) and opens linked requests (#aq-request);
-// 21.5 KB since it sorts by sender and subject and oldest first (#13), in three languages;
-// 24 KB since it allows and blocks senders, learns spam and "not spam", and has a sender-lists screen (#14),
-// in three languages (about 2 KB of code and 0.7 KB of strings);
-// 26 KB since it has a spam-filter screen (levels, presets, per-field sources and inherit, admins' "For"),
-// in three languages: 23.77 → 25.88 KB gzip;
-// 29 KB since it has a statistics screen (an inline-SVG chart, totals, rates, a table, admins' top lists) and
-// the digest frequency in the spam-filter screen (#15), in three languages: 25.92 → 28.90 KB gzip. Splitting
-// the secondary screens into a chunk loaded on demand would win this back (issue #16 asks for 24 KB).
-const BUDGET_BYTES = 29 * 1024;
+// Main file: 29 KB until issue #16 (a statistics screen, the digest, three languages: 28.90 KB gzip), and
+// about 34 KB with #16's work; 24 KB since the de and fr strings and the secondary screens (statistics,
+// spam filter with the digest, sender lists, requests, audit) are chunks loaded on demand (build.ts).
+const MAIN_BUDGET = 24 * 1024;
+// Each chunk: about 15 % above its size when it was split off (stats and policy carry their CSS).
+const CHUNK_BUDGETS: Record<(typeof WIDGET_CHUNKS)[number], number> = {
+  de: 4.25 * 1024,
+  fr: 4.25 * 1024,
+  message: 6 * 1024,
+  stats: 3 * 1024,
+  policy: 3.5 * 1024,
+  senders: 1.75 * 1024,
+  requests: 1.5 * 1024,
+  audit: 1.5 * 1024,
+};
 const file = process.argv[2] ?? 'dist/widget/amavis-quarantine.js';
-
-let source: Buffer;
-try {
-  source = readFileSync(file);
-} catch {
-  console.error(`size: ${file} is missing: run \`npm run build\` first`);
-  process.exit(2);
-}
-const gzip = gzipSync(source, { level: 9 }).length;
 const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
-console.log(`widget ${file}: ${kb(source.length)} raw, ${kb(gzip)} gzip (budget ${kb(BUDGET_BYTES)} gzip, ${Math.round((gzip / BUDGET_BYTES) * 100)}% used)`);
-if (gzip > BUDGET_BYTES) {
-  console.error(`size: over budget by ${kb(gzip - BUDGET_BYTES)}`);
-  process.exit(1);
+
+let failed = false;
+function check(label: string, f: string, budget: number): void {
+  let source: Buffer;
+  try {
+    source = readFileSync(f);
+  } catch {
+    console.error(`size: ${f} is missing: run \`npm run build\` first`);
+    process.exit(2);
+  }
+  const gzip = gzipSync(source, { level: 9 }).length;
+  console.log(`${label} ${f}: ${kb(source.length)} raw, ${kb(gzip)} gzip (budget ${kb(budget)} gzip, ${Math.round((gzip / budget) * 100)}% used)`);
+  if (gzip > budget) {
+    console.error(`size: ${label} over budget by ${kb(gzip - budget)}`);
+    failed = true;
+  }
 }
+
+check('widget', file, MAIN_BUDGET);
+const dir = path.dirname(file);
+const built = readdirSync(dir);
+for (const name of WIDGET_CHUNKS) {
+  const found = built.filter((f) => new RegExp(`^amavis-quarantine\\.${name}\\.[0-9a-f]{16}\\.js$`).test(f));
+  if (found.length !== 1) {
+    console.error(`size: expected one ${name} chunk in ${dir}, found ${found.length}: run \`npm run build\``);
+    failed = true;
+    continue;
+  }
+  check(`chunk ${name}`, path.join(dir, found[0]!), CHUNK_BUDGETS[name]);
+}
+if (failed) process.exit(1);

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
-import { WIDGET_FILE, WIDGET_MANIFEST, widgetFileFor } from '../../shared/routes';
+import { WIDGET_FILE, WIDGET_MANIFEST, widgetChunkFileFor, widgetFileFor } from '../../shared/routes';
 import { AppError } from '../errors';
 
 type Encoding = 'br' | 'gzip';
@@ -48,6 +48,22 @@ export function widgetRoutes(widgetFile: string): Router {
     // Only the current build is kept: an old hash is gone, and must not be cached as if it were there.
     if (req.params[0] !== current.hash) throw new AppError(404, 'not_found', 'this version of the widget is no longer served');
     sendBundle(req, res, current, IMMUTABLE);
+  });
+  // A chunk (plugin/chunks/): always by its hashed name, which the main file carries; fetched with CORS
+  // (its <script> has integrity), so any origin may read it. Only a file whose content has that hash is served.
+  const chunkCache = new Map<string, { key: string; bundle: WidgetBundle }>();
+  router.get(/^\/amavis-quarantine\.([a-z]{2,16})\.([0-9a-f]{16})\.js$/, (req, res) => {
+    const file = path.join(path.dirname(absolute), widgetChunkFileFor(req.params[0]!, req.params[1]!));
+    const key = stamp(file);
+    if (key === undefined) {
+      chunkCache.delete(file);
+      throw new AppError(404, 'not_found', 'this part of the widget is not in the current build');
+    }
+    let entry = chunkCache.get(file);
+    if (entry?.key !== key) chunkCache.set(file, (entry = { key, bundle: loadBundle(file) }));
+    if (entry.bundle.hash !== req.params[1]) throw new AppError(404, 'not_found', 'this part of the widget is not in the current build');
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    sendBundle(req, res, entry.bundle, IMMUTABLE);
   });
   router.get(`/${WIDGET_MANIFEST}`, (_req, res) => {
     const { hash, integrity } = bundle();
