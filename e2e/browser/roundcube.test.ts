@@ -183,6 +183,28 @@ describe('the quarantine in Roundcube, signed in by single sign-on', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'roundcube-mail-phone.png') });
     await context.close();
   });
+
+  // Inside Roundcube, the widget loads its chunks from beside its own script (the quarantine server's
+  // origin), by <script integrity crossorigin>: the message view once signed in, Statistics when opened.
+  it('loads its chunks from the quarantine server inside Roundcube: the message view, then Statistics', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    const chunks: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      const name = /^\/amavis-quarantine\.([a-z]+)\.[0-9a-f]{16}\.js$/.exec(url.pathname)?.[1];
+      if (name && url.origin === api.url) chunks.push(name);
+    });
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    await signInToRoundcube(page, USERS.alice);
+    await openQuarantine(page);
+    await expect.poll(() => chunks, { timeout: 20_000 }).toEqual(['message']);
+    await widget(page).getByRole('button', { name: 'Statistics' }).click();
+    await widget(page).locator('.aq-stats').waitFor();
+    expect(chunks).toEqual(['message', 'stats']);
+    expect(failed.filter((u) => u.startsWith(api.url))).toEqual([]);
+    await page.close();
+  });
 });
 
 // Without single sign-on the widget asks for the mail password; several people may use one browser.
