@@ -93,7 +93,7 @@ export function App({ api, locale, ssoToken, user, dates, embedded, state = 'has
   if (!catalog) return <div class="aq-root" lang={i18n.locale} aria-busy="true" />;
   return (
     <I18nContext.Provider value={i18n}>
-      <div class="aq-root" lang={i18n.locale} onKeyDown={onKeyDown}>
+      <div class={`aq-root${embedded ? ' aq-root--embedded' : ''}`} lang={i18n.locale} onKeyDown={onKeyDown}>
         <AppHeader
           session={session}
           embedded={embedded}
