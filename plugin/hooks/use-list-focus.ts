@@ -37,17 +37,18 @@ export function useListFocus(initial: ListFocus | undefined) {
     };
     if (wanted && 'search' in wanted && untouched()) searchRef.current?.focus();
     else if (wanted && 'item' in wanted)
-      setTimeout(
-        () =>
-          untouched() &&
+      setTimeout(() => {
+        if (!untouched()) return;
+        // An empty list (the message left was the last one that matched): the search box.
+        if (page.length === 0) searchRef.current?.focus();
+        else
           move(
             Math.max(
               0,
               page.findIndex((i) => i.id === wanted.item || i.id === wanted.next),
             ),
-          ),
-        0,
-      );
+          );
+      }, 0);
   };
 
   /** Focus to take after the next load (the list stays mounted while a message is open). */
