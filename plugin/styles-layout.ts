@@ -8,7 +8,7 @@ export const layoutCss = `
 .aq-mail--open{display:grid;grid-template-columns:minmax(320px,2fr) minmax(0,3fr);gap:0 16px;align-items:start}
 .aq-mail--open>.aq-list{container-type:inline-size;min-width:0}
 .aq-mail--open>.aq-message{position:sticky;top:0;min-width:0;max-height:100vh;overflow:auto;padding-left:16px;border-left:1px solid var(--aq-border)}
-.aq-mail--open .aq-item,.aq-mail--open .aq-items--rcpt .aq-item{grid-template-columns:24px minmax(0,1fr) auto 48px;grid-template-areas:"c f f d" "c s t n";gap:0 8px;padding:4px 8px}
+.aq-mail--open .aq-item,.aq-mail--open .aq-items--rcpt .aq-item{grid-template-columns:24px minmax(0,1fr) auto auto;grid-template-areas:"c f f d" "c s t n";gap:0 8px;padding:4px 8px}
 .aq-mail--open .aq-item__check{grid-area:c;align-self:center}
 .aq-mail--open .aq-item__check input{width:16px;height:16px}
 .aq-mail--open .aq-item__from{grid-area:f}
