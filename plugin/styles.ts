@@ -6,7 +6,8 @@
  */
 import { layoutCss } from './styles-layout';
 
-export const css = `
+export const css =
+  `
 :host{--aq-accent:#37beff;--aq-accent-strong:#006fa6;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#5d6c71;--aq-border:#ddd;--aq-error:#c92a26;--aq-success:#287a2e;--aq-warning:#ffd452;--aq-focus:var(--aq-accent-strong);--aq-radius:4px;--aq-frame:1px solid var(--aq-border);--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:content;color-scheme:light}
 :host([hidden]){display:none}
 :host([data-aq-theme=dark]){--aq-accent-strong:#37beff;--aq-bg:#21292c;--aq-surface:#2f3a3f;--aq-hover:#263840;--aq-text:#c5d1d3;--aq-muted:#9fb0b5;--aq-border:#4d6066;--aq-on-accent:#0b1a20;--aq-error:#ff8c8a;--aq-success:#5fcf66;color-scheme:dark}
@@ -96,7 +97,7 @@ export const css = `
 .aq-request p{margin:2px 0}
 .aq-request__head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
 .aq-audit td{white-space:nowrap}
-.aq-audit td.aq-wrap{white-space:normal;min-width:160px;max-width:360px}
+.aq-audit td.aq-wrap,.aq-audit td:last-child{white-space:normal;min-width:160px;max-width:360px;overflow-wrap:anywhere}
 .aq-decide{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
 .aq-decide .aq-input{flex:1 1 200px}
 .aq-scroll{overflow-x:auto}
