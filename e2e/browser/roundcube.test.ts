@@ -245,9 +245,8 @@ describe('the quarantine in Roundcube, signed in by password', () => {
       .waitFor()
       .catch(async (err: Error) => {
         // Say what the widget showed instead, so a failure on a busy CI machine can be read from the log.
-        const shown = await widget(page)
-          .textContent()
-          .catch(() => '(no widget)');
+        // The widget draws into its shadow root: the host element's own textContent is always empty.
+        const shown = await page.evaluate(() => document.querySelector('amavis-quarantine')?.shadowRoot?.textContent ?? '(no widget)').catch(() => '(no page)');
         throw new Error(`${err.message}\nthe widget showed: ${shown?.slice(0, 500)}`);
       });
     expect(await widget(page).locator('input[name="username"]').inputValue()).toBe(user.email);
