@@ -18,6 +18,15 @@ describe('digests', () => {
   const env = () => ({ ...DIGEST_ENV, AQ_SMTP_URL: lmtpUrl() });
   const onServer = (link: string) => link.replace(API_URL, `${server.url}/api`);
   /** Sends the user's digest now, so that the next one lists only what a test sends after. */
+  /**
+   * A run for every user, as cron does. Other test files leave mail for local recipients Dovecot does not
+   * know (alicea@, sales@): their digests are refused, and the run says so (exit 1). alice's and bob's never are.
+   */
+  const runForEveryone = async (when: string) => {
+    const run = await runDigest(env(), ['--now-at', when, '--json']);
+    const report = JSON.parse(run.out) as { failed: string[]; unknown: string[] };
+    expect([...report.failed, ...report.unknown].filter((a) => /\b(alice|bob)@example\.test\b/.test(a))).toEqual([]);
+  };
   const catchUp = async (email: string) => expect((await runDigest(env(), ['--user', email, '--now'])).code).toBe(0);
 
   beforeAll(async () => {
@@ -152,21 +161,21 @@ describe('digests', () => {
     const first = `Digest daily 1 ${tag()}`;
     await sendThroughAmavis(server.context, { to: ['alice@example.test', 'bob@example.test'], subject: first });
     // Not a day since her last digest: nothing, for her; bob is off.
-    expect((await runDigest(env(), ['--now-at', at(2)])).code).toBe(0);
+    await runForEveryone(at(2));
     expect(await digestsSince(USERS.alice, aliceBefore)).toEqual([]);
     // A day later: one digest, in German; the same run again, and an hour later: nothing more.
-    expect((await runDigest(env(), ['--now-at', at(24)])).code).toBe(0);
-    expect((await runDigest(env(), ['--now-at', at(24)])).code).toBe(0);
+    await runForEveryone(at(24));
+    await runForEveryone(at(24));
     const second = `Digest daily 2 ${tag()}`;
     await sendThroughAmavis(server.context, { to: ['alice@example.test', 'bob@example.test'], subject: second });
-    expect((await runDigest(env(), ['--now-at', at(25)])).code).toBe(0);
+    await runForEveryone(at(25));
     const day1 = await digestsSince(USERS.alice, aliceBefore);
     expect(day1).toHaveLength(1);
     expect(day1[0]!.language).toBe('de');
     expect(day1[0]!.subject).toBe('Quarantäne: 1 neue Nachricht zurückgehalten');
     expect(day1[0]!.entries.map((e) => e.subject)).toEqual([first]);
     // The next day: the second message.
-    expect((await runDigest(env(), ['--now-at', at(48)])).code).toBe(0);
+    await runForEveryone(at(48));
     const day2 = await digestsSince(USERS.alice, [...aliceBefore, ...day1]);
     expect(day2.map((d) => d.entries.map((e) => e.subject))).toEqual([[second]]);
     expect(await digestsSince(USERS.bob, bobBefore)).toEqual([]);
