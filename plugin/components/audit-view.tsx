@@ -20,13 +20,18 @@ export function AuditView({ client }: { client: ApiClient }) {
     setPage(null);
     // `until` is a day the admin includes; the API's bound is exclusive.
     const until = filter.until ? new Date(Date.parse(filter.until) + DAY_MS).toISOString().slice(0, 10) : '';
+    // An answer to filters the admin has since changed must not replace the newer one's, whichever comes last.
+    let current = true;
     client.audit({ ...filter, until, before }).then(
-      (r) => setPage({ items: r.items, next: r.nextBefore }),
-      () => setPage({ items: [], next: null }),
+      (r) => current && setPage({ items: r.items, next: r.nextBefore }),
+      () => current && setPage({ items: [], next: null }),
     );
+    return () => {
+      current = false;
+    };
   }, [client, filter, before]);
   const set = (patch: Partial<typeof filter>) => {
-    setFilter({ ...filter, ...patch });
+    setFilter((f) => ({ ...f, ...patch }));
     setPages([undefined]);
   };
   const day = (key: 'since' | 'until') => (
