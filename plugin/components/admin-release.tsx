@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
+import type { MessageDetail } from '../../shared/message';
 import type { QuarantineItem } from '../../shared/quarantine';
 import { errorText } from '../api/actions';
 import type { ApiClient } from '../api/client';
+import { warningFor } from '../api/risks';
 import { useI18n } from '../i18n';
 import type { Status } from './status-bar';
 
@@ -9,10 +11,22 @@ type Target = { to: string } | { allRecipients: true };
 
 /**
  * Admins: release to another address, or to every recipient the message was held for, when the server
- * offers it (`release_to`, `release_all`). Each asks first, naming where the mail will go; the answer
- * says per address whether it was delivered.
+ * offers it (`release_to`, `release_all`). Each asks first, naming where the mail will go and the
+ * message's risk (a virus, a blocked attachment, phishing); the answer says per address whether it was delivered.
  */
-export function AdminRelease({ client, item, notify, onDone }: { client: ApiClient; item: QuarantineItem; notify: (s: Status | null) => void; onDone: () => void }) {
+export function AdminRelease({
+  client,
+  item,
+  detail,
+  notify,
+  onDone,
+}: {
+  client: ApiClient;
+  item: QuarantineItem;
+  detail?: MessageDetail | undefined;
+  notify: (s: Status | null) => void;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   const [asking, setAsking] = useState<Target | null>(null);
   const [busy, setBusy] = useState(false);
@@ -21,6 +35,7 @@ export function AdminRelease({ client, item, notify, onDone }: { client: ApiClie
   const canTo = item.actions.includes('release_to');
   const canAll = item.actions.includes('release_all');
   if (!canTo && !canAll) return null;
+  const risk = warningFor('release', [item], t, detail);
 
   const run = async (target: Target) => {
     setBusy(true);
@@ -46,13 +61,13 @@ export function AdminRelease({ client, item, notify, onDone }: { client: ApiClie
       <summary>{[canTo && t('releaseTo'), canAll && t('releaseAll')].filter(Boolean).join(' · ')}</summary>
       {asking ? (
         <div class="aq-confirm aq-status aq-status--warning" role="alertdialog" aria-labelledby="aq-release-as">
-          <p id="aq-release-as">{'to' in asking ? t('confirmReleaseTo', { to: asking.to }) : t('confirmReleaseAll')}</p>
+          <p id="aq-release-as">{['to' in asking ? t('confirmReleaseTo', { to: asking.to }) : t('confirmReleaseAll'), risk].filter(Boolean).join(' ')}</p>
           <span class="aq-actions">
             <button type="button" class="aq-btn" ref={(b) => b?.focus()} disabled={busy} onClick={() => setAsking(null)}>
               {t('cancel')}
             </button>
             <button type="button" class="aq-btn aq-btn--danger" data-aq-confirm-yes disabled={busy} onClick={() => void run(asking)}>
-              {t('release')}
+              {risk ? t('releaseAnyway') : t('release')}
             </button>
           </span>
         </div>
