@@ -99,6 +99,43 @@ describe('statistics and the digest setting, in Chromium', () => {
     await page.close();
   });
 
+  it('lets a super user pick any domain by name, for the statistics and for the spam filter', async () => {
+    await sendThroughAmavis(api.context, { to: [USERS.carol.email], body: `Hello.\n\n${GTUBE}\n` });
+    await api.context.listIndexer.runOnce();
+    const page = await opens(USERS.super, 'Statistics');
+    await w(page).getByRole('img', { name: CHART }).waitFor();
+    const forWhom = w(page).getByRole('combobox', { name: 'For' });
+    await forWhom.selectOption({ label: 'Another domain…' });
+    const domain = w(page).getByRole('textbox', { name: 'Domain' });
+    // Focus goes to the box; what is no domain is refused in the form, and nothing is asked of the server.
+    await expect.poll(() => domain.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await domain.fill('not a domain');
+    await domain.press('Enter');
+    await w(page).getByRole('alert').filter({ hasText: 'Enter a domain name such as example.org.' }).waitFor();
+    await domain.fill('@Other.test');
+    await domain.press('Enter');
+    await w(page).getByRole('heading', { name: 'Top recipients' }).waitFor();
+    expect(await forWhom.inputValue()).toBe('other.test');
+    // other.test's lists hold carol's mail and nobody of example.test.
+    await expect.poll(() => w(page).locator('.aq-top').nth(1).textContent(), { timeout: 20_000 }).toContain('carol@other.test');
+    expect(await w(page).locator('.aq-top').nth(1).textContent()).not.toContain('@example.test');
+    // The domain stays offered: back to everyone and to it again without typing.
+    await forWhom.selectOption('site');
+    await forWhom.selectOption('other.test');
+    await w(page).getByRole('heading', { name: 'Top recipients' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'stats-super-domain-desktop-light.png'), fullPage: true });
+
+    // The spam filter: other.test's policy, with the source of each value.
+    await w(page).getByRole('button', { name: 'Spam filter' }).click();
+    const policyFor = w(page).getByRole('combobox', { name: 'For' });
+    await policyFor.selectOption({ label: 'Another domain…' });
+    await w(page).getByRole('textbox', { name: 'Domain' }).fill('other.test');
+    await w(page).getByRole('textbox', { name: 'Domain' }).press('Enter');
+    expect(await policyFor.inputValue()).toBe('@other.test');
+    await w(page).getByRole('form', { name: 'Spam filter' }).waitFor();
+    await page.close();
+  });
+
   it('saves alice\u2019s digest frequency, and it is still there after a reload', async () => {
     const page = await opens(USERS.alice, 'Spam filter');
     const digest = w(page).getByRole('form', { name: 'Quarantine digest' });

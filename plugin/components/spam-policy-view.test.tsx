@@ -111,6 +111,6 @@ describe('SpamPolicyView', () => {
 
     render(<SpamPolicyView client={fakeClient({ policy })} user={root} />);
     const all = await screen.findByRole<HTMLSelectElement>('combobox', { name: 'For' });
-    expect([...all.options].map((o) => o.textContent)).toEqual(['You', '@example.test', 'Everyone']);
+    expect([...all.options].map((o) => o.textContent)).toEqual(['You', '@example.test', 'Everyone', 'Another domain…']);
   });
 });

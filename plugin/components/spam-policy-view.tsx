@@ -7,6 +7,7 @@ import { useI18n } from '../i18n';
 import { DigestSection } from './digest-section';
 import { PolicyFieldRow } from './policy-field';
 import { ownersOf } from './sender-list-form';
+import { TargetPicker } from './target-picker';
 
 /**
  * The spam filter: the policy amavisd applies, field by field with where each value comes from, a preset
@@ -39,18 +40,16 @@ export function SpamPolicyView({ client, user, digest }: { client: ApiClient; us
 
   return (
     <section class="aq-policy" aria-label={t('spamFilter')} aria-busy={!policy}>
-      {owners.length > 1 && (
+      {(owners.length > 1 || user.role === 'super') && (
         <div class="aq-toolbar">
-          <label class="aq-check">
-            {t('forWhom')}
-            <select class="aq-input" value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
-              {owners.map((o) => (
-                <option key={o} value={o}>
-                  {o === 'me' ? t('you') : o === 'everyone' ? t('everyone') : o}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TargetPicker
+            value={target}
+            options={owners}
+            label={(o) => (o === 'me' ? t('you') : o === 'everyone' ? t('everyone') : o)}
+            onChange={setTarget}
+            anyDomain={user.role === 'super'}
+            domainValue={(d) => `@${d}`}
+          />
         </div>
       )}
       {!policy ? (

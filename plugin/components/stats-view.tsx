@@ -5,6 +5,7 @@ import type { ApiClient } from '../api/client';
 import { useStats } from '../hooks/use-stats';
 import { useI18n, type I18n } from '../i18n';
 import { CHART_TYPES, countOf, StatsChart } from './stats-chart';
+import { TargetPicker } from './target-picker';
 
 const PERIODS = [7, 30, 90];
 
@@ -56,18 +57,14 @@ export function StatsView({ client, user }: { client: ApiClient; user: SessionUs
   return (
     <section class="aq-stats" aria-label={t('stats')} aria-busy={!stats}>
       <div class="aq-toolbar">
-        {scopes.length > 1 && (
-          <label class="aq-check">
-            {t('forWhom')}
-            <select class="aq-input" value={scope} onChange={(e) => setScope(e.currentTarget.value)}>
-              {scopes.map((s) => (
-                <option key={s} value={s}>
-                  {s === 'user' ? t('you') : s === 'site' ? t('everyone') : s}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <TargetPicker
+          value={scope}
+          options={scopes}
+          label={(s) => (s === 'user' ? t('you') : s === 'site' ? t('everyone') : s)}
+          onChange={setScope}
+          anyDomain={user.role === 'super'}
+          domainValue={(d) => d}
+        />
         <label class="aq-check">
           {t('period')}
           <select class="aq-input" value={days} onChange={(e) => setDays(Number(e.currentTarget.value))}>
