@@ -79,7 +79,6 @@ export const css =
 .aq-empty{padding:32px 8px;text-align:center;color:var(--aq-muted)}
 .aq-more{display:block;margin:12px auto}
 .aq-keys{font-size:12px;margin-top:12px}
-.aq-msg-bar{display:flex;flex-wrap:wrap;justify-content:space-between;gap:8px;margin-bottom:12px}
 .aq-summary{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px}
 .aq-summary dt{color:var(--aq-muted)}
 .aq-summary dd{margin:0;overflow-wrap:anywhere}
@@ -106,8 +105,6 @@ export const css =
 .aq-audit--failed td:last-child,.aq-list--block{color:var(--aq-error)}
 .aq-list--allow{color:var(--aq-success)}
 .aq-wrap{overflow-wrap:anywhere}
-.aq-tools{align-items:center;margin-bottom:12px}
-.aq-ask{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
 .aq-add__error{flex-basis:100%}
 .aq-add__error:empty{display:none}
 .aq-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -131,7 +128,6 @@ export const css =
 .aq-body-frame{height:360px}
 .aq-summary{grid-template-columns:1fr}
 .aq-summary dd{margin-bottom:4px}
-.aq-msg-bar .aq-actions{width:100%}
 .aq-toolbar .aq-search{flex:1 1 140px}
 }
 ` + layoutCss;

@@ -69,7 +69,7 @@ describe('the two-command demo, from a fresh clone', () => {
     await row.click();
     await w.locator('section.aq-message .aq-msg-subject', { hasText: 'Offer for the Q1 order' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'demo-message.png'), fullPage: true });
-    await w.locator('section.aq-message .aq-btn--primary').click();
+    await w.locator('section.aq-message [data-aq-action="release"]').click();
     await w.locator('[data-aq-status="success"]').waitFor();
 
     const imapPort = Number(/demo IMAP INBOX on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);

@@ -182,7 +182,7 @@ describe('the quarantine in a webmail page, in Chromium', () => {
 
       // Release it: the widget says so, and the mail is in alice's INBOX (read over IMAP).
       if (variant.keyboard) await page.keyboard.press('r');
-      else await w(page).locator('section.aq-message .aq-btn--primary').click();
+      else await w(page).locator('section.aq-message [data-aq-action="release"]').click();
       await w(page).locator('[data-aq-status="success"]', { hasText: variant.text.released }).waitFor();
       expect(await waitForInbox(USERS.alice, 'subject', subject, (text) => text.includes(GTUBE))).toHaveLength(1);
 

@@ -6,7 +6,7 @@ import { WhyPanel } from './why-panel';
 const size = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(0)} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
 /** What the message view shows of a loaded message: headers, why it was held, the body, attachments. */
-export function MessageDetails({ detail, rawUrl, onReleaseAgain }: { detail: MessageDetail; rawUrl: string; onReleaseAgain?: () => void }) {
+export function MessageDetails({ detail, onReleaseAgain }: { detail: MessageDetail; onReleaseAgain?: () => void }) {
   const { t, dateTime } = useI18n();
   return (
     <>
@@ -65,11 +65,6 @@ export function MessageDetails({ detail, rawUrl, onReleaseAgain }: { detail: Mes
           {detail.attachmentsOmitted ? <p class="aq-muted">{t('attachmentsOmitted', { n: detail.attachmentsOmitted })}</p> : null}
         </section>
       )}
-      <p>
-        <a class="aq-link" href={rawUrl} download>
-          {t('download')}
-        </a>
-      </p>
     </>
   );
 }

@@ -18,12 +18,12 @@ describe('MessageView', () => {
     const client = fakeClient({ message, requestRelease });
     render(<MessageView client={client} id="b1" notify={notify} onBack={vi.fn()} />);
     await screen.findByText('Invoice', { selector: 'h3' });
-    const bar = document.querySelector<HTMLElement>('.aq-msg-bar .aq-actions')!;
+    const bar = screen.getByRole('toolbar', { name: 'Message actions' });
     expect(
       within(bar)
         .getAllByRole('button')
         .map((b) => b.textContent),
-    ).toEqual(['Request release', 'Delete']);
+    ).toEqual(['Request release', 'Delete', 'More']);
     // Focus is on "back" once the message is in; r is not allowed here, q is.
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: /Back to the list/ })));
     fireEvent.keyDown(document.activeElement!, { key: 'r' });
@@ -35,7 +35,7 @@ describe('MessageView', () => {
         within(bar)
           .getAllByRole('button')
           .map((b) => b.textContent),
-      ).toEqual(['Delete']),
+      ).toEqual(['Delete', 'More']),
     );
     expect(notify).toHaveBeenCalledWith({ kind: 'success', text: 'Release requested. An administrator will decide.' });
   });

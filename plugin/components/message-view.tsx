@@ -7,15 +7,17 @@ import { useMessage } from '../hooks/use-message';
 import { useMessageActions } from '../hooks/use-message-actions';
 import { useSenderActions } from '../hooks/use-sender-actions';
 import { useI18n } from '../i18n';
-import { ActionButtons } from './action-buttons';
 import { AdminRelease } from './admin-release';
 import { ConfirmBar } from './confirm-bar';
 import { MessageDetails } from './message-details';
-import { SenderTools } from './sender-tools';
+import { MessageToolbar, type AdminTarget } from './message-toolbar';
+import { OthersAsk } from './others-ask';
 import type { Status } from './status-bar';
 
 const NO_CAPABILITIES: UserCapabilities = { decideRequests: false, readAudit: false, seesOthersMail: false };
 const ACTION_KEYS: Record<string, WidgetAction> = { r: 'release', d: 'delete', q: 'request' };
+// Focus is lost when its element left the page or was disabled (a busy toolbar): it then goes to "back".
+const focusLost = (el: Element | null | undefined) => !el || el === document.body || !el.isConnected || (el as HTMLButtonElement).disabled;
 
 /** One quarantined message: who sent it, why it was held, its body (sandboxed), and what to do. */
 export function MessageView({
@@ -40,12 +42,22 @@ export function MessageView({
   const actions = useMessageActions(client, notify);
   const sender = useSenderActions(client, id, notify, reload);
   const backRef = useRef<HTMLButtonElement>(null);
+  const sectionRef = useRef<HTMLElement>(null);
   const settled = detail !== null || error !== null;
 
   // Once the message is in (or failed), focus "back": Esc and Enter both leave from there.
   useEffect(() => {
     if (settled) backRef.current?.focus();
   }, [settled]);
+  const refocus = () => {
+    if (focusLost((backRef.current?.getRootNode() as Document | ShadowRoot | undefined)?.activeElement)) backRef.current?.focus();
+  };
+  // After a sender action (its button was disabled meanwhile), unless the question after a block took the focus.
+  const wasBusyRef = useRef(false);
+  useEffect(() => {
+    if (wasBusyRef.current && !sender.busy) refocus();
+    wasBusyRef.current = sender.busy;
+  }, [sender.busy]);
 
   // A virus, a blocked attachment or phishing is released only after the user confirmed the risk. After
   // an action the view shows the message's new state in place; focus stays on the view (on "back" when
@@ -56,12 +68,16 @@ export function MessageView({
       if (!results) return;
       onChanged?.();
       if (action === 'delete' && results[0]?.ok) return onBack(true);
-      void reload().then(() => {
-        const active = (backRef.current?.getRootNode() as Document | ShadowRoot | undefined)?.activeElement;
-        if (!active || active === document.body) backRef.current?.focus();
-      });
+      void reload().then(refocus);
     });
-  const risky = detail ? warningFor('release', [detail.item], t, detail) !== undefined : false;
+  // An admin's release from "More": the panel below opens on its address field, or asks about every recipient.
+  const adminRelease = (target: AdminTarget) => {
+    const panel = sectionRef.current?.querySelector<HTMLDetailsElement>('details.aq-admin-release');
+    if (!panel) return;
+    panel.open = true;
+    if (target === 'to') panel.querySelector<HTMLInputElement>('input[name="to"]')?.focus();
+    else panel.querySelector<HTMLButtonElement>('[data-aq-release-all]')?.click();
+  };
   const { status, releaseState } = detail?.item ?? {};
 
   // After a release that got no answer, only an explicit second click sends it again.
@@ -87,36 +103,40 @@ export function MessageView({
   };
 
   return (
-    <section class="aq-message" aria-busy={!settled} onKeyDown={onKeyDown}>
+    <section class="aq-message" ref={sectionRef} aria-busy={!settled} onKeyDown={onKeyDown}>
       <div class="aq-msg-bar">
         <button type="button" class="aq-btn aq-back" ref={backRef} onClick={() => onBack()}>
           ← {t('back')}
         </button>
         {detail && (
-          <span class="aq-actions">
+          <>
             {(releaseState || (status && status !== 'new' && status !== 'viewed')) && (
               <span class="aq-badge aq-badge--state" data-aq-state={releaseState ? 'unknown' : status}>
                 {t(releaseState ? 's_unknown' : `s_${status!}`)}
               </span>
             )}
-            <ActionButtons actions={detail.item.actions} onAction={act} disabled={actions.busy} risky={risky} />
-          </span>
+            <MessageToolbar
+              item={detail.item}
+              capabilities={capabilities}
+              busy={actions.busy || sender.busy}
+              rawUrl={client.rawUrl(id)}
+              sender={sender}
+              onAction={act}
+              onAdminRelease={adminRelease}
+            />
+          </>
         )}
       </div>
       {actions.pending && <ConfirmBar pending={actions.pending} onConfirm={actions.confirm} onCancel={actions.cancel} />}
+      <OthersAsk
+        sender={sender}
+        busy={actions.busy}
+        progress={actions.progress}
+        onDeleteOthers={(ids) => void actions.run('delete', ids).then((ran) => ran && sender.dismissOthers())}
+      />
       {detail && <AdminRelease client={client} item={detail.item} notify={notify} onDone={() => void reload()} />}
-      {detail && (capabilities.senderLists || capabilities.learn) && (
-        <SenderTools
-          item={detail.item}
-          capabilities={capabilities}
-          sender={sender}
-          busy={actions.busy}
-          progress={actions.progress}
-          onDeleteOthers={(ids) => void actions.run('delete', ids).then((ran) => ran && sender.dismissOthers())}
-        />
-      )}
       {detail ? (
-        <MessageDetails detail={detail} rawUrl={client.rawUrl(id)} onReleaseAgain={() => void releaseAgain()} />
+        <MessageDetails detail={detail} onReleaseAgain={() => void releaseAgain()} />
       ) : error ? (
         <p class="aq-status aq-status--error" role="alert">
           {errorText(error, t)}

@@ -16,7 +16,8 @@ const MAIN_BUDGET = 24 * 1024;
 const CHUNK_BUDGETS: Record<(typeof WIDGET_CHUNKS)[number], number> = {
   de: 4.25 * 1024,
   fr: 4.25 * 1024,
-  message: 6 * 1024,
+  // The toolbar of icon buttons with its "More" menu, its icons and its CSS (issue 16): 6.8 KB with them.
+  message: 7.5 * 1024,
   stats: 3 * 1024,
   policy: 3.5 * 1024,
   senders: 1.75 * 1024,

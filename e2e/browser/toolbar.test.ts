@@ -1,0 +1,176 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_ENV, USERS } from '../support/api-client';
+import { axeWidget, seriousFindings } from '../support/axe';
+import { spamdAddress } from '../support/bayes';
+import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
+import { hostPageHtml, startHostServer } from '../support/host-page';
+import { GTUBE, sendThroughAmavis } from '../support/send-mail';
+import { waitForInbox } from '../support/mailbox';
+import { startTestServer, type TestServer } from '../support/server';
+
+// Issue 16: the open message has a toolbar like Roundcube's (Elastic): icon buttons with their names for
+// what the server allows, "More" for the rest, one tab stop with arrow keys, a menu that Esc closes. Under
+// `banned=request` banned mail offers "Request release"; spam offers "Release", and that button puts
+// the mail in alice's INBOX, read back over IMAP.
+describe('the message toolbar, in Chromium', () => {
+  let api: TestServer;
+  let host: Awaited<ReturnType<typeof startHostServer>>;
+  let browser: Browser;
+  let learning = false;
+  const run = Math.random().toString(36).slice(2, 8);
+  const subjects = { spam: `Toolbar spam ${run}`, banned: `Toolbar invoice ${run}`, release: `Toolbar release ${run}`, look: `Toolbar look ${run}` };
+
+  beforeAll(async () => {
+    let apiUrl = '';
+    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
+    // Learning on when the stack has its spamd, so that spam offers "Not spam" (never clicked here).
+    let env = {};
+    try {
+      const spamd = spamdAddress();
+      env = { AQ_SPAMD: `${spamd.host}:${spamd.port}` };
+      learning = true;
+    } catch {
+      // A stack without spamd: no "Not spam", no "Spam".
+    }
+    api = await startTestServer({ ...ROLE_ENV, ...env, AQ_ALLOWED_ORIGINS: host.origin, AQ_RELEASE_POLICY: 'banned=request' });
+    apiUrl = api.url;
+    for (const subject of [subjects.spam, subjects.release, subjects.look]) await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject });
+    await sendThroughAmavis(api.context, {
+      to: [USERS.alice.email],
+      subject: subjects.banned,
+      body: 'Please pay the attached invoice.',
+      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await api?.close();
+  });
+
+  const w = (page: Page) => page.locator('amavis-quarantine');
+  const toolbar = (page: Page) => w(page).getByRole('toolbar', { name: 'Message actions' });
+  const focused = (page: Page) => page.evaluate(() => document.querySelector('amavis-quarantine')?.shadowRoot?.activeElement?.textContent ?? '');
+
+  async function aliceOpens(subject: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
+    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
+    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
+    await w(page).locator('button[type="submit"]').click();
+    await w(page).locator('input[type="search"]').fill(subject);
+    await w(page).locator('input[type="search"]').press('Enter');
+    await w(page).locator('[data-aq-item]', { hasText: subject }).locator('.aq-item__subject').click();
+    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: subject }).waitFor();
+    await expect.poll(() => w(page).locator('section.aq-message').getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
+    return page;
+  }
+
+  it('offers Release, Not spam, Delete, Block sender and More for spam; the arrows move; Esc closes "More" onto its button', async () => {
+    const page = await aliceOpens(subjects.spam);
+    const labels = await toolbar(page).locator('.aq-tb-btn').allTextContents();
+    expect(labels).toEqual(learning ? ['Release', 'Not spam', 'Delete', 'Block sender', 'More'] : ['Release', 'Delete', 'Block sender', 'More']);
+    // Every button has an icon hidden from assistive technology, and its name in words.
+    expect(await toolbar(page).locator('button > svg[aria-hidden="true"]').count()).toBe(labels.length);
+
+    // "back" has the focus; Tab reaches the toolbar once, on its first button, and the arrows go on from there.
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toContain('Back to the list');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('Release');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toBe(labels[1]);
+    await page.keyboard.press('End');
+    expect(await focused(page)).toBe('More');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toBe('Release');
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused(page)).toBe('More');
+
+    // Enter opens the menu on its first item; the arrows move; Esc closes it onto "More", and stays in the message.
+    const more = toolbar(page).getByRole('button', { name: 'More' });
+    expect(await more.getAttribute('aria-haspopup')).toBe('menu');
+    await page.keyboard.press('Enter');
+    const menu = w(page).getByRole('menu', { name: 'More' });
+    await menu.waitFor();
+    expect(await more.getAttribute('aria-expanded')).toBe('true');
+    const items = await menu.getByRole('menuitem').allTextContents();
+    expect(items).toEqual([
+      'Allow sender',
+      'Allow the whole domain @sender.example.net',
+      'Block the whole domain @sender.example.net',
+      ...(learning ? ['Spam'] : []),
+      'Download original (.eml)',
+    ]);
+    expect(await focused(page)).toBe(items[0]);
+    await page.keyboard.press('ArrowDown');
+    expect(await focused(page)).toBe(items[1]);
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect(await focused(page)).toBe(items.at(-1));
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    expect(await focused(page)).toBe('More');
+    expect(await more.getAttribute('aria-expanded')).toBe('false');
+    expect(await w(page).locator('section.aq-message').count()).toBe(1);
+    // A click outside closes it too.
+    await more.click();
+    await menu.waitFor();
+    await w(page).locator('section.aq-message .aq-msg-subject').click();
+    await menu.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('offers "Request release" and no "Release" for banned mail, by the release policy', async () => {
+    const page = await aliceOpens(subjects.banned);
+    expect(await toolbar(page).locator('.aq-tb-btn').allTextContents()).toEqual(['Request release', 'Delete', 'Block sender', 'More']);
+    expect(await toolbar(page).locator('[data-aq-action="request"]').count()).toBe(1);
+    await page.close();
+  });
+
+  it('releases from the toolbar: one copy in alice\u2019s INBOX, and the message shows "Released" in place', async () => {
+    const page = await aliceOpens(subjects.release);
+    await toolbar(page).getByRole('button', { name: 'Release' }).click();
+    await w(page).locator('[data-aq-status="success"]', { hasText: 'Message released' }).waitFor({ timeout: 30_000 });
+    await w(page).locator('.aq-msg-bar [data-aq-state="released"]').waitFor();
+    // Released mail offers no second release; the focus did not fall out of the widget.
+    expect(await toolbar(page).locator('[data-aq-action="release"]').count()).toBe(0);
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toContain('Back to the list');
+    expect(await waitForInbox(USERS.alice, 'subject', subjects.release, (text) => text.includes(GTUBE))).toHaveLength(1);
+    await page.close();
+  });
+
+  it.each([
+    ['desktop', 'light'],
+    ['desktop', 'dark'],
+    ['phone', 'light'],
+    ['phone', 'dark'],
+  ] as const)('fits and reads at %s width in %s mode: no overflow, touch targets, axe with the menu open (screenshots)', async (size, mode) => {
+    const viewport = VIEWPORTS[size];
+    const page = await aliceOpens(subjects.look, viewport, mode === 'dark');
+    await w(page).locator('iframe.aq-body-frame').contentFrame().locator('pre, body > *').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `toolbar-message-${size}-${mode}.png`) });
+    const buttons = toolbar(page).locator('button');
+    for (const box of await buttons.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect))) {
+      expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(24);
+      expect(box.x >= 0 && box.x + box.width <= viewport.width).toBe(true);
+    }
+    // One row of buttons, on a phone too.
+    const tops = new Set(await buttons.evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top))));
+    expect(tops.size).toBe(1);
+
+    await toolbar(page).getByRole('button', { name: 'More' }).click();
+    const menu = w(page).getByRole('menu', { name: 'More' });
+    await menu.waitFor();
+    const box = (await menu.boundingBox())!;
+    expect(box.x >= 0 && box.x + box.width <= viewport.width).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+    await page.screenshot({ path: path.join(ARTIFACTS, `toolbar-menu-${size}-${mode}.png`) });
+    const report = await axeWidget(page);
+    expect(report.shadowNodes).toBeGreaterThan(10);
+    expect(seriousFindings(report).map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' | ')}`)).toEqual([]);
+    await page.close();
+  });
+});
