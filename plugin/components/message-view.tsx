@@ -134,7 +134,7 @@ export function MessageView({
         progress={actions.progress}
         onDeleteOthers={(ids) => void actions.run('delete', ids).then((ran) => ran && sender.dismissOthers())}
       />
-      {detail && <AdminRelease client={client} item={detail.item} notify={notify} onDone={() => void reload()} />}
+      {detail && <AdminRelease client={client} item={detail.item} detail={detail} notify={notify} onDone={() => void reload()} />}
       {detail ? (
         <MessageDetails detail={detail} onReleaseAgain={() => void releaseAgain()} />
       ) : error ? (
