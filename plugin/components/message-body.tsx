@@ -26,7 +26,9 @@ export function MessageBody({ detail }: { detail: MessageDetail }) {
   const shown = links ? withImages : inert(withImages);
   const linked = detail.html !== null && /\shref=/i.test(detail.html);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:${images ? ' https: http:' : ''}; font-src data:`;
-  const srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"><base target="_blank"><style>body{margin:8px;font:14px/1.4 sans-serif;color:#222;background:#fff;word-wrap:break-word}img{max-width:100%}${bodyTheme(detail.html, dark)}a[data-aq-href]{color:inherit;text-decoration:underline dotted}a[data-aq-href]::after{content:" <" attr(data-aq-href) ">";color:#555;font-size:12px;word-break:break-all}</style>${shown}`;
+  // An inert link's target is muted as the widget's own secondary text: Elastic's #5d6c71 on white, the
+  // dark theme's #9fb0b5 on #21292c (body-theme.ts, after this rule), both above 4.5:1.
+  const srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta name="referrer" content="no-referrer"><base target="_blank"><style>body{margin:8px;font:14px/1.4 sans-serif;color:#222;background:#fff;word-wrap:break-word}img{max-width:100%}a[data-aq-href]{color:inherit;text-decoration:underline dotted}a[data-aq-href]::after{content:" <" attr(data-aq-href) ">";color:#5d6c71;font-size:12px;word-break:break-all}${bodyTheme(detail.html, dark)}</style>${shown}`;
   return (
     <div class="aq-bodywrap">
       {detail.remoteImages > 0 && !images && (
