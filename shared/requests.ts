@@ -20,6 +20,9 @@ export interface ReleaseRequestView {
   /** In GET /api/requests: why amavis held the message, and its spam score (null once the message is gone). */
   type?: MessageType | 'other' | null;
   spamLevel?: number | null;
+  /** In GET /api/requests: the message's From header and envelope sender ('' once it is gone), to see a forged sender. */
+  headerFrom?: string;
+  envelopeFrom?: string;
 }
 
 /** GET /api/requests. */

@@ -7,7 +7,7 @@ import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 
 // What the admin screens show of a message they name, read from amavis's own msgs row (written by the
-// real amavisd): a request's type and spam score, an audit entry's subject. On MariaDB and PostgreSQL.
+// real amavisd): a request's type, spam score and senders, an audit entry's subject. On MariaDB and PostgreSQL.
 describe('requests and audit entries name their message', () => {
   let server: TestServer;
 
@@ -16,7 +16,7 @@ describe('requests and audit entries name their message', () => {
   });
   afterAll(() => server?.close());
 
-  it('a request carries its type and score, an audit entry its subject', async () => {
+  it('a request carries its type, score and senders, an audit entry its subject', async () => {
     const subject = `Facts ${Math.random().toString(36).slice(2, 8)} Grüße`;
     const id = (await sendThroughAmavis(server.context, { to: [USERS.alice.email], subject }))[USERS.alice.email]!;
     const alice = await signedIn(server.url, USERS.alice.email, USERS.alice.password);
@@ -28,6 +28,9 @@ describe('requests and audit entries name their message', () => {
     const request = items.find((r) => r.messageId === id);
     expect(request).toMatchObject({ subject, type: 'spam', requestNote: 'mine' });
     expect(request!.spamLevel).toBeGreaterThan(100);
+    // The senders the widget compares to see a forged one (send-mail's default envelope sender and From).
+    expect(request!.envelopeFrom).toBe('test-sender@sender.example.net');
+    expect(request!.headerFrom).toContain('test-sender@sender.example.net');
 
     const root = await signedIn(server.url, USERS.super.email, USERS.super.password);
     const mailId = decodeMessageRef(id)!.mailId;

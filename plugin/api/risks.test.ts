@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../i18n';
 import { detailOf, item } from '../testing/fakes';
-import { forgedSender, shownScore, warningFor } from './risks';
+import { approvalWarning, forgedSender, shownScore, warningFor } from './risks';
 
 const { t } = createI18n('en');
 const spam = item({ id: 's', type: 'spam', envelopeFrom: 'bounce@mail.shop.example', headerFrom: 'Shop <news@shop.example>' });
@@ -27,6 +27,19 @@ describe('risks', () => {
     expect(warningFor('request', [virus], t)).toBeUndefined();
     expect(warningFor('delete', [virus], t)).toBeUndefined();
     expect(warningFor('delete', [spam, virus], t)).toBe('Delete 2 messages?');
+  });
+
+  it('asks before approving a request for a virus, a blocked attachment or a forged sender, naming the recipient', () => {
+    const request = { recipient: 'alice@example.test', headerFrom: 'Shop <news@shop.example>', envelopeFrom: 'bounce@mail.shop.example' };
+    expect(approvalWarning({ ...request, type: 'spam' }, t)).toBeUndefined();
+    expect(approvalWarning({ ...request, type: 'banned' }, t)).toBe(
+      'Release this message to alice@example.test? It carries a blocked attachment, such as a program, that can harm a computer.',
+    );
+    expect(approvalWarning({ ...request, type: 'virus' }, t)).toContain('It contains a virus');
+    expect(approvalWarning({ ...request, type: 'spam', headerFrom: forged.headerFrom, envelopeFrom: forged.envelopeFrom }, t)).toContain('phishing');
+    // A message the cleanup removed (no type, no senders), or one amavis called clean: nothing to name.
+    expect(approvalWarning({ recipient: 'alice@example.test', type: null }, t)).toBeUndefined();
+    expect(approvalWarning({ ...request, type: 'other' }, t)).toBeUndefined();
   });
 
   it('shows no spam score for a virus amavis never scored', () => {

@@ -1,9 +1,12 @@
 import type { MessageDetail } from '../../shared/message';
 import type { QuarantineItem } from '../../shared/quarantine';
+import type { ReleaseRequestView } from '../../shared/requests';
 import type { MessageKey } from '../i18n/en';
 import type { WidgetAction } from './actions';
 
 type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+/** What a warning reads of a message: a request's type is null once the message is gone, or 'other' (clean, unknown). */
+type RiskFacts = Pick<QuarantineItem, 'headerFrom' | 'envelopeFrom'> & { type: QuarantineItem['type'] | 'other' | null | undefined };
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
@@ -30,15 +33,10 @@ export const shownScore = (type: QuarantineItem['type'], score: number | null): 
  * a virus, a blocked attachment (a program) or phishing (from the opened message's `detail`; in the list,
  * a forged sender), and deleting several messages at once, which cannot be undone.
  */
-export function warningFor(
-  action: WidgetAction,
-  items: readonly Pick<QuarantineItem, 'type' | 'headerFrom' | 'envelopeFrom'>[],
-  t: Translate,
-  detail?: MessageDetail,
-): string | undefined {
+export function warningFor(action: WidgetAction, items: readonly RiskFacts[], t: Translate, detail?: MessageDetail): string | undefined {
   if (action === 'delete') return items.length > 1 ? t('confirmDelete', { n: items.length }) : undefined;
   if (action !== 'release') return undefined;
-  const count = (type: QuarantineItem['type']) => items.filter((i) => i.type === type).length;
+  const count = (type: RiskFacts['type']) => items.filter((i) => i.type === type).length;
   const [virus, banned] = [count('virus'), count('banned')];
   // Without the opened message (a list row, a bulk release), a forged sender is what can be seen of phishing.
   const phishy = detail ? (looksPhishy(detail) ? 1 : 0) : items.filter(forgedSender).length;
@@ -49,3 +47,13 @@ export function warningFor(
   const text = risks.filter(Boolean).join(' ');
   return text ? (items.length > 1 ? `${t('confirmRelease', { n: items.length })} ${text}` : text) : undefined;
 }
+
+/**
+ * What an admin must confirm before approving a release request, or undefined: the risk of the message it
+ * releases, from what the request list carries (its type, and a forged sender; not the sender checks,
+ * which only the opened message has).
+ */
+export const approvalWarning = (request: Pick<ReleaseRequestView, 'recipient' | 'type' | 'headerFrom' | 'envelopeFrom'>, t: Translate): string | undefined => {
+  const risk = warningFor('release', [{ type: request.type, headerFrom: request.headerFrom ?? '', envelopeFrom: request.envelopeFrom ?? '' }], t);
+  return risk && `${t('confirmReleaseTo', { to: request.recipient })} ${risk}`;
+};

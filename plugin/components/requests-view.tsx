@@ -2,12 +2,17 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ReleaseRequestView } from '../../shared/requests';
 import { errorText } from '../api/actions';
 import type { ApiClient } from '../api/client';
+import { approvalWarning } from '../api/risks';
+import type { PendingAction } from '../hooks/use-message-actions';
 import { useI18n } from '../i18n';
+import { ConfirmBar } from './confirm-bar';
 import type { Status } from './status-bar';
 
 /**
  * Admins: pending release requests of their domains, to approve or deny with a note. `linked` is the
  * request a notification mail links to: it is scrolled to and focused, or said to be decided already.
+ * Approving a virus, a blocked attachment or a forged sender releases it only after a confirmation that
+ * names the risk.
  */
 export function RequestsView({
   client,
@@ -25,6 +30,8 @@ export function RequestsView({
   const [items, setItems] = useState<ReleaseRequestView[] | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const shownRef = useRef(false);
+  // The risky approval waiting for the admin's confirmation.
+  const [asking, setAsking] = useState<{ request: ReleaseRequestView; pending: PendingAction } | null>(null);
   const load = useCallback(
     () =>
       client.requests().then(
@@ -84,6 +91,8 @@ export function RequestsView({
             onSubmit={(e) => {
               e.preventDefault();
               const approve = (e as SubmitEvent).submitter?.getAttribute('value') === 'approve';
+              const risk = approve ? approvalWarning(r, t) : undefined;
+              if (risk) return setAsking({ request: r, pending: { action: 'release', ids: [r.messageId], text: risk } });
               void decide(r, approve, (new FormData(e.currentTarget).get('note') as string | null) ?? '');
             }}
           >
@@ -95,6 +104,16 @@ export function RequestsView({
               {t('deny')}
             </button>
           </form>
+          {asking?.request.id === r.id && (
+            <ConfirmBar
+              pending={asking.pending}
+              onCancel={() => setAsking(null)}
+              onConfirm={() => {
+                setAsking(null);
+                void decide(r, true, '');
+              }}
+            />
+          )}
         </li>
       ))}
     </ul>

@@ -140,7 +140,13 @@ export function createReleaseRequestService(deps: Deps): ReleaseRequestService {
       const facts = await deps.amavis.facts(rows.map((r) => ({ partitionTag: r.partition_tag, mailId: r.mail_id })));
       return rows.map((row) => {
         const fact = facts.get(factsKey({ partitionTag: row.partition_tag, mailId: row.mail_id }));
-        return { ...presentRequest(row), type: fact?.type ?? null, spamLevel: fact?.spamLevel ?? null };
+        return {
+          ...presentRequest(row),
+          type: fact?.type ?? null,
+          spamLevel: fact?.spamLevel ?? null,
+          headerFrom: fact?.headerFrom ?? '',
+          envelopeFrom: fact?.envelopeFrom ?? '',
+        };
       });
     },
 
