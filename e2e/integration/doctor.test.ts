@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPdpClient } from '../../server/clients/amavis-pdp';
 import { parsePdpEndpoint } from '../../server/config';
 import { checkPdp } from '../../server/services/health-pdp';
+import { startTestServer, type TestServer } from '../support/server';
 import { onPostgres, runDoctor, serverEnv, stackCtl, stackEnv } from '../support/stack';
 
 /** A regular expression matching `text` literally (ports and socket paths of this run's amavisd). */
@@ -12,6 +13,17 @@ const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 // apart from the others, with its fix.
 describe('npm run doctor against the real stack', () => {
   const stack = stackEnv();
+  // A good setup has a server running, whose list indexer keeps the index current: without one the doctor
+  // rightly warns that new mail is not listed (it did in CI, when the last test's server had stopped over a
+  // minute before on a loaded machine). Each test starts right after a turn of it.
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ AQ_LIST_INDEX_INTERVAL_MS: '0' });
+  });
+  afterAll(() => server?.close());
+  beforeEach(async () => {
+    await server.context.listIndexer.runOnce();
+  });
 
   it('passes every check over STARTTLS and the TCP AM.PDP bank', async () => {
     const { code, stdout } = await runDoctor(serverEnv());
