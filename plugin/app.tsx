@@ -100,8 +100,9 @@ export function App({ api, locale, ssoToken, user, dates, embedded, state = 'has
           current={view.name}
           onTab={(name) => setView({ name })}
           onSignOut={() => void signOut().then(() => setView({ name: 'list' }))}
-        />
-        <StatusBar status={status} />
+        >
+          <StatusBar status={status} />
+        </AppHeader>
         <main class="aq-body">
           {session === undefined ? (
             <p class="aq-muted" role="status">

@@ -8,7 +8,7 @@ import { layoutCss } from './styles-layout';
 
 export const css =
   `
-:host{--aq-accent:#37beff;--aq-accent-strong:#006fa6;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#5d6c71;--aq-border:#ddd;--aq-error:#c92a26;--aq-success:#287a2e;--aq-warning:#ffd452;--aq-focus:var(--aq-accent-strong);--aq-radius:4px;--aq-frame:1px solid var(--aq-border);--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:content;color-scheme:light}
+:host{--aq-accent:#37beff;--aq-accent-strong:#006fa6;--aq-on-accent:#fff;--aq-bg:#fff;--aq-surface:#f4f4f4;--aq-hover:#ebf7fd;--aq-text:#2c363a;--aq-muted:#5d6c71;--aq-border:#ddd;--aq-error:#c92a26;--aq-success:#287a2e;--aq-warning:#ffd452;--aq-focus:var(--aq-accent-strong);--aq-radius:4px;--aq-frame:1px solid var(--aq-border);--aq-font:Roboto,"Helvetica Neue",Helvetica,Arial,sans-serif;display:block;contain:layout style;color-scheme:light}
 :host([hidden]){display:none}
 :host([data-aq-theme=dark]){--aq-accent-strong:#37beff;--aq-bg:#21292c;--aq-surface:#2f3a3f;--aq-hover:#263840;--aq-text:#c5d1d3;--aq-muted:#9fb0b5;--aq-border:#4d6066;--aq-on-accent:#0b1a20;--aq-error:#ff8c8a;--aq-success:#5fcf66;color-scheme:dark}
 .aq-root{all:initial;color-scheme:inherit;container-type:inline-size;display:block;box-sizing:border-box;font-family:var(--aq-font);font-size:14px;line-height:1.42857;color:var(--aq-text);background:var(--aq-bg);border:var(--aq-frame);border-radius:var(--aq-radius);min-height:100%}
@@ -26,7 +26,8 @@ export const css =
 .aq-msg-subject{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;line-clamp:3;overflow:hidden}
 .aq-h4{margin:16px 0 6px;font-size:14px;font-weight:500}
 .aq-muted{color:var(--aq-muted)}
-.aq-live{padding:4px 16px;min-height:36px}
+.aq-live{flex:1 1 240px;min-width:0}
+.aq-live:empty{flex:0 0 0}
 .aq-live>.aq-status{margin:0;padding:4px 12px}
 .aq-confirm>p{margin:0 0 8px}
 .aq-item--deleted .aq-item__subject{text-decoration:line-through}
@@ -48,10 +49,14 @@ export const css =
 .aq-signin{max-width:360px;margin:24px auto;display:flex;flex-direction:column;gap:10px}
 .aq-field{display:flex;flex-direction:column;gap:4px}
 .aq-field input{font:inherit;color:var(--aq-text);background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);padding:8px 10px}
-.aq-toolbar{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:8px}
+.aq-toolbar{position:relative;display:flex;flex-wrap:wrap;gap:8px;margin-bottom:8px}
 .aq-search{flex:1 1 220px}
-.aq-filters{display:contents}
-.aq-filter-toggle{display:none}
+.aq-filters{display:none;position:absolute;z-index:9;top:100%;right:0;margin-top:4px;padding:12px;gap:8px;background:var(--aq-bg);border:var(--aq-frame);border-radius:var(--aq-radius);box-shadow:0 2px 8px rgba(0,0,0,.3)}
+.aq-filters--open{display:grid}
+.aq-filters .aq-date{justify-content:space-between;gap:12px}
+.aq-filters .aq-input{width:200px}
+.aq-filters>.aq-btn{justify-self:end}
+.aq-filter-toggle .aq-badge{margin-left:6px}
 .aq-date{display:flex;align-items:center;gap:4px;font-size:13px}
 .aq-bulk{display:flex;flex-wrap:wrap;align-items:center;gap:8px;min-height:36px;padding:4px 8px;border-bottom:1px solid var(--aq-border)}
 .aq-check{display:flex;align-items:center;gap:6px}
@@ -121,10 +126,8 @@ export const css =
 .aq-item__score{grid-area:n;text-align:left}
 .aq-item .aq-item__actions{grid-area:a;position:static;display:flex;background:none;padding:4px 0 0}
 .aq-item__actions .aq-btn{min-height:32px;padding:4px 12px}
-.aq-filter-toggle{display:inline-block}
-.aq-filters{display:none;flex-basis:100%}
-.aq-filters--open{display:flex;flex-wrap:wrap;gap:8px;padding:8px;border:1px solid var(--aq-border);border-radius:var(--aq-radius)}
-.aq-filters .aq-input{flex:1 1 140px}
+.aq-filters{left:0}
+.aq-filters .aq-input{width:65%}
 .aq-body-frame{height:360px}
 .aq-summary{grid-template-columns:1fr}
 .aq-summary dd{margin-bottom:4px}

@@ -157,13 +157,19 @@ describe('the quarantine in a webmail page, in Chromium', () => {
 
       // Filter to spam, find the message, open it.
       if (variant.keyboard) {
-        // From the search box, Tab reaches the type filter; typing an option's name picks it.
+        // From the search box, Tab reaches the Filters button, Enter opens them, Tab the type filter;
+        // typing an option's name picks it; Esc closes them (on the button), Shift+Tab is the search again.
         await page.keyboard.press('/');
         await page.keyboard.press('Tab');
+        await page.keyboard.press('Enter');
+        await page.keyboard.press('Tab');
         await page.keyboard.type(variant.text.spam);
+        await page.keyboard.press('Escape');
         await page.keyboard.press('Shift+Tab');
       } else {
+        await w(page).locator('button.aq-filter-toggle').click();
         await w(page).locator('select').first().selectOption('spam');
+        await w(page).locator('button.aq-filter-toggle').click();
       }
       await search(page, subject, variant.keyboard);
       const row = w(page).locator('[data-aq-item]', { hasText: subject });
@@ -207,10 +213,15 @@ describe('the quarantine in a webmail page, in Chromium', () => {
         await w(page).locator('input[type="search"]:focus').waitFor();
         await page.keyboard.press('/');
         await page.keyboard.press('Tab');
+        await page.keyboard.press('Enter');
+        await page.keyboard.press('Tab');
         await page.keyboard.type(variant.text.allTypes);
+        await page.keyboard.press('Escape');
         await page.keyboard.press('Shift+Tab');
       } else {
+        await w(page).locator('button.aq-filter-toggle').click();
         await w(page).locator('select').first().selectOption('');
+        await w(page).locator('button.aq-filter-toggle').click();
       }
       await search(page, bannedSubject, variant.keyboard);
       const banned = w(page).locator('[data-aq-item]', { hasText: bannedSubject });
@@ -274,6 +285,7 @@ describe('the quarantine in a webmail page, in Chromium', () => {
       .replace(/^s:/, '')
       .split('.')[0];
     expect(await api.context.appModels.Session.destroy({ where: { sid } })).toBe(1);
+    await w(page).locator('button.aq-filter-toggle').click();
     await w(page).locator('select').first().selectOption('virus');
     await w(page).locator('form.aq-signin .aq-status--info').waitFor();
     await page.close();

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { SessionResponse } from '../../shared/session';
 import { useI18n } from '../i18n';
 
@@ -6,7 +7,8 @@ export type Tab = 'list' | 'requests' | 'senders' | 'policy' | 'stats' | 'audit'
 
 /**
  * The title, the tabs the session's capabilities allow, and who is signed in. `embedded` (a webmail that
- * shows the title and signs its users in and out, like Roundcube): no title and no Sign out.
+ * shows the title and signs its users in and out, like Roundcube): no title and no Sign out. `children`
+ * (the status line) sit between the tabs and the user, where a wide header has room: no band of its own.
  */
 export function AppHeader({
   session,
@@ -14,12 +16,14 @@ export function AppHeader({
   current,
   onTab,
   onSignOut,
+  children,
 }: {
   session: SessionResponse | null | undefined;
   embedded?: boolean | undefined;
   current: Tab | 'message';
   onTab: (tab: Tab) => void;
   onSignOut: () => void;
+  children?: ComponentChildren;
 }) {
   const { t } = useI18n();
   const caps = session?.capabilities;
@@ -41,6 +45,7 @@ export function AppHeader({
           {caps.readAudit && tab('audit', t('audit'))}
         </nav>
       )}
+      {children}
       {session && (
         <span class="aq-user">
           <span class="aq-muted">{session.user.email}</span>

@@ -6,8 +6,9 @@ export interface Status {
 
 /**
  * The status line of the current view: the latest progress or outcome, announced to screen readers. It
- * keeps its place while empty, so a message appearing does not push the page down, and it stays until the
- * next action or view (a message that fades can be missed).
+ * sits in the header, beside the tabs: empty, it takes no room (no band above the list), and a message
+ * appearing does not push the page down where the header has room for it (a phone gives it a line of the
+ * header). It stays until the next action or view (a message that fades can be missed).
  */
 export function StatusBar({ status }: { status: Status | null }) {
   return (
