@@ -44,3 +44,16 @@ export const policyCss = `
 .aq-digest{margin-top:16px;padding-top:8px;border-top:1px solid var(--aq-border)}
 @container (max-width:600px){.aq-pfield{grid-template-columns:120px 1fr auto}.aq-pfield>.aq-pfield__label{grid-column:1/-1}}
 `;
+
+export const requestsCss = `
+.aq-requests{list-style:none;margin:0;padding:0}
+.aq-request{padding:10px 0;border-bottom:1px solid var(--aq-border)}
+.aq-request p{margin:2px 0}
+.aq-request__head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
+`;
+
+export const auditCss = `
+.aq-audit td{white-space:nowrap}
+.aq-audit td.aq-wrap,.aq-audit td:last-child{white-space:normal;min-width:160px;max-width:360px;overflow-wrap:anywhere}
+.aq-audit--failed td:last-child{color:var(--aq-error)}
+`;

@@ -93,21 +93,16 @@ export const css =
 .aq-alert{color:var(--aq-error);overflow-wrap:anywhere}
 .aq-test{display:inline-block;margin:0 4px 4px 0;padding:0 4px;font-size:12px;background:var(--aq-surface);border-radius:3px}
 .aq-body-frame{display:block;width:100%;height:420px;border:1px solid var(--aq-border);border-radius:var(--aq-radius);background:var(--aq-bg);resize:vertical}
-.aq-attachments ul,.aq-requests{list-style:none;margin:0;padding:0}
+.aq-attachments ul{list-style:none;margin:0;padding:0}
 .aq-attachments li{padding:4px 0;overflow-wrap:anywhere}
 .aq-attach-name{font-weight:500}
 .aq-link{color:var(--aq-accent-strong)}
-.aq-request{padding:10px 0;border-bottom:1px solid var(--aq-border)}
-.aq-request p{margin:2px 0}
-.aq-request__head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
-.aq-audit td{white-space:nowrap}
-.aq-audit td.aq-wrap,.aq-audit td:last-child{white-space:normal;min-width:160px;max-width:360px;overflow-wrap:anywhere}
 .aq-decide{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
 .aq-decide .aq-input{flex:1 1 200px}
 .aq-scroll{overflow-x:auto}
 .aq-table{border-collapse:collapse;width:100%;font-size:13px}
 .aq-table th,.aq-table td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--aq-border);vertical-align:top}
-.aq-audit--failed td:last-child,.aq-list--block{color:var(--aq-error)}
+.aq-list--block{color:var(--aq-error)}
 .aq-list--allow{color:var(--aq-success)}
 .aq-wrap{overflow-wrap:anywhere}
 .aq-add__error{flex-basis:100%}
