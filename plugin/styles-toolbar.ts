@@ -13,7 +13,7 @@ export const toolbarCss = `
 .aq-tb-btn:disabled{opacity:.5;cursor:default}
 .aq-icon{width:22px;height:22px;flex:none;fill:none;stroke:currentColor;stroke-width:1.75;stroke-linecap:round;stroke-linejoin:round}
 .aq-menu-wrap{position:relative;display:flex}
-.aq-menu{position:absolute;right:0;top:100%;z-index:10;width:max-content;min-width:200px;max-width:300px;margin-top:2px;padding:4px 0;background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);box-shadow:0 2px 8px rgba(0,0,0,.25)}
+.aq-menu{position:absolute;right:0;top:100%;z-index:10;width:max-content;min-width:200px;max-width:320px;margin-top:2px;padding:4px 0;background:var(--aq-bg);border:1px solid var(--aq-border);border-radius:var(--aq-radius);box-shadow:0 2px 8px rgba(0,0,0,.25)}
 .aq-menu-item{display:flex;align-items:center;gap:10px;width:100%;min-height:36px;padding:6px 12px;font:inherit;font-size:13px;color:var(--aq-text);background:none;border:0;text-align:left;text-decoration:none;cursor:pointer;overflow-wrap:anywhere}
 .aq-menu-item .aq-icon{width:18px;height:18px}
 .aq-menu-item:hover,.aq-menu-item:focus{background:var(--aq-hover);outline-offset:-2px}

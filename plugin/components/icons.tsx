@@ -11,7 +11,8 @@ export const ICONS = {
   notSpam: `${CIRCLE}M8 12l3 3 5-6`,
   delete: 'M3 6h18M8 6V3h8v3M5 6l1 15h12l1-15M10 10v7M14 10v7',
   block: `${CIRCLE}M5 5l14 14`,
-  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  // Three dots: each a circle of radius 1 whose stroke fills it.
+  more: 'M4 12a1 1 0 1 0 2 0a1 1 0 1 0-2 0M11 12a1 1 0 1 0 2 0a1 1 0 1 0-2 0M18 12a1 1 0 1 0 2 0a1 1 0 1 0-2 0',
   allow: 'M20 6 9 17l-5-5',
   domain: `${CIRCLE}M2 12h20M12 2c-5 6-5 14 0 20c5-6 5-14 0-20`,
   spam: 'M5 22V3h12l-2 5 2 5H5',
