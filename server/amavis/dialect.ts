@@ -7,6 +7,9 @@ import { QueryTypes, type Sequelize } from 'sequelize';
  */
 export type Dialect = 'mariadb' | 'mysql' | 'postgres' | 'sqlite';
 
+/** MariaDB and MySQL: the same statements (FORCE INDEX, STRAIGHT_JOIN, DIV, FULLTEXT) where PostgreSQL differs. */
+export const isMysql = (d: Dialect): boolean => d === 'mariadb' || d === 'mysql';
+
 const known = new WeakMap<Sequelize, Promise<Dialect>>();
 
 /** The dialect of a connection, asked of the server once (only MariaDB knows SET STATEMENT). */

@@ -18,7 +18,7 @@
  * for the type filter; a backward scan serves the other direction.
  */
 
-import type { Dialect } from './dialect';
+import { isMysql, type Dialect } from './dialect';
 import { dropStatsDdl, statsDdl } from './stats-ddl';
 
 export const LIST_TABLE = 'aq_list';
@@ -48,8 +48,6 @@ export function listIndexes(): Array<{ name: string; columns: string[] }> {
 }
 
 export const SEARCH_INDEX = 'aq_list_search';
-
-const isMysql = (d: Dialect) => d === 'mariadb' || d === 'mysql';
 
 /** The statements that create the list index and the statistics rollup it feeds (stats-ddl.ts), in order; each is safe to run again. */
 export function listIndexDdl(dialect: Dialect): string[] {

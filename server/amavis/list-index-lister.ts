@@ -2,18 +2,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { binaryText } from './binary';
 import { amavisDialect } from './dialect';
 import type { ListSort } from './list-index-ddl';
-import {
-  countSql,
-  rowsOfCandidatesSql,
-  textSql,
-  walkSql,
-  withRowsSql,
-  type Candidate,
-  type CandidateRow,
-  type IndexCursor,
-  type IndexQuery,
-  type SortDir,
-} from './list-index-query';
+import { countSql, textSql, walkSql, type Candidate, type IndexCursor, type IndexQuery, type SortDir } from './list-index-query';
+import { rowsOfCandidatesSql, withRowsSql, type CandidateRow } from './list-index-rows';
 import { readListIndexState } from './list-indexer';
 import type { ListRow, SqlPart } from './list-parts';
 

@@ -1,6 +1,7 @@
 /**
- * The statements that list from the list table (list-index-ddl.ts). Pure builders; list-index-lister.ts
- * runs them. Aliases: l = aq_list.
+ * The statements that find a page's candidates in the list table alone (list-index-ddl.ts); reading their
+ * rows back from amavis's tables is list-index-rows.ts. Pure builders; list-index-lister.ts runs them.
+ * Aliases: l = aq_list.
  *
  * A scope is split into branches, each an equality on an index prefix (one rid, one domain, and with the
  * date order one content code per type filter), so that each branch is one ordered index range read for
@@ -8,9 +9,9 @@
  * Keysets continue after (sort key, time_num, id) in the page's direction.
  */
 
-import type { Dialect } from './dialect';
+import { isMysql, type Dialect } from './dialect';
 import { LIST_TABLE, type ListSort } from './list-index-ddl';
-import { HELD_COPY, JOIN_ROW, ROW_COLUMNS, type ListRow, type SqlPart } from './list-parts';
+import type { SqlPart } from './list-parts';
 
 export type SortDir = 'asc' | 'desc';
 
@@ -49,7 +50,6 @@ export interface Candidate {
   b?: number | string;
 }
 
-const isMysql = (d: Dialect) => d === 'mariadb' || d === 'mysql';
 const MAX_BRANCHES = 64;
 
 export const sortColumn = (sort: ListSort): string | null => (sort === 'date' ? null : sort);
@@ -141,6 +141,7 @@ function keyset(dialect: Dialect, c: IndexCursor, rep: Record<string, unknown>):
   return `(l.${col} ${op} :kk OR (l.${col} = :kk AND ${date}))`;
 }
 
+/** The ORDER BY of a sort: the sort column (none for the date order), then time_num and id as tie-breakers. */
 export function orderOf(sort: ListSort, dir: SortDir, alias = 'l.'): string {
   const col = sortColumn(sort);
   const d = dir === 'desc' ? 'DESC' : 'ASC';
@@ -250,68 +251,6 @@ export function countSql(dialect: Dialect, q: IndexQuery, cap: number): SqlPart 
   if (q.words.length) where.push(wordMatch(dialect, q.words, rep));
   return {
     sql: `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${LIST_TABLE} l ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${cap + 1}) t`,
-    replacements: rep,
-  };
-}
-
-/** A candidate with its listed row, or none when the copy is gone, deleted or changed since it was indexed. */
-export type CandidateRow = Partial<ListRow> & {
-  c_id: number | string;
-  c_k: string | number | null;
-  c_time: number;
-  c_partition_tag: number;
-  c_mail_id: Buffer | string;
-  c_rseqnum: number;
-};
-
-/**
- * Candidates and their rows in one statement: the candidates' statement as a derived table (its LIMIT
- * keeps it a handful of rows), then amavis's rows by primary key. LEFT JOINs, so that a candidate whose
- * copy is gone still comes back, without a row: the caller knows how far the walk got.
- */
-export function withRowsSql(dialect: Dialect, candidates: SqlPart, q: Pick<IndexQuery, 'sort' | 'dir' | 'rsCodes'>): SqlPart {
-  const rep: Record<string, unknown> = { ...candidates.replacements };
-  if (q.rsCodes?.length) rep.jrs = q.rsCodes;
-  const rs = q.rsCodes?.length ? 'mr.rs IN (:jrs)' : "mr.rs <> 'D'";
-  const col = sortColumn(q.sort);
-  return {
-    sql: `SELECT ${isMysql(dialect) ? 'STRAIGHT_JOIN ' : ''}c.id AS c_id, c.k AS c_k, c.time_num AS c_time, c.partition_tag AS c_partition_tag, c.mail_id AS c_mail_id, c.rseqnum AS c_rseqnum, ${ROW_COLUMNS}
-  FROM (${candidates.sql}) c
-  LEFT JOIN msgrcpt mr ON mr.partition_tag = c.partition_tag AND mr.mail_id = c.mail_id AND mr.rseqnum = c.rseqnum AND ${rs} AND ${HELD_COPY}
-  LEFT JOIN msgs m ON m.partition_tag = c.partition_tag AND m.mail_id = c.mail_id AND m.quar_type = 'Q' AND m.content IS NOT NULL
-  LEFT JOIN maddr r ON r.id = mr.rid
-  LEFT JOIN maddr s ON s.id = m.sid
-  ORDER BY ${col ? orderOf(q.sort, q.dir, 'c.').replace(`c.${col} `, 'c.k ') : orderOf(q.sort, q.dir, 'c.')}`,
-    replacements: rep,
-  };
-}
-
-/** The listed rows of these copies, read from amavis's tables by primary key: gone copies drop out. */
-export function rowsOfCandidatesSql(dialect: Dialect, keys: readonly Candidate[], rsCodes: string[] | undefined): SqlPart {
-  const rep: Record<string, unknown> = {};
-  const rs = rsCodes?.length ? 'mr.rs IN (:jrs)' : "mr.rs <> 'D'";
-  if (rsCodes?.length) rep.jrs = rsCodes;
-  let keyed: string;
-  if (dialect === 'postgres') {
-    rep.jp = keys.map((k) => k.partition_tag);
-    rep.jm = keys.map((k) => (Buffer.isBuffer(k.mail_id) ? k.mail_id : Buffer.from(k.mail_id)));
-    rep.jr = keys.map((k) => k.rseqnum);
-    keyed = `(mr.partition_tag, mr.mail_id, mr.rseqnum) IN (SELECT * FROM unnest(ARRAY[:jp]::integer[], ARRAY[:jm]::bytea[], ARRAY[:jr]::integer[]))`;
-  } else {
-    const pairs = keys.map((k, i) => {
-      rep[`jp${i}`] = k.partition_tag;
-      rep[`jm${i}`] = Buffer.isBuffer(k.mail_id) ? k.mail_id : Buffer.from(k.mail_id);
-      rep[`jr${i}`] = k.rseqnum;
-      return `(mr.partition_tag = :jp${i} AND mr.mail_id = :jm${i} AND mr.rseqnum = :jr${i})`;
-    });
-    keyed = `(${pairs.join(' OR ')})`;
-  }
-  return {
-    sql: `SELECT ${ROW_COLUMNS}
-  FROM msgrcpt mr
-  JOIN msgs m ON m.partition_tag = mr.partition_tag AND m.mail_id = mr.mail_id
-  ${JOIN_ROW}
-  WHERE ${keyed} AND m.quar_type = 'Q' AND m.content IS NOT NULL AND ${HELD_COPY} AND ${rs}`,
     replacements: rep,
   };
 }

@@ -16,13 +16,11 @@
  *   and up to when the rollup is complete.
  */
 
-import type { Dialect } from './dialect';
+import { isMysql, type Dialect } from './dialect';
 
 export const STATS_TABLE = 'aq_stats';
 export const STATS_PENDING_TABLE = 'aq_stats_pending';
 export const STATS_STATE_TABLE = 'aq_stats_state';
-
-const isMysql = (d: Dialect) => d === 'mariadb' || d === 'mysql';
 
 /** The statements that create the rollup's tables; each is safe to run again. */
 export function statsDdl(dialect: Dialect): string[] {
