@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseEnvFile, parsePdpEndpoint } from './config';
+import { loadConfig, parseEnvFile, parsePdpEndpoint } from './config';
+import { problemsOf, VALID_ENV as valid } from './testing/config-env';
 
-const secret = 'x'.repeat(32);
-const valid = {
-  AQ_DB_URL: 'mysql://amavis:pw@127.0.0.1:3306/amavis',
-  AQ_IMAP_HOST: 'mail.example.test',
-  AQ_PDP: 'tcp://127.0.0.1:9998',
-  AQ_SESSION_SECRET: secret,
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const secret = valid.AQ_SESSION_SECRET;
 
 describe('loadConfig', () => {
   it('lists every missing required setting in one error', () => {

@@ -1,20 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createCleanupStore } from '../amavis/cleanup-sql';
-import { ConfigError, loadConfig } from '../config';
-import { createContext } from '../context';
-import { createLogger } from '../logger';
 import { createCleanup, DEFAULT_BATCH_SIZE, type CleanupReport, type MessageCounts } from '../services/cleanup';
+import { consoleOutput, loadCliConfig, runAsEntryPoint, usageError, withCliContext, type CliOutput } from './bootstrap';
 
 const USAGE = 'usage: npm run cleanup -- [--dry-run] [--batch-size N] [--json]';
-
-/** Where the CLI writes: the process's stdout and stderr, or a test's buffers. */
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) };
 
 /**
  * `npm run cleanup`: the retention cleanup, for cron. Returns the exit code: 0 done, 1 the database
@@ -23,36 +11,25 @@ const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text)
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: CliOutput = consoleOutput): Promise<number> {
   const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    output.err(`amavis-quarantine cleanup: ${args}\n${USAGE}`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    if (args.json) output.out(JSON.stringify({ ok: false, configProblems: err.problems }, null, 2));
-    else output.err(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
-    return 2;
-  }
-  const context = createContext(config, createLogger('silent'));
-  try {
-    const cleanup = createCleanup(
-      { store: createCleanupStore(context.sequelize), auditLog: context.auditLog },
-      { retentionDays: config.retentionDays, auditRetentionDays: config.auditRetentionDays },
-    );
-    const report = await cleanup.run({ dryRun: args.dryRun, batchSize: args.batchSize });
-    output.out(args.json ? JSON.stringify({ ok: true, ...report }, null, 2) : formatCleanupReport(report));
-    return 0;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (args.json) output.out(JSON.stringify({ ok: false, error: message }, null, 2));
-    output.err(`amavis-quarantine cleanup failed: ${message}\nBatches finished before the failure stay done; run it again to carry on.`);
-    return 1;
-  } finally {
-    await context.close();
-  }
+  if (typeof args === 'string') return usageError(output, 'cleanup', args, USAGE);
+  const config = loadCliConfig(env, output, args.json);
+  if (!config) return 2;
+  return withCliContext(config, 'silent', async (context) => {
+    try {
+      const cleanup = createCleanup(
+        { store: createCleanupStore(context.sequelize), auditLog: context.auditLog },
+        { retentionDays: config.retentionDays, auditRetentionDays: config.auditRetentionDays },
+      );
+      const report = await cleanup.run({ dryRun: args.dryRun, batchSize: args.batchSize });
+      output.out(args.json ? JSON.stringify({ ok: true, ...report }, null, 2) : formatCleanupReport(report));
+      return 0;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (args.json) output.out(JSON.stringify({ ok: false, error: message }, null, 2));
+      output.err(`amavis-quarantine cleanup failed: ${message}\nBatches finished before the failure stay done; run it again to carry on.`);
+      return 1;
+    }
+  });
 }
 
 /** Reads the command line; a string is the problem with it. */
@@ -98,13 +75,4 @@ export function formatCleanupReport(r: CleanupReport): string {
   return lines.join('\n');
 }
 
-// Run only as the entry point (`npm run cleanup`, cron), not when a test imports main().
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error('amavis-quarantine cleanup: unexpected error:', err);
-      process.exit(1);
-    },
-  );
-}
+runAsEntryPoint(import.meta.url, 'cleanup', main);

@@ -1,21 +1,10 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ListIndexMissing } from '../amavis/list-indexer';
-import { ConfigError, loadConfig } from '../config';
-import { createContext } from '../context';
+import type { AppContext } from '../context';
 import { ensureDigestTables } from '../db/digest-models';
 import type { DigestRunReport } from '../digest/digest-run';
-import { createLogger } from '../logger';
+import { consoleOutput, loadCliConfig, runAsEntryPoint, usageError, withCliContext, type CliOutput } from './bootstrap';
 
 const USAGE = 'usage: npm run digest -- [--user <address> --now] [--now-at <ISO time>] [--json]';
-
-/** Where the CLI writes: the process's stdout and stderr, or a test's buffers. */
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) };
 
 interface Args {
   user: string | undefined;
@@ -35,23 +24,18 @@ const USER_WAIT_MS = 60_000;
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: CliOutput = consoleOutput): Promise<number> {
   const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    output.err(`amavis-quarantine digest: ${args}\n${USAGE}`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    output.err(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
-    return 2;
-  }
+  if (typeof args === 'string') return usageError(output, 'digest', args, USAGE);
+  const config = loadCliConfig(env, output, args.json);
+  if (!config) return 2;
   if (!config.mail.url) {
     output.err('amavis-quarantine digest: AQ_SMTP_URL is not set, so there is nowhere to send digests (README.md, "Digests")');
     return 2;
   }
-  const context = createContext(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  return withCliContext(config, config.logLevel === 'info' ? 'warn' : config.logLevel, (context) => send(context, args, output));
+}
+
+/** The run itself, once the configuration is good: returns main()'s exit code. */
+async function send(context: AppContext, args: Args, output: CliOutput): Promise<number> {
   try {
     await ensureDigestTables(context.digestModels);
     const now = args.nowAt ?? new Date();
@@ -80,8 +64,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     const message = err instanceof ListIndexMissing ? `${err.message} (digests read the list index)` : err instanceof Error ? err.message : String(err);
     output.err(`amavis-quarantine digest failed: ${message}`);
     return 1;
-  } finally {
-    await context.close();
   }
 }
 
@@ -120,13 +102,4 @@ export function formatDigestReport(report: DigestRunReport, user?: string): stri
   return lines.join('\n');
 }
 
-// Run only as the entry point (`npm run digest`, cron), not when a test imports main().
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error('amavis-quarantine digest: unexpected error:', err);
-      process.exit(1);
-    },
-  );
-}
+runAsEntryPoint(import.meta.url, 'digest', main);

@@ -1,34 +1,21 @@
 import type { HealthCheckReport, HealthFinding } from '../../shared/health';
-import { ConfigError, loadConfig } from '../config';
-import { createContext } from '../context';
-import { createLogger } from '../logger';
+import { consoleOutput, loadCliConfig, runAsEntryPoint, withCliContext, type CliOutput } from './bootstrap';
 
 /**
  * `npm run doctor`: checks that amavis-quarantine can reach and understand this amavis setup, with the
  * full detail and a fix for every problem. Exit codes: 0 all checks pass (warnings allowed),
  * 1 a check failed, 2 the configuration itself is invalid.
  */
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: CliOutput = consoleOutput): Promise<number> {
   const json = argv.includes('--json');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    if (json) console.log(JSON.stringify({ ok: false, configProblems: err.problems }, null, 2));
-    else console.error(`${err.message}\n\nFix the configuration first (README.md, "Configuration").`);
-    return 2;
-  }
-  const context = createContext(config, createLogger('silent'));
-  try {
+  const config = loadCliConfig(env, output, json);
+  if (!config) return 2;
+  return withCliContext(config, 'silent', async (context) => {
     const reports = await context.health.runChecks();
     const failed = reports.some((r) => r.status === 'fail');
-    if (json) console.log(JSON.stringify({ ok: !failed, reports }, null, 2));
-    else console.log(formatReports(reports));
+    output.out(json ? JSON.stringify({ ok: !failed, reports }, null, 2) : formatReports(reports));
     return failed ? 1 : 0;
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 const MARK: Record<HealthFinding['status'], string> = { ok: '[ ok ]', warn: '[warn]', fail: '[FAIL]' };
@@ -49,10 +36,4 @@ export function formatReports(reports: HealthCheckReport[]): string {
   return lines.join('\n');
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error('amavis-quarantine doctor: unexpected error:', err);
-    process.exit(1);
-  },
-);
+runAsEntryPoint(import.meta.url, 'doctor', main);

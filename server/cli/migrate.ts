@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Sequelize } from 'sequelize';
 import { amavisDialect, type Dialect } from '../amavis/dialect';
 import { LIST_TABLE, dropListIndexDdl, indexStatement, listIndexDdl } from '../amavis/list-index-ddl';
@@ -8,11 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dbUrl } from '../config/fields';
 import { parseEnvFile } from '../config/env-file';
 import { createSequelize } from '../db/connect';
-import type { CliOutput } from './cleanup';
+import { consoleOutput, runAsEntryPoint, usageError, type CliOutput } from './bootstrap';
 
 const USAGE = 'usage: npm run migrate -- [--print [mariadb|postgres]] [--build] [--down]';
-
-const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) };
 
 /**
  * `npm run migrate`: installs what the server adds to the amavis database, the list index
@@ -27,8 +23,7 @@ const consoleOutput: CliOutput = { out: (text) => console.log(text), err: (text)
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, output: CliOutput = consoleOutput): Promise<number> {
   const unknown = argv.filter((a) => !['--print', '--build', '--down', 'mariadb', 'mysql', 'postgres'].includes(a));
   if (unknown.length) {
-    output.err(`amavis-quarantine migrate: unknown argument ${unknown.join(' ')}\n${USAGE}`);
-    return 2;
+    return usageError(output, 'migrate', `unknown argument ${unknown.join(' ')}`, USAGE);
   }
   const given = argv.find((a): a is Dialect => a === 'mariadb' || a === 'mysql' || a === 'postgres');
   if (argv.includes('--print') && given) {
@@ -45,8 +40,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   const parsed = dbUrl('AQ_DB_URL').safeParse(url);
   if (!parsed.success) {
-    output.err(`amavis-quarantine migrate: ${url === undefined ? 'AQ_DB_URL is not set' : (parsed.error.issues[0]?.message ?? 'AQ_DB_URL is invalid')}\n${USAGE}`);
-    return 2;
+    return usageError(output, 'migrate', url === undefined ? 'AQ_DB_URL is not set' : (parsed.error.issues[0]?.message ?? 'AQ_DB_URL is invalid'), USAGE);
   }
   // No statement timeout: an index build on a big table may take minutes.
   const sequelize = createSequelize(parsed.data);
@@ -107,12 +101,4 @@ async function build(sequelize: Sequelize, output: CliOutput): Promise<void> {
 
 const script = (statements: string[]) => statements.map((s) => `${s};`).join('\n\n');
 
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error('amavis-quarantine migrate: unexpected error:', err);
-      process.exit(1);
-    },
-  );
-}
+runAsEntryPoint(import.meta.url, 'migrate', main);

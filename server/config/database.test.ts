@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { problemsOf, VALID_ENV } from '../testing/config-env';
 
-const valid = {
-  AQ_DB_URL: 'postgres://amavis:pw@127.0.0.1:5432/amavis',
-  AQ_IMAP_HOST: 'mail.example.test',
-  AQ_PDP: 'tcp://127.0.0.1:9998',
-  AQ_SESSION_SECRET: 'x'.repeat(32),
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+// Storage on PostgreSQL: the ISPConfig lookup database is MySQL whatever the storage is.
+const valid = { ...VALID_ENV, AQ_DB_URL: 'postgres://amavis:pw@127.0.0.1:5432/amavis' };
 
 describe('lookup schema (AQ_LOOKUP_SCHEMA)', () => {
   it('is amavis’s own tables unless told otherwise', () => {

@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config';
-
-const valid = {
-  AQ_DB_URL: 'mysql://amavis:pw@127.0.0.1:3306/amavis',
-  AQ_IMAP_HOST: 'mail.example.test',
-  AQ_PDP: 'tcp://127.0.0.1:9998',
-  AQ_SESSION_SECRET: 'x'.repeat(32),
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { loadConfig } from '../config';
+import { problemsOf, VALID_ENV as valid } from '../testing/config-env';
 
 describe('spam policy settings', () => {
   it('defaults: users may edit, levels 3 to 20, amavisd.conf defaults unknown', () => {

@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { binaryText } from '../amavis/binary';
-import { INHERIT_POLICY, type LookupStore, type OwnerFilter, type WbRow } from './lookup-store';
+import { escapeLike, INHERIT_POLICY, ownerWhere, wbRowOf, type JoinedWbRow, type LookupStore } from './lookup-store';
 
 /**
  * ISPConfig 3's lookup tables, which its amavisd reads with its own SELECTs (AQ_LOOKUP_SCHEMA=ispconfig):
@@ -28,17 +28,6 @@ const ADMIN = { sysUserId: 1, sysGroupId: 1 };
 /** The server a row applies to, when no row at all has one to copy (ISPConfig's first server). */
 const FIRST_SERVER = 1;
 
-type Row = { rid: number | string; sid: number | string; owner: Buffer | string; op: number; sender: Buffer | string; sp: number; wb: string };
-const toRow = (r: Row): WbRow => ({
-  rid: Number(r.rid),
-  sid: Number(r.sid),
-  owner: binaryText(r.owner),
-  ownerPriority: Number(r.op),
-  sender: binaryText(r.sender),
-  senderPriority: Number(r.sp),
-  wb: String(r.wb).trim(),
-});
-
 const JOIN =
   'SELECT w.rid AS rid, w.wblist_id AS sid, u.email AS owner, u.priority AS op, w.email AS sender, w.priority AS sp, w.wb AS wb FROM spamfilter_wblist w JOIN spamfilter_users u ON u.id = w.rid';
 
@@ -52,21 +41,6 @@ export function createIspconfigLookupStore(sequelize: Sequelize): LookupStore {
   const select = <T extends object>(sql: string, replacements: Record<string, unknown>, t?: Transaction) =>
     sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction: t });
   const run = (sql: string, replacements: Record<string, unknown>, t?: Transaction) => sequelize.query(sql, { replacements, transaction: t });
-  const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-  const ownerWhere = (filter: OwnerFilter, replacements: Record<string, unknown>): string => {
-    if (filter.all) return '1=1';
-    const parts: string[] = [];
-    if (filter.keys.length) {
-      parts.push('u.email IN (:keys)');
-      replacements.keys = filter.keys;
-    }
-    (filter.addressDomains ?? []).forEach((d, i) => {
-      parts.push(`u.email LIKE :d${i}`);
-      replacements[`d${i}`] = `%@${escapeLike(d)}`;
-    });
-    return parts.length ? `(${parts.join(' OR ')})` : '1=0';
-  };
 
   /**
    * Who owns a new users row in the panel, and which server it is for: copied from a row of the same domain
@@ -151,14 +125,18 @@ export function createIspconfigLookupStore(sequelize: Sequelize): LookupStore {
     async entries(filter, limit, t) {
       const replacements: Record<string, unknown> = { limit };
       // An inactive row (the panel's "active" unticked) is not read by amavisd: it is no entry.
-      const rows = await select<Row>(`${JOIN} WHERE w.active = 'y' AND ${ownerWhere(filter, replacements)} ORDER BY w.email, u.email LIMIT :limit`, replacements, t);
-      return rows.map(toRow);
+      const rows = await select<JoinedWbRow>(
+        `${JOIN} WHERE w.active = 'y' AND ${ownerWhere(filter, replacements)} ORDER BY w.email, u.email LIMIT :limit`,
+        replacements,
+        t,
+      );
+      return rows.map(wbRowOf);
     },
 
     async entriesOfSender(sender, filter, t) {
       const replacements: Record<string, unknown> = { sender };
-      const rows = await select<Row>(`${JOIN} WHERE w.email = :sender AND ${ownerWhere(filter, replacements)} FOR UPDATE`, replacements, t);
-      return rows.map(toRow);
+      const rows = await select<JoinedWbRow>(`${JOIN} WHERE w.email = :sender AND ${ownerWhere(filter, replacements)} FOR UPDATE`, replacements, t);
+      return rows.map(wbRowOf);
     },
 
     async setWb(rid, sender, wb, t) {

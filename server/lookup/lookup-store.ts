@@ -61,6 +61,54 @@ export interface LookupStore {
   transaction<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
 }
 
+/** A wblist row as both schemas' joins select it: ids may come back as strings, emails as bytes. */
+export interface JoinedWbRow {
+  rid: number | string;
+  sid: number | string;
+  owner: Buffer | string;
+  op: number;
+  sender: Buffer | string;
+  sp: number;
+  wb: string;
+}
+
+/** A joined row as the services see it: numbers, text, and wb without a CHAR(1)'s padding. */
+export const wbRowOf = (r: JoinedWbRow): WbRow => ({
+  rid: Number(r.rid),
+  sid: Number(r.sid),
+  owner: binaryText(r.owner),
+  ownerPriority: Number(r.op),
+  sender: binaryText(r.sender),
+  senderPriority: Number(r.sp),
+  wb: String(r.wb).trim(),
+});
+
+/** How a database takes an email key as a parameter and reads an email column as text (PostgreSQL's are bytea). */
+export interface EmailSql {
+  param(name: string): string;
+  text(column: string): string;
+}
+
+const PLAIN_EMAIL: EmailSql = { param: (name) => `:${name}`, text: (column) => column };
+
+/** An owner filter as a WHERE condition on `u.email` (the users row), its values added to `replacements`. */
+export function ownerWhere(filter: OwnerFilter, replacements: Record<string, unknown>, sql: EmailSql = PLAIN_EMAIL): string {
+  if (filter.all) return '1=1';
+  const parts: string[] = [];
+  if (filter.keys.length) {
+    parts.push(`u.email IN (${filter.keys.map((_, i) => sql.param(`k${i}`)).join(', ')})`);
+    filter.keys.forEach((k, i) => (replacements[`k${i}`] = k));
+  }
+  (filter.addressDomains ?? []).forEach((d, i) => {
+    parts.push(`${sql.text('u.email')} LIKE :d${i}`);
+    replacements[`d${i}`] = `%@${escapeLike(d)}`;
+  });
+  return parts.length ? `(${parts.join(' OR ')})` : '1=0';
+}
+
+/** Text matched literally inside a LIKE pattern, by backslash: MariaDB's and PostgreSQL's default escape. */
+export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
 export function createLookupStore(sequelize: Sequelize): LookupStore {
   const pg = sequelize.getDialect() === 'postgres';
   // The demo's SQLite: no row locks (a write takes the whole database), INSERT OR IGNORE, ON CONFLICT upserts.
@@ -68,6 +116,7 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
   /** A key as a parameter of an email column: bytea on PostgreSQL, VARBINARY compares bytes on MariaDB. */
   const bin = (name: string) => (pg ? `convert_to(:${name}, 'UTF8')` : `:${name}`);
   const text = (column: string) => (pg ? `convert_from(${column}, 'UTF8')` : column);
+  const emailSql: EmailSql = { param: bin, text };
   const select = <T extends object>(sql: string, replacements: Record<string, unknown>, t?: Transaction) =>
     sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements, transaction: t });
   const run = (sql: string, replacements: Record<string, unknown>, t?: Transaction) => sequelize.query(sql, { replacements, transaction: t });
@@ -76,29 +125,6 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
       ? `INSERT ${sqlite ? 'OR IGNORE ' : ''}INTO ${table} (${columns}) VALUES (${values})${pg ? ' ON CONFLICT DO NOTHING' : ''}`
       : `INSERT IGNORE INTO ${table} (${columns}) VALUES (${values})`;
 
-  const ownerWhere = (filter: OwnerFilter, replacements: Record<string, unknown>): string => {
-    if (filter.all) return '1=1';
-    const parts: string[] = [];
-    if (filter.keys.length) {
-      parts.push(pg ? `u.email IN (${filter.keys.map((_, i) => bin(`k${i}`)).join(', ')})` : 'u.email IN (:keys)');
-      if (pg) filter.keys.forEach((k, i) => (replacements[`k${i}`] = k));
-      else replacements.keys = filter.keys;
-    }
-    (filter.addressDomains ?? []).forEach((d, i) => {
-      parts.push(`${text('u.email')} LIKE :d${i}`);
-      replacements[`d${i}`] = `%@${d.replace(/[\\%_]/g, (c) => `\\${c}`)}`;
-    });
-    return parts.length ? `(${parts.join(' OR ')})` : '1=0';
-  };
-  const toRow = (r: { rid: number | string; sid: number | string; owner: Buffer | string; op: number; sender: Buffer | string; sp: number; wb: string }): WbRow => ({
-    rid: Number(r.rid),
-    sid: Number(r.sid),
-    owner: binaryText(r.owner),
-    ownerPriority: Number(r.op),
-    sender: binaryText(r.sender),
-    senderPriority: Number(r.sp),
-    wb: String(r.wb).trim(),
-  });
   const JOIN =
     'SELECT w.rid AS rid, w.sid AS sid, u.email AS owner, u.priority AS op, a.email AS sender, a.priority AS sp, w.wb AS wb FROM wblist w JOIN users u ON u.id = w.rid JOIN mailaddr a ON a.id = w.sid';
 
@@ -142,7 +168,7 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
       const out = new Map<string, { id: number; policyId: number; priority: number }>();
       if (!keys.length) return out;
       const replacements: Record<string, unknown> = {};
-      const where = ownerWhere({ keys }, replacements);
+      const where = ownerWhere({ keys }, replacements, emailSql);
       const rows = await select<{ id: number; email: Buffer | string; policy_id: number; priority: number }>(
         `SELECT u.id AS id, u.email AS email, u.policy_id AS policy_id, u.priority AS priority FROM users u WHERE ${where}`,
         replacements,
@@ -153,17 +179,17 @@ export function createLookupStore(sequelize: Sequelize): LookupStore {
     },
     async entries(filter, limit, t) {
       const replacements: Record<string, unknown> = { limit };
-      const rows = await select<Parameters<typeof toRow>[0]>(`${JOIN} WHERE ${ownerWhere(filter, replacements)} ORDER BY a.email, u.email LIMIT :limit`, replacements, t);
-      return rows.map(toRow);
+      const rows = await select<JoinedWbRow>(`${JOIN} WHERE ${ownerWhere(filter, replacements, emailSql)} ORDER BY a.email, u.email LIMIT :limit`, replacements, t);
+      return rows.map(wbRowOf);
     },
     async entriesOfSender(sender, filter, t) {
       const replacements: Record<string, unknown> = { sender };
-      const rows = await select<Parameters<typeof toRow>[0]>(
-        `${JOIN} WHERE a.email = ${bin('sender')} AND ${ownerWhere(filter, replacements)}${sqlite ? '' : ' FOR UPDATE'}`,
+      const rows = await select<JoinedWbRow>(
+        `${JOIN} WHERE a.email = ${bin('sender')} AND ${ownerWhere(filter, replacements, emailSql)}${sqlite ? '' : ' FOR UPDATE'}`,
         replacements,
         t,
       );
-      return rows.map(toRow);
+      return rows.map(wbRowOf);
     },
     async setWb(rid, sender, wb, t) {
       const sid = await ensureSender(sender.key, sender.priority, t);
