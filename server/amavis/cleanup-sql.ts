@@ -2,15 +2,20 @@ import { UniqueConstraintError, type Sequelize } from 'sequelize';
 import { createAddressCleanupSql, type AddressCleanupSql } from './cleanup-address-sql';
 import { createMessageCleanupSql, type MessageCleanupSql } from './cleanup-message-sql';
 import { createCleanupDb, type CleanupTransaction } from './cleanup-query';
+import { createStatsCleanupSql, type StatsCleanupSql } from './cleanup-stats-sql';
+import { STATS_TABLE } from './stats-ddl';
 
 export type { MaddrRow } from './cleanup-address-sql';
 export type { ChildTable, MessageTable, RecipientGroup } from './cleanup-message-sql';
 export type { CleanupTransaction, MailId, MessageKey } from './cleanup-query';
+export type { StatsScopeKey } from './cleanup-stats-sql';
 
-/** Everything the retention cleanup reads and writes in amavis's storage tables (msgs, msgrcpt, quarantine, maddr). */
+/** Everything the retention cleanup reads and writes in amavis's database: its storage tables (msgs, msgrcpt, quarantine, maddr) and our statistics rollup. */
 export interface CleanupStore {
   messages: MessageCleanupSql;
   addresses: AddressCleanupSql;
+  /** aq_stats, the statistics rollup `npm run migrate` adds beside amavis's tables. */
+  stats: StatsCleanupSql;
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (t: CleanupTransaction) => Promise<T>): Promise<T>;
   /** True for deadlocks, lock wait timeouts and serialization failures: the transaction is safe to run again. */
@@ -25,6 +30,7 @@ export function createCleanupStore(sequelize: Sequelize): CleanupStore {
   return {
     messages: createMessageCleanupSql(db),
     addresses: createAddressCleanupSql(db),
+    stats: createStatsCleanupSql(db, sequelize.getDialect(), () => sequelize.getQueryInterface().tableExists(STATS_TABLE)),
     transaction: (work) => sequelize.transaction((t) => work(t)),
     isLockConflict(err) {
       const parent = (err as { parent?: { errno?: number; code?: string } }).parent;

@@ -68,6 +68,7 @@ export function formatCleanupReport(r: CleanupReport): string {
     `  quarantine rows without their message: ${verb} ${n(r.orphanQuarantine.rows)} rows of ${n(r.orphanQuarantine.messages)} messages${sample(r.orphanQuarantine.sample)}`,
     `  maddr addresses no message uses${horizon}: ${verb} ${n(r.addresses.rows)}${restored}${sample(r.addresses.sample)}`,
     `  audit entries older than ${r.auditRetentionDays} days: ${verb} ${n(r.audit.rows)}`,
+    `  statistics rows of days before ${r.statsBefore}: ${verb} ${n(r.stats.rows)} (of ${n(r.stats.scopes)} recipients, domains and the site)`,
   ];
   if (r.dryRun) lines.push('', '  (addresses used only by the messages above are not counted: the real run deletes them too)');
   for (const warning of r.warnings) lines.push(`  warning: ${warning}`);

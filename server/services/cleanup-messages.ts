@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildTable, CleanupStore, CleanupTransaction, MailId, MessageKey, MessageTable, RecipientGroup } from '../amavis/cleanup-sql';
+import { cleanupBatch } from './cleanup-batch';
 import { byPartition, keyOf } from './cleanup-keys';
 import { addSample, type CleanupReport, type MessageCounts } from './cleanup-report';
 
@@ -41,17 +41,7 @@ export function createMessageSteps(store: CleanupStore, { dryRun, batchSize, sca
   const sql = store.messages;
 
   /** One short transaction (none in a dry run); retried when it lost a deadlock against amavisd. */
-  async function batch<T>(work: (t: CleanupTransaction | undefined) => Promise<T>): Promise<T> {
-    if (dryRun) return work(undefined);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await store.transaction((t) => work(t));
-      } catch (err) {
-        if (attempt >= 3 || !store.isLockConflict(err)) throw err;
-        await sleep(200 * attempt);
-      }
-    }
-  }
+  const batch = <T>(work: (t: CleanupTransaction | undefined) => Promise<T>): Promise<T> => cleanupBatch(store, dryRun, work);
 
   /** Deletes, or in a dry run counts, one table's rows of these messages. */
   const purge = (table: MessageTable, p: number, ids: MailId[], t?: CleanupTransaction, orphansOnly = false): Promise<number> =>

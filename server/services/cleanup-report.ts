@@ -26,12 +26,18 @@ export interface CleanupReport {
   /** maddr rows used by no msgs.sid and no msgrcpt.rid, up to horizonId (see addressHorizon). */
   addresses: { rows: number; restored: number; horizonId: string | null; sample: string[] };
   audit: { rows: number };
+  /** Days of the statistics rollup (aq_stats) before statsBefore, and how many recipients, domains and the site had some. */
+  stats: { rows: number; scopes: number };
+  /** The first UTC day (YYYY-MM-DD) the rollup keeps. */
+  statsBefore: string;
   warnings: string[];
   durationMs: number;
 }
 
 /** A report with nothing counted yet. */
-export function emptyCleanupReport(header: Pick<CleanupReport, 'dryRun' | 'retentionDays' | 'auditRetentionDays' | 'messagesBefore' | 'auditBefore'>): CleanupReport {
+export function emptyCleanupReport(
+  header: Pick<CleanupReport, 'dryRun' | 'retentionDays' | 'auditRetentionDays' | 'messagesBefore' | 'auditBefore' | 'statsBefore'>,
+): CleanupReport {
   const messageCounts = (): MessageCounts => ({ messages: 0, recipientRows: 0, quarantineRows: 0, sample: [] });
   return {
     ...header,
@@ -41,6 +47,7 @@ export function emptyCleanupReport(header: Pick<CleanupReport, 'dryRun' | 'reten
     orphanQuarantine: { rows: 0, messages: 0, sample: [] },
     addresses: { rows: 0, restored: 0, horizonId: null, sample: [] },
     audit: { rows: 0 },
+    stats: { rows: 0, scopes: 0 },
     warnings: [],
     durationMs: 0,
   };

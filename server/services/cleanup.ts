@@ -3,11 +3,12 @@ import type { AuditLog } from '../db/audit-log';
 import { cleanAddresses } from './cleanup-addresses';
 import { createMessageSteps } from './cleanup-messages';
 import { emptyCleanupReport, type CleanupReport } from './cleanup-report';
+import { pruneStats, statsKeptFromDay } from './cleanup-stats';
 
 export type { CleanupReport, MessageCounts } from './cleanup-report';
 
 /**
- * The retention cleanup of amavis's storage tables and of our audit log.
+ * The retention cleanup of amavis's storage tables, of our audit log and of the statistics rollup's old days.
  *
  * It follows amavisd-new's own recipe (README.sql-mysql: old msgs by time_num, then msgrcpt and
  * quarantine rows without msgs, then maddr rows that msgs.sid and msgrcpt.rid no longer use), but
@@ -70,12 +71,14 @@ export function createCleanup({ store, auditLog }: CleanupDeps, options: Cleanup
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('cleanup: batchSize must be a whole number above 0');
       const started = Date.now();
       const cutoff = cleanupCutoffs(now, options.retentionDays, options.auditRetentionDays);
+      const statsBefore = statsKeptFromDay(now);
       const report = emptyCleanupReport({
         dryRun,
         retentionDays: options.retentionDays,
         auditRetentionDays: options.auditRetentionDays,
         messagesBefore: new Date(cutoff.messages * 1000).toISOString(),
         auditBefore: cutoff.audit.toISOString(),
+        statsBefore: new Date(statsBefore * 86_400_000).toISOString().slice(0, 10),
       });
       const messages = createMessageSteps(store, { dryRun, batchSize, scanChunk: SCAN_CHUNK, cutoffSeconds: cutoff.messages });
 
@@ -89,6 +92,8 @@ export function createCleanup({ store, auditLog }: CleanupDeps, options: Cleanup
       await cleanAddresses(store, report, { dryRun, batchSize, scanChunk: SCAN_CHUNK, graceSeconds, settleTimeoutMs });
       // 5. Our audit log.
       report.audit.rows = await auditLog.purgeBefore(cutoff.audit, { dryRun, batchSize });
+      // 6. Days of the statistics rollup older than any period GET /api/stats shows.
+      await pruneStats(store, report, { dryRun, batchSize, beforeDay: statsBefore });
 
       report.durationMs = Date.now() - started;
       return report;
