@@ -175,6 +175,7 @@ export function createContext(config: Readonly<Config>, logger: Logger): AppCont
       sequelize,
       dbTarget: describeDbUrl(config.dbUrl),
       lookup: { sequelize: lookupSequelize, target: describeDbUrl(config.lookupDbUrl), schema: config.lookupSchema },
+      digests: { models: digestParts.digestModels, target: describeDbUrl(config.appDbUrl) },
       imap,
       pdps: [pdp, ...new Set(pdpByHost.values())],
     }),

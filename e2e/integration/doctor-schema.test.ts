@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPostgres, ROOT, runDoctor, serverEnv, stackEnv } from '../support/stack';
-
-const run = promisify(execFile);
+import { asRoot, dropScratchDb, storageSchema } from '../support/scratch-db';
+import { onPostgres, runDoctor, serverEnv, stackEnv } from '../support/stack';
 
 // The doctor's database findings on a real amavis schema with the classic mistakes of an operator's
 // setup: (PostgreSQL) address columns from a pre-2.7 schema still text, a missing index, and a user
@@ -14,22 +9,6 @@ const run = promisify(execFile);
 const DB = 'amavis_doctor_check';
 const USER = 'aq_doctor_check';
 const PASSWORD = 'aq-doctor-check-pw';
-
-/** Runs SQL as the database server's superuser (root over MariaDB's socket, postgres on loopback). */
-async function asRoot(sql: string, database?: string): Promise<void> {
-  if (onPostgres) {
-    await run('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-d', database ?? 'postgres', '-c', sql], { timeout: 60_000 });
-  } else {
-    await run('mysql', ['--protocol=socket', '-uroot', ...(database ? [database] : []), '-e', sql], { timeout: 60_000 });
-  }
-}
-
-/** The storage tables of amavisd's own schema for this database (doctor-lookup.test.ts deals with the lookup tables). */
-function storageSchema(): string {
-  const file = path.join(ROOT, 'e2e/stack', onPostgres ? 'amavis-schema-pg.sql' : 'amavis-schema.sql');
-  const text = readFileSync(file, 'utf8');
-  return text.slice(text.indexOf('CREATE TABLE maddr')).replace(/^GRANT .*$/gm, '');
-}
 
 describe(`npm run doctor on a ${onPostgres ? 'PostgreSQL' : 'MariaDB'} amavis schema with an operator's mistakes`, () => {
   const url = new URL(stackEnv().AQ_DB_URL);
@@ -57,14 +36,7 @@ describe(`npm run doctor on a ${onPostgres ? 'PostgreSQL' : 'MariaDB'} amavis sc
       await asRoot(`DROP INDEX msgrcpt_idx_rid ON msgrcpt; GRANT SELECT ON ${DB}.* TO '${USER}'@'127.0.0.1'`, DB);
     }
   });
-  afterAll(async () => {
-    if (onPostgres) {
-      await asRoot(`DROP DATABASE IF EXISTS ${DB}`);
-      await asRoot(`DROP ROLE IF EXISTS ${USER}`);
-    } else {
-      await asRoot(`DROP DATABASE IF EXISTS ${DB}; DROP USER IF EXISTS '${USER}'@'127.0.0.1'`);
-    }
-  });
+  afterAll(() => dropScratchDb(DB, USER));
 
   /** The fix the doctor printed under the finding that matches `finding`. */
   const fixOf = (stdout: string, finding: RegExp) => {

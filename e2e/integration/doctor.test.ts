@@ -28,7 +28,7 @@ describe('npm run doctor against the real stack', () => {
   it('passes every check over STARTTLS and the TCP AM.PDP bank', async () => {
     const { code, stdout } = await runDoctor(serverEnv());
     expect(stdout).not.toMatch(/\[FAIL\]|\[warn\]/);
-    expect(stdout).toMatch(/4 ok, 0 with warnings, 0 failed/);
+    expect(stdout).toMatch(/5 ok, 0 with warnings, 0 failed/);
     expect(stdout).toMatch(/STARTTLS: TLSv1\.[23], certificate verified/);
     expect(stdout).toMatch(/an AM.PDP policy bank answered, and it checks secret_ids/);
     expect(code).toBe(0);
@@ -55,6 +55,7 @@ describe('npm run doctor against the real stack', () => {
     const report = JSON.parse(stdout) as { ok: boolean; reports: Array<{ component: string; status: string }> };
     expect(report.ok).toBe(true);
     expect(report.reports.map((r) => [r.component, r.status])).toEqual([
+      ['db', 'ok'],
       ['db', 'ok'],
       ['db', 'ok'],
       ['imap', 'ok'],
@@ -127,7 +128,7 @@ describe('npm run doctor against the real stack', () => {
       const { code, stdout } = await runDoctor(serverEnv());
       expect(stdout).toMatch(new RegExp(literally(`[FAIL] connection refused at ${stack.AQ_PDP}: nothing listens there`)));
       expect(stdout).toMatch(/fix: is amavisd running/);
-      expect(stdout).toMatch(/3 ok, 0 with warnings, 1 failed/);
+      expect(stdout).toMatch(/4 ok, 0 with warnings, 1 failed/);
       expect(code).toBe(1);
     });
   });

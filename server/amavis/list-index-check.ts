@@ -2,10 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { HealthFinding } from '../../shared/health';
 import { LIST_TABLE, SEARCH_INDEX, listIndexes } from './list-index-ddl';
 import { readListIndexState } from './list-indexer';
-import { STATS_TABLE } from './stats-ddl';
-import { statsInstalled } from './stats-rollup';
-
-const MIGRATE = 'run `npm run migrate` (or `npm run migrate -- --print` for the SQL to run as the database owner)';
+import { checkStatsTables, MIGRATE_FIX as MIGRATE } from './stats-check';
 
 /** Checks the list index that `npm run migrate` installs: the table, every index, the statistics rollup, the build and the indexer's lag. */
 export async function checkListIndex(sequelize: Sequelize, now = Math.floor(Date.now() / 1000)): Promise<HealthFinding[]> {
@@ -28,11 +25,7 @@ export async function checkListIndex(sequelize: Sequelize, now = Math.floor(Date
       ? { status: 'fail', message: `the list index lacks index(es) ${missing.join(', ')}`, hint: MIGRATE }
       : { status: 'ok', message: `the list index has its ${wanted.length} indexes` },
   );
-  findings.push(
-    (await statsInstalled(sequelize))
-      ? { status: 'ok', message: `the statistics rollup (table ${STATS_TABLE}) is installed` }
-      : { status: 'warn', message: `the statistics rollup (table ${STATS_TABLE}) is not installed: GET /api/stats answers 503`, hint: MIGRATE },
-  );
+  findings.push(await checkStatsTables(sequelize));
   if (!state.ready) {
     findings.push({
       status: 'warn',

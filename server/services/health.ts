@@ -4,6 +4,8 @@ import type { PdpClient } from '../clients/amavis-pdp';
 import { probeImap, type ImapProbeOptions } from '../clients/imap-probe';
 import { formatPdpEndpoint } from '../config';
 import { checkDatabase } from '../amavis/schema-check';
+import type { DigestModels } from '../db/digest-models';
+import { checkDigestTables } from '../digest/digest-check';
 import { checkLookupDatabase } from '../lookup/lookup-check';
 import type { LookupSchema } from '../lookup/lookup-store';
 import { cachedCheck, runBounded, type HealthCheck } from './health-cache';
@@ -16,6 +18,8 @@ export interface HealthDeps {
   dbTarget: string;
   /** amavis's lookup database (AQ_LOOKUP_DB_URL) and its name in the report: the doctor checks it. */
   lookup?: { sequelize: Sequelize; target: string; schema?: LookupSchema };
+  /** The digests' tables in AQ_APP_DB_URL and that database's name in the report: the doctor checks them. */
+  digests?: { models: DigestModels; target: string };
   imap: ImapProbeOptions;
   /** Every AM.PDP endpoint in use (the default first, then one per mapped amavis host). */
   pdps: PdpClient[];
@@ -55,6 +59,10 @@ export function createHealthService(deps: HealthDeps): HealthService {
         },
       ]
     : [];
+  // The doctor's only, too: digests are sent in the background, and nothing a user does waits on them.
+  const digests: HealthCheck[] = deps.digests
+    ? [{ component: 'db', title: 'digest tables', target: deps.digests.target, run: () => checkDigestTables(deps.digests!.models) }]
+    : [];
   const imap: HealthCheck = {
     component: 'imap',
     title: 'IMAP server (sign-in)',
@@ -87,7 +95,7 @@ export function createHealthService(deps: HealthDeps): HealthService {
   const ready = { db: cachedCheck(databaseReachable, cache), imap: full[1]! };
 
   return {
-    runChecks: () => Promise.all([database, ...lookup, imap, pdp].map((check) => runBounded(check, checkTimeoutMs).report)),
+    runChecks: () => Promise.all([database, ...lookup, ...digests, imap, pdp].map((check) => runBounded(check, checkTimeoutMs).report)),
     cachedChecks: () => Promise.all(full.map((check) => check.latest())),
     async readiness() {
       const [db, imapReport] = await Promise.all([ready.db.latest(), ready.imap.latest()]);
