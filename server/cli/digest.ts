@@ -95,7 +95,11 @@ export function formatDigestReport(report: DigestRunReport, user?: string): stri
   const lines: string[] = [];
   if (report.abandoned) lines.push(`${report.abandoned} digest(s) left unconfirmed by a stopped run: not sent again; their messages are listed in the next digest`);
   if (report.sent.length) lines.push(`sent: ${report.sent.join(', ')}`);
-  if (report.failed.length) lines.push(`failed (not delivered; tried again): ${report.failed.join(', ')}`);
+  const refused = new Set(report.refused.map((r) => r.address));
+  const failed = report.failed.filter((a) => !refused.has(a));
+  if (failed.length) lines.push(`failed (not delivered; tried again): ${failed.join(', ')}`);
+  for (const r of report.refused) lines.push(`refused (${r.refusals} in a row; not tried again before ${r.nextTryAt}): ${r.address}: ${r.reply}`);
+  if (report.waiting.length) lines.push(`waiting after refusals: ${report.waiting.map((r) => `${r.address} (${r.refusals} in a row, until ${r.nextTryAt})`).join(', ')}`);
   if (report.unknown.length) lines.push(`sent, no answer (not sent again; listed in the next digest): ${report.unknown.join(', ')}`);
   if (user && !report.sent.length && !report.failed.length && !report.unknown.length) lines.push(`nothing new for ${user}: no digest sent`);
   if (!user) lines.push(`${report.notDue} not due yet, ${report.off} off, ${report.empty.length} with nothing left to list`);

@@ -35,7 +35,7 @@ export interface DigestUserRow extends Model {
 
 /**
  * The sent-log: one row per digest attempt, claimed (committed) before the SMTP transaction starts.
- * status: claimed → sent | failed (refused, not delivered) | unknown (the connection broke after the data,
+ * status: claimed → sent | failed (not delivered: a 4xx, or never sent) | refused (a 5xx: digest-refusals.ts) | unknown (the connection broke after the data,
  * or the process died: it may have been delivered) | empty (nothing left to list when composed).
  */
 export interface DigestLogRow extends Model {
@@ -43,7 +43,7 @@ export interface DigestLogRow extends Model {
   address: string;
   from_id: number | string;
   to_id: number | string;
-  status: 'claimed' | 'sent' | 'failed' | 'unknown' | 'empty';
+  status: 'claimed' | 'sent' | 'failed' | 'refused' | 'unknown' | 'empty';
   claimed_at: Date;
   settled_at: Date | null;
   entries: number;

@@ -10,6 +10,7 @@ import type { AliasSource } from '../services/aliases';
 import type { ReleasePolicy } from '../services/policy';
 import { digestEntries, type DigestLinkSettings } from './digest-entries';
 import { composeDigest } from './digest-mail';
+import { refusalOf, type DigestRefusal } from './digest-refusals';
 import { digestOwnersOf } from './digest-recipients';
 import type { DigestScan } from './digest-scan';
 import type { DigestSettingsService } from './digest-settings';
@@ -31,7 +32,12 @@ import type { DigestSettingsService } from './digest-settings';
 /** What one run did, by user address. */
 export interface DigestRunReport {
   sent: string[];
+  /** Not delivered: refused (4xx, 5xx) or never sent (connecting, TLS, the envelope). */
   failed: string[];
+  /** Of those, the permanent refusals (5xx), with how many in a row and when the next try may be (digest-refusals.ts). */
+  refused: DigestRefusal[];
+  /** Due users not tried because their latest digests were refused permanently: they wait (digest-refusals.ts). */
+  waiting: DigestRefusal[];
   unknown: string[];
   /** Due users whose new copies were all released or deleted meanwhile: no mail. */
   empty: string[];
@@ -68,7 +74,7 @@ export interface DigestRunnerDeps {
   };
 }
 
-const PERIOD: Record<Exclude<DigestFrequency, 'off'>, number> = { '4h': 4 * 3600_000, daily: 86_400_000, weekly: 7 * 86_400_000 };
+export const PERIOD: Record<Exclude<DigestFrequency, 'off'>, number> = { '4h': 4 * 3600_000, daily: 86_400_000, weekly: 7 * 86_400_000 };
 /** A run a little early still counts (a cron job at 08:00 each day must not slip by one interval a day). */
 const EARLY = 0.05;
 /** A last digest this far in the future means a clock set back: it does not block. */
@@ -134,7 +140,7 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
   }
 
   /** Claims, composes, sends and settles one user's digest of the list ids (cursor, to]. */
-  async function sendOne(user: DigestUserRow, language: DigestLanguage, to: number, now: Date, report: DigestRunReport): Promise<void> {
+  async function sendOne(user: DigestUserRow, language: DigestLanguage, periodMs: number, to: number, now: Date, report: DigestRunReport): Promise<void> {
     const address = user.address;
     const cursor = Number(user.cursor_id);
     const addresses = [address, ...(await deps.aliases.aliasesOf(address))];
@@ -174,10 +180,12 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
     } catch (err) {
       const outcome = sendFailureOf(err);
       const detail = (err as Error).message.slice(0, 1000);
-      await log.update({ status: outcome === 'refused' ? 'failed' : 'unknown', settled_at: new Date(), detail });
+      const permanent = outcome === 'refused' && Number((err as { responseCode?: number }).responseCode) >= 500;
+      await log.update({ status: permanent ? 'refused' : outcome === 'refused' ? 'failed' : 'unknown', settled_at: new Date(), detail });
       // A temporary refusal is tried again at the next run. A permanent one (5xx) is not sent alone again: its
-      // copies wait, like those of an unknown send, for the next digest with something new, a period later.
-      const permanent = Number((err as { responseCode?: number }).responseCode) >= 500;
+      // copies wait, like those of an unknown send, for the next digest with something new, a period later,
+      // or later still after refusals in a row (digest-refusals.ts).
+      if (permanent) report.refused.push((await refusalOf(models, address, periodMs))!);
       if (outcome === 'refused' && !permanent) await models.User.update({ last_sent_at: previous }, { where: { address } });
       else await models.User.update({ unconfirmed_to: to }, { where: { address } });
       (outcome === 'refused' ? report.failed : report.unknown).push(address);
@@ -196,7 +204,17 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
 
   async function run(now: Date, only: string | undefined): Promise<DigestRunReport | null> {
     const result = await withAdvisoryLock(deps.appSequelize, DIGEST_LOCK, async () => {
-      const report: DigestRunReport = { sent: [], failed: [], unknown: [], empty: [], notDue: 0, off: 0, abandoned: await settleAbandoned(now) };
+      const report: DigestRunReport = {
+        sent: [],
+        failed: [],
+        refused: [],
+        waiting: [],
+        unknown: [],
+        empty: [],
+        notDue: 0,
+        off: 0,
+        abandoned: await settleAbandoned(now),
+      };
       const { from, to } = await scanNew(now);
       let users: DigestUserRow[];
       if (only) {
@@ -221,8 +239,18 @@ export function createDigestRunner(deps: DigestRunnerDeps): DigestRunner {
           report.notDue++;
           continue;
         }
+        const periodMs = PERIOD[frequency === 'off' ? 'daily' : frequency];
+        if (!only) {
+          const refusal = await refusalOf(models, user.address, periodMs);
+          // The same 5 % early slack as isDue: a cron job at a fixed hour does not slip a period.
+          const wait = refusal && Date.parse(refusal.nextTryAt) - Date.parse(refusal.refusedAt);
+          if (refusal && wait && now.getTime() < Date.parse(refusal.refusedAt) + wait * (1 - EARLY)) {
+            report.waiting.push(refusal);
+            continue;
+          }
+        }
         try {
-          await sendOne(user, language, to, now, report);
+          await sendOne(user, language, periodMs, to, now, report);
         } catch (err) {
           // One user's failure (a database hiccup) must not stop everyone else's digest.
           deps.logger.error({ err: (err as Error).message }, 'digest: one user’s digest failed; the next run retries');
