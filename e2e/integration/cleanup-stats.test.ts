@@ -61,8 +61,10 @@ describe('npm run cleanup prunes old statistics', () => {
   const stats = async (session: ApiSession, query: string) => {
     const res = await session.get(`/stats?${query}&days=${MAX_STATS_DAYS}`);
     expect(res.status, await res.clone().text()).toBe(200);
-    const { upTo: _upTo, ...rest } = await bodyOf<StatsResponse>(res);
-    return rest;
+    // What the rollup answers: the days, totals and rates. upTo moves with the indexer; the top lists are not
+    // the rollup's (they count the list index's rows, which the cleanup's other steps may leave stale).
+    const { upTo: _upTo, topSenders: _senders, topRecipients: _recipients, topBasis: _basis, ...rollupPart } = await bodyOf<StatsResponse>(res);
+    return rollupPart;
   };
   const everyStats = async () => ({
     user: await stats(alice, 'scope=user'),
