@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageDetail } from '../../shared/message';
 import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { signLinkToken } from '../../server/services/link-token';
@@ -18,6 +18,12 @@ describe('self-service links', () => {
     server = await startTestServer({ ...ROLE_ENV, AQ_SELF_SERVICE: 'true', AQ_LINK_SECRET: LINK_SECRET });
   });
   afterAll(() => server.close());
+  // The links allow 30 requests a minute per address (counted in aq_rate_limits), and this file alone
+  // makes more than that: on a fast run they all fall in one minute and the later tests got 429 (CI, on
+  // PostgreSQL). Each test starts with no count; the limit itself is the subject of its own test.
+  beforeEach(async () => {
+    await server.context.appModels.RateLimit.destroy({ where: {} });
+  });
 
   async function fresh(to = ['alice@example.test', 'bob@example.test'], subject = `Self-service ${Math.random().toString(36).slice(2)}`) {
     const ids = await sendThroughAmavis(server.context, { to, subject });
@@ -145,6 +151,26 @@ describe('self-service links', () => {
     const wrong = await view({ token: 'nonsense' }, { Accept: 'text/html' });
     expect(wrong.status).toBe(404);
     expect(await wrong.text()).toContain('This link is not valid: it was changed, cut short, or made for someone else.');
+  });
+
+  it('allows 30 requests a minute per address, counted across instances, then answers 429 with a page that says so', async () => {
+    const other = await startTestServer({ ...ROLE_ENV, AQ_SELF_SERVICE: 'true', AQ_LINK_SECRET: LINK_SECRET });
+    try {
+      const guess = (url: string) => fetch(`${url}/api/self-service?token=guess`, { headers: { Accept: 'text/html' } });
+      // 15 guesses at each instance: the 30 the address has, shared through the database.
+      for (let i = 0; i < 15; i++) {
+        expect((await guess(server.url)).status).toBe(404);
+        expect((await guess(other.url)).status).toBe(404);
+      }
+      const refused = await guess(other.url);
+      expect(refused.status).toBe(429);
+      expect(await refused.text()).toContain('Too many requests. Try again in a minute.');
+      const json = await fetch(`${server.url}/api/self-service?token=guess`);
+      expect(json.status).toBe(429);
+      expect((await errorOf(json)).code).toBe('too_many_attempts');
+    } finally {
+      await other.close();
+    }
   });
 
   it('is off unless AQ_SELF_SERVICE=true', async () => {
