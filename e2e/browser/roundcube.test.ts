@@ -205,6 +205,46 @@ describe('the quarantine in Roundcube, signed in by single sign-on', () => {
     expect(failed.filter((u) => u.startsWith(api.url))).toEqual([]);
     await page.close();
   });
+
+  /** Sets the signed-in Roundcube user's language in Settings › Preferences › User Interface (as a user does). */
+  async function setRoundcubeLanguage(page: Page, language: string): Promise<void> {
+    await page.goto(`${ROUNDCUBE}/?_task=settings&_action=edit-prefs&_section=general&_framed=1`);
+    await roundcubeReady(page);
+    await page.locator('select[name="_language"]').selectOption(language);
+    // The form posts its action in the body (_action=save-prefs), to ?_task=settings.
+    const saved = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('_action=save-prefs'));
+    await page.locator('.formbuttons button.submit').click();
+    expect((await saved).status()).toBe(200);
+  }
+
+  // The plugin passes the user's Roundcube language (data-locale="de_DE"): the widget loads its German
+  // strings, with no language setting of its own.
+  it('a Roundcube user whose language is German gets the widget in German', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    const chunks: string[] = [];
+    page.on('request', (request) => {
+      const name = /^\/amavis-quarantine\.([a-z]+)\.[0-9a-f]{16}\.js$/.exec(new URL(request.url()).pathname)?.[1];
+      if (name) chunks.push(name);
+    });
+    // admin: no other Roundcube test signs in as admin, so a language left behind by a failed run changes none of them.
+    await signInToRoundcube(page, USERS.admin);
+    try {
+      await setRoundcubeLanguage(page, 'de_DE');
+      await page.goto(`${ROUNDCUBE}/?_task=mail`);
+      await roundcubeReady(page);
+      await openQuarantine(page);
+      expect(await page.locator('script[data-locale]').getAttribute('data-locale')).toBe('de_DE');
+      expect(await widget(page).locator('.aq-root').getAttribute('lang')).toBe('de');
+      expect(await widget(page).locator('input[type="search"]').getAttribute('aria-label')).toBe('Absender, Betreff, Empfänger suchen');
+      await widget(page).getByRole('button', { name: 'Statistik' }).click();
+      await widget(page).locator('.aq-stats').waitFor();
+      expect(chunks[0]).toBe('de');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'rc-quarantine-de.png') });
+    } finally {
+      await setRoundcubeLanguage(page, 'en_US');
+      await page.close();
+    }
+  });
 });
 
 // Without single sign-on the widget asks for the mail password; several people may use one browser.
