@@ -28,6 +28,7 @@ const variants = [
       requests: 'Requests',
       approve: 'Approve',
       approved: 'Request approved',
+      risk: 'blocked attachment',
     },
   },
   {
@@ -44,6 +45,7 @@ const variants = [
       requests: 'Anfragen',
       approve: 'Genehmigen',
       approved: 'Anfrage genehmigt',
+      risk: 'gesperrten Anhang',
     },
   },
 ];
@@ -246,6 +248,15 @@ describe('the quarantine in a webmail page, in Chromium', () => {
       await request.waitFor();
       await admin.screenshot({ path: path.join(ARTIFACTS, `journey-requests-${variant.lang}.png`) });
       await request.locator('button', { hasText: variant.text.approve }).click();
+      // A blocked program: the approval names the risk and waits for a deliberate second step.
+      const confirm = w(admin).locator('[data-aq-confirm]');
+      await confirm.waitFor();
+      expect(await confirm.textContent()).toContain(variant.text.risk);
+      if (variant.keyboard) {
+        // The focus starts on Cancel; Shift+Tab or Tab reaches the confirmation's own button.
+        await confirm.locator('[data-aq-confirm-yes]').focus();
+        await admin.keyboard.press('Enter');
+      } else await confirm.locator('[data-aq-confirm-yes]').click();
       await w(admin).locator('[data-aq-status="success"]', { hasText: variant.text.approved }).waitFor();
       expect(await waitForInbox(USERS.alice, 'subject', bannedSubject, (text) => text.includes('Please pay'))).toHaveLength(1);
       await admin.close();
