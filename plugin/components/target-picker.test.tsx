@@ -28,6 +28,6 @@ describe('TargetPicker', () => {
     rerender(<TargetPicker value="@example.org" options={['me', 'everyone']} label={label} onChange={onChange} anyDomain domainValue={(d) => `@${d}`} />);
     expect(screen.queryByRole('textbox')).toBeNull();
     expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['You', 'everyone', '@example.org', 'Another domain…']);
-    expect((screen.getByRole('combobox') as HTMLSelectElement).value).toBe('@example.org');
+    expect(screen.getByRole<HTMLSelectElement>('combobox').value).toBe('@example.org');
   });
 });
