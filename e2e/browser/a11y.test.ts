@@ -1,13 +1,11 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { startTestServer, type TestServer } from '../support/server';
-import { stackEnv } from '../support/stack';
+import { digestEnv, widgetHarness } from '../support/widget-harness';
 
 // axe-core inside the widget's shadow root, on every screen, in light and dark, at desktop and phone
 // widths: no serious or critical finding (WCAG 2.2 AA). The screens hold real mail sent through amavisd
@@ -22,44 +20,29 @@ const LOOKS = [
 const SHOT = new Set(['list', 'message', 'requests', 'audit']);
 
 describe('accessibility of every screen (axe-core in the shadow root), in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
   const subject = `Accessible ${Math.random().toString(36).slice(2, 8)}`;
 
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
-    api = await startTestServer({
-      ...ROLE_ENV,
-      AQ_ALLOWED_ORIGINS: host.origin,
-      AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
-      AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
-      AQ_DIGEST_INTERVAL_MS: '0',
-    });
-    apiUrl = api.url;
-    // A spam and a blocked attachment for alice; she asks for the attachment, so an admin has a request.
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
-    await sendThroughAmavis(api.context, {
-      to: [USERS.alice.email],
-      subject: `${subject} invoice`,
-      body: 'Pay.\n',
-      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
-    });
-    await api.context.listIndexer.runOnce();
-    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
-    const list = await bodyOf<{ items: Array<{ id: string; actions: string[] }> }>(await alice.request('GET', `/messages?q=${encodeURIComponent(`${subject} invoice`)}`));
-    const banned = list.items[0];
-    if (banned?.actions.includes('request')) await alice.request('POST', `/messages/${encodeURIComponent(banned.id)}/request-release`, {});
-    browser = await launchChromium();
+  const h = widgetHarness({
+    env: () => ({ ...ROLE_ENV, ...digestEnv() }),
+    setup: async (api) => {
+      // A spam and a blocked attachment for alice; she asks for the attachment, so an admin has a request.
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
+      await sendThroughAmavis(api.context, {
+        to: [USERS.alice.email],
+        subject: `${subject} invoice`,
+        body: 'Pay.\n',
+        attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+      });
+      await api.context.listIndexer.runOnce();
+      const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+      const list = await bodyOf<{ items: Array<{ id: string; actions: string[] }> }>(
+        await alice.request('GET', `/messages?q=${encodeURIComponent(`${subject} invoice`)}`),
+      );
+      const banned = list.items[0];
+      if (banned?.actions.includes('request')) await alice.request('POST', `/messages/${encodeURIComponent(banned.id)}/request-release`, {});
+    },
   });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
-  });
-
-  const w = (page: Page) => page.locator('amavis-quarantine');
+  const { w } = h;
 
   /** Waits until the screen has loaded: nothing says "Loading…" and nothing is busy. */
   const settled = (page: Page) =>
@@ -119,8 +102,8 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
   }
 
   it('on a phone: filters wait behind a button, the first message is in sight, touch targets are 24 px or more', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORTS.phone });
-    await page.goto(host.origin);
+    const page = await h.browser.newPage({ viewport: VIEWPORTS.phone });
+    await page.goto(h.host.origin);
     await signIn(page, USERS.alice);
     await settled(page);
     const toolbar = w(page).locator('form.aq-toolbar');
@@ -158,11 +141,11 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
 
   it('"Open" leaves released mail out; "All" shows it', async () => {
     const released = `Released ${Math.random().toString(36).slice(2, 8)}`;
-    const id = (await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: released, body: `Hello.\n\n${GTUBE}\n` }))[USERS.alice.email]!;
-    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+    const id = (await sendThroughAmavis(h.api.context, { to: [USERS.alice.email], subject: released, body: `Hello.\n\n${GTUBE}\n` }))[USERS.alice.email]!;
+    const alice = await signedIn(h.api.url, USERS.alice.email, USERS.alice.password);
     expect((await alice.request('POST', `/messages/${encodeURIComponent(id)}/release`, {})).status).toBe(200);
-    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
-    await page.goto(host.origin);
+    const page = await h.browser.newPage({ viewport: VIEWPORTS.desktop });
+    await page.goto(h.host.origin);
     await signIn(page, USERS.alice);
     await w(page).locator('input[type="search"]').fill(released);
     await w(page).locator('input[type="search"]').press('Enter');
@@ -174,8 +157,8 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
   });
 
   it('in dark mode, native controls are dark and a text body is not a white block', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
-    await page.goto(`${host.origin}/?dark`);
+    const page = await h.browser.newPage({ viewport: VIEWPORTS.desktop });
+    await page.goto(`${h.host.origin}/?dark`);
     await signIn(page, USERS.alice);
     expect(
       await w(page)
@@ -206,8 +189,8 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
   for (const look of LOOKS) {
     it(`no serious or critical findings, ${look.name}`, async () => {
       const found: string[] = [];
-      const page = await browser.newPage({ viewport: look.viewport });
-      await page.goto(`${host.origin}/${look.dark ? '?dark' : ''}`);
+      const page = await h.browser.newPage({ viewport: look.viewport });
+      await page.goto(`${h.host.origin}/${look.dark ? '?dark' : ''}`);
       await w(page).locator('form.aq-signin').waitFor();
       await check(page, `sign-in ${look.name}`, found);
       for (const [user, visits] of Object.entries(screens)) {

@@ -1,13 +1,11 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, signedIn, USERS } from '../support/api-client';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { startTestServer, type TestServer } from '../support/server';
-import { stackEnv } from '../support/stack';
+import { digestEnv, widgetHarness } from '../support/widget-harness';
 
 // Split so that this file does not trip a virus scanner; the stack's scanner reports it as Eicar-Test-Signature.
 const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$' + 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
@@ -16,41 +14,20 @@ const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$' + 'EICAR-STANDARD-ANTIVIRUS-TEST-F
 // real stack: a release of a virus to another address, and the approval of a request for a blocked
 // attachment or a forged sender. Cancel sends nothing; a confirmation delivers one copy (read over IMAP).
 describe('admin releases of dangerous mail, in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
   const run = Math.random().toString(36).slice(2, 8);
 
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer(() => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api` }));
-    api = await startTestServer({
-      ...ROLE_ENV,
-      AQ_ALLOWED_ORIGINS: host.origin,
-      AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
-      AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
-      AQ_DIGEST_INTERVAL_MS: '0',
-      // alice may ask for her spam (the forged sender below is spam); a blocked attachment needs a request by default.
-      AQ_RELEASE_POLICY: 'spam=request',
-    });
-    apiUrl = api.url;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
-  });
+  // alice may ask for her spam (the forged sender below is spam); a blocked attachment needs a request by default.
+  const h = widgetHarness({ env: () => ({ ...ROLE_ENV, ...digestEnv(), AQ_RELEASE_POLICY: 'spam=request' }) });
+  const { w } = h;
 
-  const w = (page: Page) => page.locator('amavis-quarantine');
   const activeText = (page: Page) => page.evaluate(() => document.getElementById('aq')?.shadowRoot?.activeElement?.textContent ?? null);
 
   /** Signs the admin in; `sent` collects the releases and approvals the page asks the API for. */
   async function signInAdmin(): Promise<{ page: Page; sent: string[] }> {
-    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
+    const page = await h.browser.newPage({ viewport: VIEWPORTS.desktop });
     const sent: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && /\/(release|approve)$/.test(new URL(r.url()).pathname) && sent.push(new URL(r.url()).pathname));
-    await page.goto(host.origin);
+    await page.goto(h.host.origin);
     await w(page).locator('input[name="username"]').fill(USERS.admin.email);
     await w(page).locator('input[name="password"]').fill(USERS.admin.password);
     await w(page).locator('button[type="submit"]').click();
@@ -60,7 +37,7 @@ describe('admin releases of dangerous mail, in Chromium', () => {
 
   it('a release of a virus to another address names the virus; Cancel sends nothing; confirming delivers one copy', async () => {
     const subject = `Risky release-to ${run}`;
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject, body: `Open the attachment.\n\n${EICAR}\n` });
+    await sendThroughAmavis(h.api.context, { to: [USERS.alice.email], subject, body: `Open the attachment.\n\n${EICAR}\n` });
     const { page, sent } = await signInAdmin();
     await w(page).locator('input[type="search"]').fill(subject);
     await w(page).locator('input[type="search"]').press('Enter');
@@ -102,7 +79,7 @@ describe('admin releases of dangerous mail, in Chromium', () => {
     const phish = `Risky request phish ${run}`;
     const ids = {
       banned: (
-        await sendThroughAmavis(api.context, {
+        await sendThroughAmavis(h.api.context, {
           to: [USERS.alice.email],
           subject: banned,
           body: 'Run it.',
@@ -110,7 +87,7 @@ describe('admin releases of dangerous mail, in Chromium', () => {
         })
       )[USERS.alice.email]!,
       phish: (
-        await sendThroughAmavis(api.context, {
+        await sendThroughAmavis(h.api.context, {
           to: [USERS.alice.email],
           subject: phish,
           headers: ['From: "PayPal Service" <service@paypal.example.net>'],
@@ -118,7 +95,7 @@ describe('admin releases of dangerous mail, in Chromium', () => {
         })
       )[USERS.alice.email]!,
     };
-    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+    const alice = await signedIn(h.api.url, USERS.alice.email, USERS.alice.password);
     for (const id of Object.values(ids)) {
       const asked = await alice.request('POST', `/messages/${encodeURIComponent(id)}/request-release`, { note: 'I need it' });
       expect(asked.status, await asked.clone().text()).toBe(201);

@@ -1,13 +1,11 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { waitForInbox } from '../support/mailbox';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { startTestServer, type TestServer } from '../support/server';
-import { stackEnv } from '../support/stack';
+import { digestEnv, widgetHarness } from '../support/widget-harness';
 
 const tag = () => Math.random().toString(36).slice(2, 8);
 
@@ -15,36 +13,13 @@ const tag = () => Math.random().toString(36).slice(2, 8);
 // opens its message; the audit log filters by who, what and when, and pages; an admin releases to another
 // address and to every recipient, after a confirmation, and the mail is in those INBOXes (read over IMAP).
 describe('the admin screens, in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer(() => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api` }));
-    api = await startTestServer({
-      ...ROLE_ENV,
-      AQ_ALLOWED_ORIGINS: host.origin,
-      AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
-      AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
-      AQ_DIGEST_INTERVAL_MS: '0',
-      // alice asks for her spam, so that a request carries a score.
-      AQ_RELEASE_POLICY: 'spam=request',
-    });
-    apiUrl = api.url;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
-  });
-
-  const w = (page: Page) => page.locator('amavis-quarantine');
+  // alice asks for her spam, so that a request carries a score.
+  const h = widgetHarness({ env: () => ({ ...ROLE_ENV, ...digestEnv(), AQ_RELEASE_POLICY: 'spam=request' }) });
+  const { w } = h;
 
   async function signIn(user: { email: string; password: string }): Promise<Page> {
-    const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
-    await page.goto(host.origin);
+    const page = await h.browser.newPage({ viewport: VIEWPORTS.desktop });
+    await page.goto(h.host.origin);
     await w(page).locator('input[name="username"]').fill(user.email);
     await w(page).locator('input[name="password"]').fill(user.password);
     await w(page).locator('button[type="submit"]').click();
@@ -54,7 +29,7 @@ describe('the admin screens, in Chromium', () => {
 
   /** The id of alice's copy of the message with this subject. */
   async function alicesCopy(subject: string): Promise<string> {
-    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+    const alice = await signedIn(h.api.url, USERS.alice.email, USERS.alice.password);
     const list = await bodyOf<{ items: Array<{ id: string }> }>(await alice.request('GET', `/messages?q=${encodeURIComponent(subject)}`));
     expect(list.items).toHaveLength(1);
     return list.items[0]!.id;
@@ -69,9 +44,9 @@ describe('the admin screens, in Chromium', () => {
 
   it('a request shows its type, score and reason, and opens its message; back returns to the requests', async () => {
     const subject = `Requested spam ${tag()}`;
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
+    await sendThroughAmavis(h.api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
     const id = await alicesCopy(subject);
-    const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
+    const alice = await signedIn(h.api.url, USERS.alice.email, USERS.alice.password);
     // The API asks for the reason (request-release with a note) as the widget's request does.
     const asked = await alice.request('POST', `/messages/${encodeURIComponent(id)}/request-release`, { note: 'It is my invoice' });
     expect(asked.status, await asked.clone().text()).toBeLessThan(300);
@@ -95,10 +70,10 @@ describe('the admin screens, in Chromium', () => {
 
   it('the audit log filters by action, who and date, shows subjects, and pages back and forth', async () => {
     const subject = `Audited ${tag()}`;
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
+    await sendThroughAmavis(h.api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
     const id = await alicesCopy(subject);
     // 55 admin views of alice's mail: more than one page (50) of `view` entries by super.
-    const root = await signedIn(api.url, USERS.super.email, USERS.super.password);
+    const root = await signedIn(h.api.url, USERS.super.email, USERS.super.password);
     for (let i = 0; i < 55; i++) expect((await root.request('GET', `/messages/${encodeURIComponent(id)}`)).status).toBe(200);
 
     const page = await signIn(USERS.super);
@@ -137,9 +112,9 @@ describe('the admin screens, in Chromium', () => {
 
   it('an admin releases to another address and to every recipient, each after a confirmation; the mail arrives', async () => {
     const toOther = `Release to bob ${tag()}`;
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: toOther, body: `Hello.\n\n${GTUBE}\n` });
+    await sendThroughAmavis(h.api.context, { to: [USERS.alice.email], subject: toOther, body: `Hello.\n\n${GTUBE}\n` });
     const toAll = `Release to all ${tag()}`;
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email, USERS.bob.email], subject: toAll, body: `Hello.\n\n${GTUBE}\n` });
+    await sendThroughAmavis(h.api.context, { to: [USERS.alice.email, USERS.bob.email], subject: toAll, body: `Hello.\n\n${GTUBE}\n` });
     const page = await signIn(USERS.admin);
 
     await openFromList(page, toOther);

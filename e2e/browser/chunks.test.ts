@@ -1,9 +1,7 @@
-import type { Browser, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Request } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
-import { launchChromium } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
-import { startTestServer, type TestServer } from '../support/server';
+import { widgetHarness } from '../support/widget-harness';
 
 const CHUNK = /\/amavis-quarantine\.([a-z]+)\.[0-9a-f]{16}\.js$/;
 
@@ -11,28 +9,12 @@ const CHUNK = /\/amavis-quarantine\.([a-z]+)\.[0-9a-f]{16}\.js$/;
 // chunks it loads on demand from beside itself (plugin/chunks/). Real Chromium, a host page on another
 // origin with the one unchanged <script> tag, the real server on the real stack.
 describe('the widget loads its chunks on demand, in a host page', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    host = await startHostServer((url) =>
-      hostPageHtml({ widgetUrl: `${api.url}/amavis-quarantine.js`, apiUrl: `${api.url}/api`, lang: url.searchParams.get('lang') ?? 'en' }),
-    );
-    api = await startTestServer({ ...ROLE_ENV, AQ_ALLOWED_ORIGINS: host.origin });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
-  });
-
-  const w = (page: Page) => page.locator('amavis-quarantine');
+  const h = widgetHarness({ env: () => ROLE_ENV, page: (url) => ({ lang: url.searchParams.get('lang') ?? 'en' }) });
+  const { w } = h;
 
   /** A page that records which chunks it fetched and the errors it logged. */
   async function open(lang: string): Promise<{ page: Page; chunks: string[]; errors: string[] }> {
-    const page = await browser.newPage();
+    const page = await h.browser.newPage();
     const chunks: string[] = [];
     const errors: string[] = [];
     page.on('request', (r: Request) => {
@@ -40,7 +22,7 @@ describe('the widget loads its chunks on demand, in a host page', () => {
       if (name) chunks.push(name);
     });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${host.origin}/?lang=${lang}`);
+    await page.goto(`${h.host.origin}/?lang=${lang}`);
     return { page, chunks, errors };
   }
 

@@ -1,12 +1,11 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { startTestServer, type TestServer } from '../support/server';
+import { widgetHarness } from '../support/widget-harness';
 
 // The list's search in sight and its filters in a popover (issue 16, as Roundcube Elastic's search
 // options), in real Chromium against the real stack: the Filters button counts the active filters, a
@@ -14,34 +13,25 @@ import { startTestServer, type TestServer } from '../support/server';
 // Reset clears it, and axe finds nothing serious with it open. No empty band above the list while there
 // is no status, and a status that appears on a wide widget does not push the list down.
 describe('the list’s filters in a popover, in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
   const tag = `Filters ${Math.random().toString(36).slice(2, 8)}`;
 
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
-    api = await startTestServer({ ...ROLE_ENV, AQ_ALLOWED_ORIGINS: host.origin });
-    apiUrl = api.url;
-    // A spam and a blocked attachment: the type filter tells them apart.
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: `${tag} spam`, body: `Hello.\n\n${GTUBE}\n` });
-    await sendThroughAmavis(api.context, {
-      to: [USERS.alice.email],
-      subject: `${tag} invoice`,
-      body: 'Pay.\n',
-      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
-    });
-    await api.context.listIndexer.runOnce();
-    browser = await launchChromium();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
+  const h = widgetHarness({
+    env: () => ROLE_ENV,
+    setup: async (api) => {
+      // A spam and a blocked attachment: the type filter tells them apart.
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: `${tag} spam`, body: `Hello.\n\n${GTUBE}\n` });
+      await sendThroughAmavis(api.context, {
+        to: [USERS.alice.email],
+        subject: `${tag} invoice`,
+        body: 'Pay.\n',
+        attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+      });
+      await api.context.listIndexer.runOnce();
+    },
+    timeout: 180_000,
   });
+  const { w } = h;
 
-  const w = (page: Page) => page.locator('amavis-quarantine');
   const toggle = (page: Page) => w(page).locator('button.aq-filter-toggle');
   const panel = (page: Page) => w(page).locator('#aq-filters');
   const subjects = async (page: Page) => (await w(page).locator('[data-aq-item] .aq-item__subject').allTextContents()).map((s) => s.trim()).sort();
@@ -50,8 +40,8 @@ describe('the list’s filters in a popover, in Chromium', () => {
   const box = async (page: Page, selector: string) => (await w(page).locator(selector).first().boundingBox())!;
 
   async function open(query: string, viewport: { width: number; height: number }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    await page.goto(`${host.origin}/${query}`);
+    const page = await h.browser.newPage({ viewport });
+    await page.goto(`${h.host.origin}/${query}`);
     await w(page).locator('input[name="username"]').fill(USERS.alice.email);
     await w(page).locator('input[name="password"]').fill(USERS.alice.password);
     await w(page).locator('button[type="submit"]').click();

@@ -1,50 +1,39 @@
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { sendThroughAmavis } from '../support/send-mail';
-import { startTestServer, type TestServer } from '../support/server';
+import { widgetHarness } from '../support/widget-harness';
 
 // The widget offers what the server allows and nothing else: under `banned=request` a user's banned mail
 // offers "Request release" and no "Release", in the list (row and bulk bar) and in the message view,
 // while her spam (released directly by default) still offers "Release".
 describe('the release policy, as the widget shows it, in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
   const run = Math.random().toString(36).slice(2, 8);
   const bannedSubject = `Policy invoice ${run}`;
   const spamSubject = `Policy spam ${run}`;
 
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
-    api = await startTestServer({ ...ROLE_ENV, AQ_ALLOWED_ORIGINS: host.origin, AQ_RELEASE_POLICY: 'banned=request' });
-    apiUrl = api.url;
-    // Fresh mail, not the seed's: other tests may have requested or released the seed's banned mail.
-    await sendThroughAmavis(api.context, {
-      to: [USERS.alice.email],
-      subject: bannedSubject,
-      body: 'Please pay the attached invoice.',
-      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
-    });
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: spamSubject });
-    browser = await launchChromium();
+  const h = widgetHarness({
+    env: () => ({ ...ROLE_ENV, AQ_RELEASE_POLICY: 'banned=request' }),
+    setup: async (api) => {
+      // Fresh mail, not the seed's: other tests may have requested or released the seed's banned mail.
+      await sendThroughAmavis(api.context, {
+        to: [USERS.alice.email],
+        subject: bannedSubject,
+        body: 'Please pay the attached invoice.',
+        attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+      });
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: spamSubject });
+    },
   });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
-  });
+  const { w } = h;
 
-  const w = (page: Page) => page.locator('amavis-quarantine');
   const labels = (scope: Locator) => scope.locator('button').allTextContents();
 
   async function aliceSearches(text: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
+    const page = await h.browser.newPage({ viewport });
+    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
     await w(page).locator('input[name="username"]').fill(USERS.alice.email);
     await w(page).locator('input[name="password"]').fill(USERS.alice.password);
     await w(page).locator('button[type="submit"]').click();

@@ -1,53 +1,33 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
-import { spamdAddress } from '../support/bayes';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { sendThroughAmavis } from '../support/send-mail';
-import { startTestServer, type TestServer } from '../support/server';
+import { learningEnv, widgetHarness } from '../support/widget-harness';
 
 // Issue #14 as alice sees it: "Block sender" on a quarantined message puts the sender on her block list
 // (in amavis's own wblist), offers to delete the sender's other quarantined mail, and the entry shows on
 // the "Sender lists" screen, where she removes it again.
 describe('allow and block senders, in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
   const run = Math.random().toString(36).slice(2, 8);
   const sender = `bulk-${run}@sender-${run}.example.net`;
   const subject = `Sender list offer ${run}`;
 
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
+  const h = widgetHarness({
     // Learning on when the stack has its spamd, so the screenshots show "Spam" and "Not spam" too (never clicked here).
-    let learning = {};
-    try {
-      const spamd = spamdAddress();
-      learning = { AQ_SPAMD: `${spamd.host}:${spamd.port}` };
-    } catch {
-      // A stack without spamd: the screenshots show the sender buttons only.
-    }
-    api = await startTestServer({ ...ROLE_ENV, AQ_ALLOWED_ORIGINS: host.origin, ...learning });
-    apiUrl = api.url;
-    // Two from one new sender: blocking it from the first finds the second.
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} one` });
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} two` });
-    browser = await launchChromium();
+    env: () => ({ ...ROLE_ENV, ...learningEnv() }),
+    setup: async (api) => {
+      // Two from one new sender: blocking it from the first finds the second.
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} one` });
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} two` });
+    },
   });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
-  });
-
-  const w = (page: Page) => page.locator('amavis-quarantine');
+  const { w } = h;
 
   async function aliceOpens(text: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
+    const page = await h.browser.newPage({ viewport });
+    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
     await w(page).locator('input[name="username"]').fill(USERS.alice.email);
     await w(page).locator('input[name="password"]').fill(USERS.alice.password);
     await w(page).locator('button[type="submit"]').click();

@@ -1,14 +1,11 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { StatsResponse } from '../../shared/stats';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { startTestServer, type TestServer } from '../support/server';
-import { stackEnv } from '../support/stack';
+import { digestEnv, widgetHarness } from '../support/widget-harness';
 
 const CHART = 'Quarantined mail per day, by type';
 
@@ -16,44 +13,27 @@ const CHART = 'Quarantined mail per day, by type';
 // the chart of the real rollup (mail sent through amavisd first), the same numbers in the table, the
 // admin's choice of scope with the top lists; and alice's digest frequency saved and still there after a reload.
 describe('statistics and the digest setting, in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
-    // Digests are on (a mail server is configured) but this server's scheduler never sends one.
-    api = await startTestServer({
-      ...ROLE_ENV,
-      AQ_ALLOWED_ORIGINS: host.origin,
-      AQ_SMTP_URL: `lmtp://127.0.0.1:${stackEnv().AQ_LMTP_PORT}`,
-      AQ_SMTP_CA_FILE: stackEnv().AQ_IMAP_CA_FILE,
-      AQ_DIGEST_INTERVAL_MS: '0',
-    });
-    apiUrl = api.url;
-    // Today has mail of two types for alice and bob, whatever ran before.
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email, USERS.bob.email], body: `Hello.\n\n${GTUBE}\n` });
-    await sendThroughAmavis(api.context, { to: [USERS.alice.email], body: 'The invoice.\n', attachment: { name: 'invoice.exe', content: 'MZ not really a program' } });
-    await api.context.listIndexer.runOnce();
-    browser = await launchChromium();
+  // Digests are on (a mail server is configured) but this server's scheduler never sends one.
+  const h = widgetHarness({
+    env: () => ({ ...ROLE_ENV, ...digestEnv() }),
+    setup: async (api) => {
+      // Today has mail of two types for alice and bob, whatever ran before.
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email, USERS.bob.email], body: `Hello.\n\n${GTUBE}\n` });
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email], body: 'The invoice.\n', attachment: { name: 'invoice.exe', content: 'MZ not really a program' } });
+      await api.context.listIndexer.runOnce();
+    },
   });
+  // alice's own frequency goes back to inheriting, whatever happened above (before the harness closes the
+  // server: vitest runs afterAll hooks last registered first).
   afterAll(async () => {
-    // alice's own frequency goes back to inheriting, whatever happened above.
-    if (api) {
-      const res = await (await signedIn(api.url, USERS.alice.email, USERS.alice.password)).request('PUT', '/digest-settings', { frequency: null });
-      if (!res.ok) throw new Error(`clearing alice's digest frequency failed: ${res.status} ${await res.text()}`);
-    }
-    await browser?.close();
-    await host?.close();
-    await api?.close();
+    const res = await (await signedIn(h.api.url, USERS.alice.email, USERS.alice.password)).request('PUT', '/digest-settings', { frequency: null });
+    if (!res.ok) throw new Error(`clearing alice's digest frequency failed: ${res.status} ${await res.text()}`);
   });
-
-  const w = (page: Page) => page.locator('amavis-quarantine');
+  const { w } = h;
 
   async function opens(user: { email: string; password: string }, tab: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false) {
-    const page = await browser.newPage({ viewport });
-    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
+    const page = await h.browser.newPage({ viewport });
+    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
     await w(page).locator('input[name="username"]').fill(user.email);
     await w(page).locator('input[name="password"]').fill(user.password);
     await w(page).locator('button[type="submit"]').click();
@@ -65,7 +45,7 @@ describe('statistics and the digest setting, in Chromium', () => {
     const page = await opens(USERS.alice, 'Statistics');
     const chart = w(page).getByRole('img', { name: CHART });
     await chart.waitFor();
-    const own = await bodyOf<StatsResponse>(await (await signedIn(api.url, USERS.alice.email, USERS.alice.password)).get('/stats?days=30'));
+    const own = await bodyOf<StatsResponse>(await (await signedIn(h.api.url, USERS.alice.email, USERS.alice.password)).get('/stats?days=30'));
     const today = own.days.at(-1)!;
     expect(today.quarantined.spam).toBeGreaterThan(0);
     // One bar segment per type of each day with mail; the description says the period's totals.
@@ -100,8 +80,8 @@ describe('statistics and the digest setting, in Chromium', () => {
   });
 
   it('lets a super user pick any domain by name, for the statistics and for the spam filter', async () => {
-    await sendThroughAmavis(api.context, { to: [USERS.carol.email], body: `Hello.\n\n${GTUBE}\n` });
-    await api.context.listIndexer.runOnce();
+    await sendThroughAmavis(h.api.context, { to: [USERS.carol.email], body: `Hello.\n\n${GTUBE}\n` });
+    await h.api.context.listIndexer.runOnce();
     const page = await opens(USERS.super, 'Statistics');
     await w(page).getByRole('img', { name: CHART }).waitFor();
     const forWhom = w(page).getByRole('combobox', { name: 'For' });

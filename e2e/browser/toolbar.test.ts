@@ -1,63 +1,44 @@
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
-import { spamdAddress } from '../support/bayes';
-import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
-import { hostPageHtml, startHostServer } from '../support/host-page';
+import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
 import { waitForInbox } from '../support/mailbox';
-import { startTestServer, type TestServer } from '../support/server';
+import { learningEnv, widgetHarness } from '../support/widget-harness';
 
 // Issue 16: the open message has a toolbar like Roundcube's (Elastic): icon buttons with their names for
 // what the server allows, "More" for the rest, one tab stop with arrow keys, a menu that Esc closes. Under
 // `banned=request` banned mail offers "Request release"; spam offers "Release", and that button puts
 // the mail in alice's INBOX, read back over IMAP.
 describe('the message toolbar, in Chromium', () => {
-  let api: TestServer;
-  let host: Awaited<ReturnType<typeof startHostServer>>;
-  let browser: Browser;
-  let learning = false;
   const run = Math.random().toString(36).slice(2, 8);
   const subjects = { spam: `Toolbar spam ${run}`, banned: `Toolbar invoice ${run}`, release: `Toolbar release ${run}`, look: `Toolbar look ${run}` };
 
-  beforeAll(async () => {
-    let apiUrl = '';
-    host = await startHostServer((url) => hostPageHtml({ widgetUrl: `${apiUrl}/amavis-quarantine.js`, apiUrl: `${apiUrl}/api`, dark: url.searchParams.has('dark') }));
-    // Learning on when the stack has its spamd, so that spam offers "Not spam" (never clicked here).
-    let env = {};
-    try {
-      const spamd = spamdAddress();
-      env = { AQ_SPAMD: `${spamd.host}:${spamd.port}` };
-      learning = true;
-    } catch {
-      // A stack without spamd: no "Not spam", no "Spam".
-    }
-    api = await startTestServer({ ...ROLE_ENV, ...env, AQ_ALLOWED_ORIGINS: host.origin, AQ_RELEASE_POLICY: 'banned=request' });
-    apiUrl = api.url;
-    for (const subject of [subjects.spam, subjects.release, subjects.look]) await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject });
-    await sendThroughAmavis(api.context, {
-      to: [USERS.alice.email],
-      subject: subjects.banned,
-      body: 'Please pay the attached invoice.',
-      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
-    });
-    browser = await launchChromium();
+  // Learning on when the stack has its spamd, so that spam offers "Not spam" (never clicked here).
+  const learned = learningEnv();
+  const learning = 'AQ_SPAMD' in learned;
+  const h = widgetHarness({
+    env: () => ({ ...ROLE_ENV, ...learned, AQ_RELEASE_POLICY: 'banned=request' }),
+    setup: async (api) => {
+      for (const subject of [subjects.spam, subjects.release, subjects.look]) await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject });
+      await sendThroughAmavis(api.context, {
+        to: [USERS.alice.email],
+        subject: subjects.banned,
+        body: 'Please pay the attached invoice.',
+        attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+      });
+    },
   });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await api?.close();
-  });
+  const { w } = h;
 
-  const w = (page: Page) => page.locator('amavis-quarantine');
   const toolbar = (page: Page) => w(page).getByRole('toolbar', { name: 'Message actions' });
   const focused = (page: Page) => page.evaluate(() => document.querySelector('amavis-quarantine')?.shadowRoot?.activeElement?.textContent ?? '');
 
   async function aliceOpens(subject: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
+    const page = await h.browser.newPage({ viewport });
+    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
     await w(page).locator('input[name="username"]').fill(USERS.alice.email);
     await w(page).locator('input[name="password"]').fill(USERS.alice.password);
     await w(page).locator('button[type="submit"]').click();
