@@ -8,6 +8,7 @@ import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/en';
 import { Icon, type IconName } from './icons';
 import { MoreMenu, type MenuEntry } from './more-menu';
+import { rovingIndex } from './roving';
 
 /** Where an admin's release goes: to another address, or to every recipient the message was held for. */
 export type AdminTarget = 'to' | 'all';
@@ -22,13 +23,6 @@ interface Tool {
 
 // The address the server acts on: the envelope sender, else the From header's address.
 const addressOf = (item: QuarantineItem) => item.envelopeFrom || /<([^>]+)>/.exec(item.headerFrom)?.[1] || item.headerFrom;
-const STEPS: Record<string, (i: number, n: number) => number> = {
-  ArrowRight: (i, n) => (i + 1) % n,
-  ArrowLeft: (i, n) => (i - 1 + n) % n,
-  Home: () => 0,
-  End: (_, n) => n - 1,
-};
-
 /**
  * Above an open message, like Elastic's mail toolbar: icon buttons with their names, for what the server
  * allows on this message (its `actions`) and what the session may do (sender lists, learning), and "More"
@@ -82,12 +76,12 @@ export function MessageToolbar({
   // The one button in the tab order: the last one focused, else the first.
   const active = [...tools.map((tool) => tool.key), 'more'].includes(current) ? current : (tools[0]?.key ?? 'more');
   const onKeyDown = (e: KeyboardEvent) => {
-    const step = STEPS[e.key];
     const buttons = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('.aq-tb-btn:not(:disabled)')];
     const at = buttons.indexOf(e.target as HTMLElement);
-    if (!step || at < 0) return;
+    const to = at < 0 ? undefined : rovingIndex(e.key, at, buttons.length, 'horizontal');
+    if (to === undefined) return;
     e.preventDefault();
-    buttons[step(at, buttons.length)]!.focus();
+    buttons[to]!.focus();
   };
 
   return (

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Icon, type IconName } from './icons';
+import { rovingIndex } from './roving';
 
 /** One entry of a menu: a command, or a link (a download). */
 export interface MenuEntry {
@@ -10,13 +11,6 @@ export interface MenuEntry {
   href?: string;
   danger?: boolean;
 }
-
-const MOVES: Record<string, (i: number, n: number) => number> = {
-  ArrowDown: (i, n) => (i + 1) % n,
-  ArrowUp: (i, n) => (i - 1 + n) % n,
-  Home: () => 0,
-  End: (_, n) => n - 1,
-};
 
 /**
  * A menu button (WAI-ARIA's pattern), like Elastic's "More": Enter, Space or ↓ opens it on its first
@@ -62,8 +56,8 @@ export function MoreMenu({
 
   const onMenuKey = (e: KeyboardEvent) => {
     const list = items();
-    const move = MOVES[e.key];
-    if (move && list.length) list[move(list.indexOf(e.target as HTMLElement), list.length)]!.focus();
+    const to = list.length ? rovingIndex(e.key, list.indexOf(e.target as HTMLElement), list.length, 'vertical') : undefined;
+    if (to !== undefined) list[to]!.focus();
     else if (e.key === 'Escape') close();
     else if (e.key === 'Tab') return setOpen(false);
     else if (e.key === ' ' && (e.target as HTMLElement).tagName === 'A') (e.target as HTMLElement).click();
