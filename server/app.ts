@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Config } from './config';
 import type { AppContext } from './context';
 import type { Logger } from './logger';
@@ -9,6 +8,7 @@ import { apiNotFound, errorHandler } from './middleware/error-handler';
 import { listingGate } from './middleware/listing-gate';
 import { loginLimits } from './middleware/login-limits';
 import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
 import { absoluteLifetime, sessionMiddleware } from './middleware/session';
 import { healthRoutes } from './routes/health';
 import { actionRoutes } from './routes/actions';
@@ -56,9 +56,12 @@ export interface AppDeps {
 export function createApp({ config, logger, services, demoPage, shutdown }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // The API's answers are per user and mostly Cache-Control: no-store, so a hash of every body (Express's
+  // default weak ETag) buys nothing; the widget's files set their own ETag (routes/widget.ts).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext(logger));
-  app.use(helmet());
+  app.use(securityHeaders());
 
   app.use(widgetRoutes(config.widgetFile));
   if (demoPage) app.get('/', (_req, res) => res.type('html').send(demoPage));
