@@ -36,7 +36,8 @@ const HELP = `usage: npm run bench:http -- [options]
   --msgs N            msgs rows of the bench data (default 1000000, as bench:list; generated if missing)
   --path P            the path requested (default /api/messages?limit=50); /api/session or /api/health/live
                       time the stack without the listing
-  --only RE           only the subjects whose label matches the regular expression (typical, super, admin)`;
+  --only RE           only the subjects whose label matches the regular expression (typical, super, admin)
+  --client C          raw (default: a prepared request on a plain socket) or node (node:http's client, as before)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -46,6 +47,7 @@ const { values: args } = parseArgs({
     msgs: { type: 'string' },
     path: { type: 'string', default: '/api/messages?limit=50' },
     only: { type: 'string' },
+    client: { type: 'string', default: 'raw' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -57,6 +59,7 @@ const seconds = Math.min(120, Math.max(1, Number(args.seconds) || 10));
 const connectionCounts = (args.connections ?? '').split(',').map((n) => Math.min(200, Math.max(1, Math.floor(Number(n)) || 1)));
 const PATH = args.path?.startsWith('/') ? args.path : '/api/messages?limit=50';
 const ONLY = args.only ? new RegExp(args.only, 'i') : undefined;
+const CLIENT = args.client === 'node' ? 'node' : 'raw';
 const run = promisify(execFile);
 const SUPER_USER = 'bench-super@bench.invalid';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -72,6 +75,8 @@ interface Run {
   load: number;
   /** The server's CPU time (this process: user + system) per answered request, in microseconds: steadier than req/s on a shared machine. */
   cpuMicros: number;
+  /** The load generator's CPU time per request (µs): what it takes from the two cores the server shares. */
+  clientCpuMicros: number;
 }
 
 /**
@@ -83,12 +88,12 @@ async function hammer(base: URL, subject: string, cookies: string[]): Promise<Ru
   const first = await fetch(new URL(PATH, base), { headers: { cookie: cookies[0] ?? '' } });
   const body = first.ok ? ((await first.json()) as { items?: unknown[] }) : undefined;
   const pageRows = Array.isArray(body?.items) ? body.items.length : NaN;
-  const job = JSON.stringify({ base: base.href, path: PATH, seconds, cookies });
+  const job = JSON.stringify({ base: base.href, path: PATH, seconds, cookies, client: CLIENT });
   const client = path.join(import.meta.dirname, 'http-client.ts');
   const before = process.cpuUsage();
   const { stdout } = await run(process.execPath, ['--import', 'tsx', client, job], { maxBuffer: 256 * 1024 * 1024 });
   const cpu = process.cpuUsage(before);
-  const out = JSON.parse(stdout) as { latencies: number[]; statuses: Record<string, number>; elapsed: number };
+  const out = JSON.parse(stdout) as { latencies: number[]; statuses: Record<string, number>; elapsed: number; clientCpuMicros: number };
   const statuses = new Map<number | string, number>(Object.entries(out.statuses).map(([k, v]) => [/^\d+$/.test(k) ? Number(k) : k, v]));
   return {
     subject,
@@ -99,6 +104,7 @@ async function hammer(base: URL, subject: string, cookies: string[]): Promise<Ru
     elapsed: out.elapsed,
     load: os.loadavg()[0] ?? NaN,
     cpuMicros: (cpu.user + cpu.system) / Math.max(1, out.latencies.length),
+    clientCpuMicros: out.clientCpuMicros,
   };
 }
 
@@ -162,11 +168,11 @@ async function benchDatabase(url: string): Promise<void> {
         runs.push(await hammer(base, name, cookies.slice(0, n)));
       }
     }
-    console.log(`\n${label}: GET ${PATH} over loopback, ${seconds} s per row, each connection its own session, keep-alive`);
+    console.log(`\n${label}: GET ${PATH} over loopback, ${seconds} s per row, each connection its own session, keep-alive, ${CLIENT} client`);
     console.log(description);
     console.log(
       `\n${formatTable(
-        ['subject', 'page', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'errors', 'load 1m', 'answers'],
+        ['subject', 'page', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'client CPU µs/req', 'errors', 'load 1m', 'answers'],
         runs.map((r) => {
           const timing = summarize(r.latencies);
           const sorted = [...r.latencies].sort((a, b) => a - b);
@@ -181,6 +187,7 @@ async function benchDatabase(url: string): Promise<void> {
             ms(timing.p50),
             ms(p99),
             r.cpuMicros.toFixed(0),
+            r.clientCpuMicros.toFixed(0),
             String(errors),
             r.load.toFixed(2),
             [...r.statuses].map(([s, c]) => `${s}×${c}`).join(' '),
