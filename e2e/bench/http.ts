@@ -10,20 +10,17 @@
  * CPUs with the server and the database: the figures compare builds on one machine, not capacity.
  */
 import { execFile } from 'node:child_process';
-import type http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { createApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
-import { createContext, type AppContext } from '../../server/context';
-import { createLogger } from '../../server/logger';
+import cluster from 'node:cluster';
+import type { AppContext } from '../../server/context';
 import { KIND_LABEL, benchDatabaseName, benchKindOfUrl, connectBenchDb } from './bench-db';
 import { benchSessionCookies } from './bench-sessions';
 import { benchUrls, ensureBenchDatabases, parseDbOption } from './generate';
+import { isBenchWorker, runBenchWorker, startBenchServer, type BenchServer } from './http-server';
 import { formatTable, ms, summarize } from './report';
 import { describeServer } from './server-info';
 import { pickSubjects } from './subjects';
@@ -37,7 +34,8 @@ const HELP = `usage: npm run bench:http -- [options]
   --path P            the path requested (default /api/messages?limit=50); /api/session or /api/health/live
                       time the stack without the listing
   --only RE           only the subjects whose label matches the regular expression (typical, super, admin)
-  --client C          raw (default: a prepared request on a plain socket) or node (node:http's client, as before)`;
+  --client C          raw (default: a prepared request on a plain socket) or node (node:http's client, as before)
+  --instances N       N server processes sharing the port (node:cluster), as N instances share a database (default 1)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +46,7 @@ const { values: args } = parseArgs({
     path: { type: 'string', default: '/api/messages?limit=50' },
     only: { type: 'string' },
     client: { type: 'string', default: 'raw' },
+    instances: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -60,6 +59,7 @@ const connectionCounts = (args.connections ?? '').split(',').map((n) => Math.min
 const PATH = args.path?.startsWith('/') ? args.path : '/api/messages?limit=50';
 const ONLY = args.only ? new RegExp(args.only, 'i') : undefined;
 const CLIENT = args.client === 'node' ? 'node' : 'raw';
+const INSTANCES = Math.min(8, Math.max(1, Math.floor(Number(args.instances)) || 1));
 const run = promisify(execFile);
 const SUPER_USER = 'bench-super@bench.invalid';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -84,15 +84,16 @@ interface Run {
  * AQ_LIST_MAX_PER_SESSION listings at once, so one shared session would measure that gate), driven by a
  * child process (http-client.ts): the server keeps this process's event loop to itself.
  */
-async function hammer(base: URL, subject: string, cookies: string[]): Promise<Run> {
+async function hammer(server: BenchServer, subject: string, cookies: string[]): Promise<Run> {
+  const { base } = server;
   const first = await fetch(new URL(PATH, base), { headers: { cookie: cookies[0] ?? '' } });
   const body = first.ok ? ((await first.json()) as { items?: unknown[] }) : undefined;
   const pageRows = Array.isArray(body?.items) ? body.items.length : NaN;
   const job = JSON.stringify({ base: base.href, path: PATH, seconds, cookies, client: CLIENT });
   const client = path.join(import.meta.dirname, 'http-client.ts');
-  const before = process.cpuUsage();
+  const before = await server.cpuMicros();
   const { stdout } = await run(process.execPath, ['--import', 'tsx', client, job], { maxBuffer: 256 * 1024 * 1024 });
-  const cpu = process.cpuUsage(before);
+  const cpu = (await server.cpuMicros()) - before;
   const out = JSON.parse(stdout) as { latencies: number[]; statuses: Record<string, number>; elapsed: number; clientCpuMicros: number };
   const statuses = new Map<number | string, number>(Object.entries(out.statuses).map(([k, v]) => [/^\d+$/.test(k) ? Number(k) : k, v]));
   return {
@@ -103,29 +104,9 @@ async function hammer(base: URL, subject: string, cookies: string[]): Promise<Ru
     statuses,
     elapsed: out.elapsed,
     load: os.loadavg()[0] ?? NaN,
-    cpuMicros: (cpu.user + cpu.system) / Math.max(1, out.latencies.length),
+    cpuMicros: cpu / Math.max(1, out.latencies.length),
     clientCpuMicros: out.clientCpuMicros,
   };
-}
-
-/** The real app (as index.ts builds it) on 127.0.0.1:0, against the bench database; IMAP and AM.PDP are never reached. */
-async function startServer(url: string, admin: { email: string; domain: string }) {
-  const config = loadConfig({
-    AQ_DB_URL: url,
-    AQ_IMAP_HOST: '127.0.0.1',
-    AQ_PDP: 'tcp://127.0.0.1:9998',
-    AQ_SESSION_SECRET: randomBytes(32).toString('hex'),
-    AQ_SUPER_USERS: SUPER_USER,
-    AQ_DOMAIN_ADMINS: `${admin.email}:${admin.domain}`,
-  });
-  const context = createContext(config, createLogger('silent'));
-  await context.ready();
-  const app = createApp({ config, logger: createLogger('silent'), services: context });
-  const server = await new Promise<http.Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return { base: new URL(`http://127.0.0.1:${port}`), context, server };
 }
 
 /** Removes the bench's session rows, so re-runs do not pile them up in the bench database. */
@@ -149,7 +130,8 @@ async function benchDatabase(url: string): Promise<void> {
   }
   const domain = subjects.largestDomain;
   const admin = { email: `bench-admin@${domain.domain}`, domain: domain.domain };
-  const { base, context, server } = await startServer(url, admin);
+  const server = await startBenchServer({ url, admin, superUser: SUPER_USER, sessionSecret: randomBytes(32).toString('hex') }, INSTANCES);
+  const { context } = server;
   const most = Math.max(...connectionCounts);
   const cookiesBySubject: Array<[string, string[]]> = [];
   try {
@@ -165,10 +147,12 @@ async function benchDatabase(url: string): Promise<void> {
     for (const [name, cookies] of cookiesBySubject) {
       for (const n of connectionCounts) {
         log(`${label}: ${name}, ${n} connections, ${seconds} s…`);
-        runs.push(await hammer(base, name, cookies.slice(0, n)));
+        runs.push(await hammer(server, name, cookies.slice(0, n)));
       }
     }
-    console.log(`\n${label}: GET ${PATH} over loopback, ${seconds} s per row, each connection its own session, keep-alive, ${CLIENT} client`);
+    console.log(
+      `\n${label}: GET ${PATH} over loopback, ${seconds} s per row, each connection its own session, keep-alive, ${CLIENT} client, ${INSTANCES} server process${INSTANCES > 1 ? 'es' : ''}`,
+    );
     console.log(description);
     console.log(
       `\n${formatTable(
@@ -197,23 +181,28 @@ async function benchDatabase(url: string): Promise<void> {
     );
   } finally {
     for (const [, cookies] of cookiesBySubject) await endSessions(context, cookies);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await context.close();
+    await server.close();
   }
 }
 
-try {
-  const urls = benchUrls(parseDbOption(args.db));
-  urls.forEach(benchDatabaseName);
-  await ensureBenchDatabases({ urls, params: defaultParams(args.msgs ? Number(args.msgs) : undefined), log });
-  for (const url of urls) await benchDatabase(url);
-  console.log(
-    `\nload average (1/5/15 min) ${os
-      .loadavg()
-      .map((v) => v.toFixed(2))
-      .join(' ')}; ${os.availableParallelism()} CPUs`,
-  );
-} catch (error) {
-  console.error(`bench:http failed: ${(error as Error).message}`);
+async function main(): Promise<void> {
+  try {
+    const urls = benchUrls(parseDbOption(args.db));
+    urls.forEach(benchDatabaseName);
+    await ensureBenchDatabases({ urls, params: defaultParams(args.msgs ? Number(args.msgs) : undefined), log });
+    for (const url of urls) await benchDatabase(url);
+    console.log(
+      `\nload average (1/5/15 min) ${os
+        .loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}; ${os.availableParallelism()} CPUs`,
+    );
+  } catch (error) {
+    console.error(`bench:http failed: ${(error as Error).message}`);
+  }
+  process.exit(0);
 }
-process.exit(0);
+
+// With --instances N, this file also runs as each server process (node:cluster forks it).
+if (isBenchWorker()) await runBenchWorker();
+else if (cluster.isPrimary) await main();
