@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
-import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { digestEnv, widgetHarness } from '../support/widget-harness';
+import { GTUBE, sendSpamAndBanned, sendThroughAmavis } from '../support/send-mail';
+import { digestEnv, searchFor, submitSignIn, widgetHarness } from '../support/widget-harness';
 
 // axe-core inside the widget's shadow root, on every screen, in light and dark, at desktop and phone
 // widths: no serious or critical finding (WCAG 2.2 AA). The screens hold real mail sent through amavisd
@@ -26,14 +26,7 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
     env: () => ({ ...ROLE_ENV, ...digestEnv() }),
     setup: async (api) => {
       // A spam and a blocked attachment for alice; she asks for the attachment, so an admin has a request.
-      await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject, body: `Hello.\n\n${GTUBE}\n` });
-      await sendThroughAmavis(api.context, {
-        to: [USERS.alice.email],
-        subject: `${subject} invoice`,
-        body: 'Pay.\n',
-        attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
-      });
-      await api.context.listIndexer.runOnce();
+      await sendSpamAndBanned(api.context, [USERS.alice.email], { spam: subject, banned: `${subject} invoice` });
       const alice = await signedIn(api.url, USERS.alice.email, USERS.alice.password);
       const list = await bodyOf<{ items: Array<{ id: string; actions: string[] }> }>(
         await alice.request('GET', `/messages?q=${encodeURIComponent(`${subject} invoice`)}`),
@@ -58,9 +51,7 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
       .toBe(true);
 
   async function signIn(page: Page, user: { email: string; password: string }) {
-    await w(page).locator('input[name="username"]').fill(user.email);
-    await w(page).locator('input[name="password"]').fill(user.password);
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, user);
     await w(page).locator('section.aq-list').waitFor();
   }
 
@@ -76,8 +67,7 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
         'message',
         async (page) => {
           await tab('Quarantine')(page);
-          await w(page).locator('input[type="search"]').fill(subject);
-          await w(page).locator('input[type="search"]').press('Enter');
+          await searchFor(page, subject);
           await w(page).locator('[data-aq-item]', { hasText: subject }).first().click();
           await w(page).locator('section.aq-message').waitFor();
         },
@@ -147,8 +137,7 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
     const page = await h.browser.newPage({ viewport: VIEWPORTS.desktop });
     await page.goto(h.host.origin);
     await signIn(page, USERS.alice);
-    await w(page).locator('input[type="search"]').fill(released);
-    await w(page).locator('input[type="search"]').press('Enter');
+    await searchFor(page, released);
     await w(page).locator('.aq-empty').waitFor();
     await w(page).locator('button.aq-filter-toggle').click();
     await w(page).getByRole('combobox', { name: 'Status' }).selectOption('all');
@@ -166,8 +155,7 @@ describe('accessibility of every screen (axe-core in the shadow root), in Chromi
         .first()
         .evaluate((el) => getComputedStyle(el).colorScheme),
     ).toBe('dark');
-    await w(page).locator('input[type="search"]').fill(subject);
-    await w(page).locator('input[type="search"]').press('Enter');
+    await searchFor(page, subject);
     await w(page).locator('[data-aq-item]', { hasText: subject }).first().click();
     await w(page).locator('iframe.aq-body-frame').waitFor();
     // The body's own document, as Chromium renders it (the frame is sandboxed, but the browser can look in).

@@ -5,7 +5,7 @@ import { ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { digestEnv, widgetHarness } from '../support/widget-harness';
+import { digestEnv, searchFor, submitSignIn, widgetHarness } from '../support/widget-harness';
 
 // Split so that this file does not trip a virus scanner; the stack's scanner reports it as Eicar-Test-Signature.
 const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$' + 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
@@ -28,9 +28,7 @@ describe('admin releases of dangerous mail, in Chromium', () => {
     const sent: string[] = [];
     page.on('request', (r) => r.method() === 'POST' && /\/(release|approve)$/.test(new URL(r.url()).pathname) && sent.push(new URL(r.url()).pathname));
     await page.goto(h.host.origin);
-    await w(page).locator('input[name="username"]').fill(USERS.admin.email);
-    await w(page).locator('input[name="password"]').fill(USERS.admin.password);
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, USERS.admin);
     await w(page).locator('section.aq-list').waitFor();
     return { page, sent };
   }
@@ -39,8 +37,7 @@ describe('admin releases of dangerous mail, in Chromium', () => {
     const subject = `Risky release-to ${run}`;
     await sendThroughAmavis(h.api.context, { to: [USERS.alice.email], subject, body: `Open the attachment.\n\n${EICAR}\n` });
     const { page, sent } = await signInAdmin();
-    await w(page).locator('input[type="search"]').fill(subject);
-    await w(page).locator('input[type="search"]').press('Enter');
+    await searchFor(page, subject);
     await w(page).locator('[data-aq-item]', { hasText: subject }).first().click();
     await w(page).locator('section.aq-message .aq-msg-subject', { hasText: subject }).waitFor();
 

@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
-import { ARTIFACTS, VIEWPORTS } from '../support/browser';
+import { ARTIFACTS } from '../support/browser';
 import { waitForInbox } from '../support/mailbox';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { digestEnv, widgetHarness } from '../support/widget-harness';
+import { digestEnv, openAs, searchFor, widgetHarness } from '../support/widget-harness';
 
 const tag = () => Math.random().toString(36).slice(2, 8);
 
@@ -18,11 +18,7 @@ describe('the admin screens, in Chromium', () => {
   const { w } = h;
 
   async function signIn(user: { email: string; password: string }): Promise<Page> {
-    const page = await h.browser.newPage({ viewport: VIEWPORTS.desktop });
-    await page.goto(h.host.origin);
-    await w(page).locator('input[name="username"]').fill(user.email);
-    await w(page).locator('input[name="password"]').fill(user.password);
-    await w(page).locator('button[type="submit"]').click();
+    const page = await openAs(h, { user });
     await w(page).locator('section.aq-list').waitFor();
     return page;
   }
@@ -36,8 +32,7 @@ describe('the admin screens, in Chromium', () => {
   }
 
   async function openFromList(page: Page, subject: string) {
-    await w(page).locator('input[type="search"]').fill(subject);
-    await w(page).locator('input[type="search"]').press('Enter');
+    await searchFor(page, subject);
     await w(page).locator('[data-aq-item]', { hasText: subject }).first().click();
     await w(page).locator('section.aq-message .aq-msg-subject', { hasText: subject }).waitFor();
   }

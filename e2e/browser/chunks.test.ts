@@ -1,7 +1,7 @@
 import type { Page, Request } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
-import { widgetHarness } from '../support/widget-harness';
+import { submitSignIn, widgetHarness } from '../support/widget-harness';
 
 const CHUNK = /\/amavis-quarantine\.([a-z]+)\.[0-9a-f]{16}\.js$/;
 
@@ -27,9 +27,7 @@ describe('the widget loads its chunks on demand, in a host page', () => {
   }
 
   async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await w(page).locator('input[name="username"]').fill(user.email);
-    await w(page).locator('input[name="password"]').fill(user.password);
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, user);
     await w(page).locator('section.aq-list[aria-busy="false"]').waitFor();
   }
 

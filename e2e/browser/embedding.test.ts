@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
 import { hostPageHtml, startHostServer } from '../support/host-page';
 import { startTestServer, type TestServer } from '../support/server';
+import { screenshotLooks, SIZES_AND_MODES } from '../support/widget-harness';
 
 // The widget embedded by one <script> tag in a webmail page on another origin, in real Chromium, talking
 // to the real server on the real stack.
@@ -114,16 +115,9 @@ describe('the widget in a host page, in Chromium', () => {
     await page.close();
   });
 
-  it.each([
-    ['desktop', 'light'],
-    ['desktop', 'dark'],
-    ['phone', 'light'],
-    ['phone', 'dark'],
-  ] as const)('renders at %s width in %s mode (screenshot)', async (size, mode) => {
+  it.each(SIZES_AND_MODES)('renders at %s width in %s mode (screenshot)', async (size, mode) => {
     const page = await open(mode === 'dark' ? '?dark' : '', VIEWPORTS[size]);
-    await page.screenshot({ path: path.join(ARTIFACTS, `signin-${size}-${mode}.png`), fullPage: true });
-    const box = await page.locator('amavis-quarantine .aq-root').boundingBox();
-    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+    await screenshotLooks(page, 'signin', size, mode, { fullPage: true });
     await page.close();
   });
 });

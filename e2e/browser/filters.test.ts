@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
-import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { widgetHarness } from '../support/widget-harness';
+import { sendSpamAndBanned } from '../support/send-mail';
+import { searchFor, submitSignIn, widgetHarness } from '../support/widget-harness';
 
 // The list's search in sight and its filters in a popover (issue 16, as Roundcube Elastic's search
 // options), in real Chromium against the real stack: the Filters button counts the active filters, a
@@ -19,14 +19,7 @@ describe('the list’s filters in a popover, in Chromium', () => {
     env: () => ROLE_ENV,
     setup: async (api) => {
       // A spam and a blocked attachment: the type filter tells them apart.
-      await sendThroughAmavis(api.context, { to: [USERS.alice.email], subject: `${tag} spam`, body: `Hello.\n\n${GTUBE}\n` });
-      await sendThroughAmavis(api.context, {
-        to: [USERS.alice.email],
-        subject: `${tag} invoice`,
-        body: 'Pay.\n',
-        attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
-      });
-      await api.context.listIndexer.runOnce();
+      await sendSpamAndBanned(api.context, [USERS.alice.email], { spam: `${tag} spam`, banned: `${tag} invoice` });
     },
     timeout: 180_000,
   });
@@ -42,12 +35,9 @@ describe('the list’s filters in a popover, in Chromium', () => {
   async function open(query: string, viewport: { width: number; height: number }): Promise<Page> {
     const page = await h.browser.newPage({ viewport });
     await page.goto(`${h.host.origin}/${query}`);
-    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
-    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, USERS.alice);
     await settled(page);
-    await w(page).locator('input[type="search"]').fill(tag);
-    await w(page).locator('input[type="search"]').press('Enter');
+    await searchFor(page, tag);
     await expect.poll(() => subjects(page), { timeout: 30_000 }).toEqual([`${tag} invoice`, `${tag} spam`]);
     await settled(page);
     return page;

@@ -8,6 +8,7 @@ import { waitForInbox } from '../support/mailbox';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 import { stackEnv } from '../support/stack';
+import { screenshotLooks, searchFor, submitSignIn } from '../support/widget-harness';
 
 // The main journey, in real Chromium, against the real stack: a webmail-like page with hostile CSS
 // embeds the widget by script tag; alice releases a spam, bob's copy stays, an admin approves a request
@@ -108,9 +109,7 @@ describe('the quarantine in a webmail page, in Chromium', () => {
       // starts from there.
       await w(page).locator('input[type="search"]:focus').waitFor();
     } else {
-      await w(page).locator('input[name="username"]').fill(user.email);
-      await w(page).locator('input[name="password"]').fill(user.password);
-      await w(page).locator('button[type="submit"]').click();
+      await submitSignIn(page, user);
     }
     await w(page).locator('section.aq-list').waitFor();
   }
@@ -124,8 +123,7 @@ describe('the quarantine in a webmail page, in Chromium', () => {
       await page.keyboard.type(text);
       await page.keyboard.press('Enter');
     } else {
-      await w(page).locator('input[type="search"]').fill(text);
-      await w(page).locator('input[type="search"]').press('Enter');
+      await searchFor(page, text);
     }
     // As a user would, wait for the results: the list has settled and every row matches.
     await expect
@@ -265,9 +263,7 @@ describe('the quarantine in a webmail page, in Chromium', () => {
 
   it('says plainly when the password is wrong', async () => {
     const page = await open(variants[0]!);
-    await w(page).locator('input[name="username"]').fill('alice@example.test');
-    await w(page).locator('input[name="password"]').fill('not-her-password');
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, { email: 'alice@example.test', password: 'not-her-password' });
     await w(page).locator('#aq-signin-error', { hasText: 'wrong e-mail address or password' }).waitFor();
     expect(await w(page).locator('section.aq-list').count()).toBe(0);
     await page.close();
@@ -313,9 +309,7 @@ describe('the quarantine in a webmail page, in Chromium', () => {
     const page = await open(variant, VIEWPORTS[size], true);
     await signIn(page, USERS.alice, false);
     await w(page).locator('[data-aq-item]').first().waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, `list-${size}-${mode}.png`) });
-    const box = await w(page).locator('.aq-root').boundingBox();
-    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+    await screenshotLooks(page, 'list', size, mode);
     await search(page, 'Seed banned attachment', false);
     await w(page).locator('[data-aq-item]').first().click();
     await w(page).locator('section.aq-message .aq-attachments').waitFor();

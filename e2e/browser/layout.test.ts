@@ -7,6 +7,7 @@ import { hostPageHtml, startHostServer } from '../support/host-page';
 import { waitForInbox } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
+import { searchFor, submitSignIn } from '../support/widget-harness';
 
 // Roundcube's mail layout in a host page, in real Chromium against the real stack: the list with the
 // open message beside it (a preview pane) on a wide widget and over it on a phone, totals from the
@@ -64,15 +65,12 @@ describe('the widget laid out like Roundcube’s mail view, in Chromium', () => 
   }
 
   async function signIn(page: Page): Promise<void> {
-    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
-    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, USERS.alice);
     await settled(page);
   }
 
   async function search(page: Page, text: string): Promise<void> {
-    await w(page).locator('input[type="search"]').fill(text);
-    await w(page).locator('input[type="search"]').press('Enter');
+    await searchFor(page, text);
     await expect.poll(async () => (await w(page).locator('[data-aq-item]').allTextContents()).every((t) => t.includes(text)), { timeout: 30_000 }).toBe(true);
     await settled(page);
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { sendThroughAmavis } from '../support/send-mail';
-import { widgetHarness } from '../support/widget-harness';
+import { openAs, screenshotLooks, SIZES_AND_MODES, widgetHarness } from '../support/widget-harness';
 
 // The widget offers what the server allows and nothing else: under `banned=request` a user's banned mail
 // offers "Request release" and no "Release", in the list (row and bulk bar) and in the message view,
@@ -32,14 +32,7 @@ describe('the release policy, as the widget shows it, in Chromium', () => {
   const labels = (scope: Locator) => scope.locator('button').allTextContents();
 
   async function aliceSearches(text: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
-    const page = await h.browser.newPage({ viewport });
-    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
-    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
-    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
-    await w(page).locator('button[type="submit"]').click();
-    await w(page).locator('input[type="search"]').fill(text);
-    await w(page).locator('input[type="search"]').press('Enter');
-    await w(page).locator('[data-aq-item]', { hasText: text }).first().waitFor();
+    const page = await openAs(h, { user: USERS.alice, viewport, dark, search: text });
     await expect.poll(() => w(page).locator('section.aq-list').getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
     return page;
   }
@@ -73,20 +66,13 @@ describe('the release policy, as the widget shows it, in Chromium', () => {
     await page.close();
   });
 
-  it.each([
-    ['desktop', 'light'],
-    ['desktop', 'dark'],
-    ['phone', 'light'],
-    ['phone', 'dark'],
-  ] as const)('looks right at %s width in %s mode (screenshots of the list and the message)', async (size, mode) => {
+  it.each(SIZES_AND_MODES)('looks right at %s width in %s mode (screenshots of the list and the message)', async (size, mode) => {
     // Both of this run's mails: their subjects end in the run's tag.
     const page = await aliceSearches(run, VIEWPORTS[size], mode === 'dark');
     const row = w(page).locator('[data-aq-item]', { hasText: bannedSubject });
     // On a desktop the row's buttons show on hover or focus.
     await row.hover();
-    await page.screenshot({ path: path.join(ARTIFACTS, `policy-list-${size}-${mode}.png`) });
-    const box = await w(page).locator('.aq-root').boundingBox();
-    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+    await screenshotLooks(page, 'policy-list', size, mode);
     await row.locator('.aq-item__subject').click();
     await w(page).locator('section.aq-message .aq-attachments').waitFor();
     await w(page).locator('iframe.aq-body-frame').contentFrame().locator('pre, body > *').first().waitFor();

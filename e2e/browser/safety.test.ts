@@ -9,6 +9,7 @@ import { GTUBE, sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
 import { stackEnv } from '../support/stack';
 import { startTcpProxy, throughProxy, type TcpProxy } from '../support/tcp-proxy';
+import { searchFor, SIZES_AND_MODES, submitSignIn } from '../support/widget-harness';
 
 // Split so that this file does not trip a virus scanner; the stack's scanner reports it as Eicar-Test-Signature.
 const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$' + 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
@@ -94,9 +95,7 @@ describe('actions and safety in the widget, in Chromium', () => {
   const activeText = (page: Page) => page.evaluate(() => document.getElementById('aq')?.shadowRoot?.activeElement?.textContent ?? null);
 
   async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
-    await w(page).locator('input[name="username"]').fill(user.email);
-    await w(page).locator('input[name="password"]').fill(user.password);
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, user);
     await w(page).locator('section.aq-list').waitFor();
   }
 
@@ -108,8 +107,7 @@ describe('actions and safety in the widget, in Chromium', () => {
 
   /** Searches and waits until the list has settled with only matching rows; returns their ids in order. */
   async function search(page: Page, text: string, rows: number): Promise<string[]> {
-    await w(page).locator('input[type="search"]').fill(text);
-    await w(page).locator('input[type="search"]').press('Enter');
+    await searchFor(page, text);
     await expect
       .poll(
         () =>
@@ -171,12 +169,7 @@ describe('actions and safety in the widget, in Chromium', () => {
     await page.close();
   });
 
-  it.each([
-    ['desktop', 'light'],
-    ['desktop', 'dark'],
-    ['phone', 'light'],
-    ['phone', 'dark'],
-  ] as const)('shows a phishing mail with inert links and asks before releasing it (%s, %s)', async (size, mode) => {
+  it.each(SIZES_AND_MODES)('shows a phishing mail with inert links and asks before releasing it (%s, %s)', async (size, mode) => {
     const page = await open(mode === 'dark' ? '?dark' : '', VIEWPORTS[size]);
     await signIn(page, USERS.alice);
     // In the list, r on its row asks too: its From names another domain than its envelope sender.
@@ -329,9 +322,7 @@ describe('actions and safety in the widget, in Chromium', () => {
     await pdp.close().catch(() => undefined);
     const page = await open(`?faulty&lang=${lang}`);
     // An account of this run's own: the answer is the same as for a wrong password, and alice's count stays clean.
-    await w(page).locator('input[name="username"]').fill(`nobody-${run}@example.test`);
-    await w(page).locator('input[name="password"]').fill('not-a-password');
-    await w(page).locator('button[type="submit"]').click();
+    await submitSignIn(page, { email: `nobody-${run}@example.test`, password: 'not-a-password' });
     await w(page).locator('#aq-signin-error', { hasText: wrongPassword }).waitFor();
     await signIn(page, USERS.alice);
     // A mail of its own per language: the other language's refused release leaves nothing behind to wait for.

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLE_ENV, USERS } from '../support/api-client';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { sendThroughAmavis } from '../support/send-mail';
-import { learningEnv, widgetHarness } from '../support/widget-harness';
+import { learningEnv, openAs, screenshotLooks, SIZES_AND_MODES, widgetHarness } from '../support/widget-harness';
 
 // Issue #14 as alice sees it: "Block sender" on a quarantined message puts the sender on her block list
 // (in amavis's own wblist), offers to delete the sender's other quarantined mail, and the entry shows on
@@ -26,18 +26,7 @@ describe('allow and block senders, in Chromium', () => {
   const { w } = h;
 
   async function aliceOpens(text: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
-    const page = await h.browser.newPage({ viewport });
-    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
-    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
-    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
-    await w(page).locator('button[type="submit"]').click();
-    await w(page).locator('input[type="search"]').fill(text);
-    await w(page).locator('input[type="search"]').press('Enter');
-    const row = w(page).locator('[data-aq-item]', { hasText: text }).first();
-    await row.waitFor();
-    await row.locator('.aq-item__subject').click();
-    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: text }).waitFor();
-    return page;
+    return openAs(h, { user: USERS.alice, viewport, dark, search: text, open: true });
   }
 
   it('blocks the sender from a message, lists the entry, and removes it', async () => {
@@ -74,17 +63,10 @@ describe('allow and block senders, in Chromium', () => {
     await page.close();
   });
 
-  it.each([
-    ['desktop', 'light'],
-    ['desktop', 'dark'],
-    ['phone', 'light'],
-    ['phone', 'dark'],
-  ] as const)('looks right at %s width in %s mode (screenshots of the message and the sender lists)', async (size, mode) => {
+  it.each(SIZES_AND_MODES)('looks right at %s width in %s mode (screenshots of the message and the sender lists)', async (size, mode) => {
     const page = await aliceOpens(`${subject} two`, VIEWPORTS[size], mode === 'dark');
     await w(page).getByRole('toolbar', { name: 'Message actions' }).waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, `senders-message-${size}-${mode}.png`) });
-    const box = await w(page).locator('.aq-root').boundingBox();
-    expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+    await screenshotLooks(page, 'senders-message', size, mode);
 
     // An entry of her own to show, removed again afterwards.
     const own = `friend-${run}-${size}-${mode}@example.org`;

@@ -6,6 +6,7 @@ import { ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { ARTIFACTS, launchChromium, VIEWPORTS } from '../support/browser';
 import { hostPageHtml, startHostServer } from '../support/host-page';
 import { startTestServer, type TestServer } from '../support/server';
+import { openAs, screenshotLooks, SIZES_AND_MODES } from '../support/widget-harness';
 
 const CLEAR = Object.fromEntries(POLICY_FIELDS.map((f) => [f, null]));
 
@@ -38,11 +39,7 @@ describe('the spam filter, in Chromium', () => {
   const source = (page: Page, field: string) => w(page).locator(`[data-aq-field="${field}"] .aq-pfield__src`).textContent();
 
   async function opens(user: { email: string; password: string }, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    await page.goto(`${host.origin}/${dark ? '?dark' : ''}`);
-    await w(page).locator('input[name="username"]').fill(user.email);
-    await w(page).locator('input[name="password"]').fill(user.password);
-    await w(page).locator('button[type="submit"]').click();
+    const page = await openAs({ browser, host }, { user, viewport, dark });
     await w(page).getByRole('button', { name: 'Spam filter' }).click();
     await w(page).getByRole('form', { name: 'Spam filter' }).waitFor();
     return page;
@@ -86,21 +83,12 @@ describe('the spam filter, in Chromium', () => {
     await page.close();
   });
 
-  it.each([
-    ['desktop', 'light'],
-    ['desktop', 'dark'],
-    ['phone', 'light'],
-    ['phone', 'dark'],
-  ] as const)('looks right at %s width in %s mode', async (size, mode) => {
-    for (const [who, user] of [
-      ['alice', USERS.alice],
-      ['admin', USERS.admin],
-    ] as const) {
+  it.each(SIZES_AND_MODES)('looks right at %s width in %s mode', async (size, mode) => {
+    for (const who of ['alice', 'admin'] as const) {
+      const user = USERS[who];
       const page = await opens(user, VIEWPORTS[size], mode === 'dark');
       await w(page).locator('[data-aq-field="spam_kill_level"]').waitFor();
-      await page.screenshot({ path: path.join(ARTIFACTS, `spam-policy-${who}-${size}-${mode}.png`), fullPage: true });
-      const box = await w(page).locator('.aq-root').boundingBox();
-      expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+      await screenshotLooks(page, `spam-policy-${who}`, size, mode, { fullPage: true });
       await page.close();
     }
   });

@@ -5,7 +5,7 @@ import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
-import { digestEnv, widgetHarness } from '../support/widget-harness';
+import { digestEnv, expectWidgetFits, openAs, SIZES_AND_MODES, widgetHarness } from '../support/widget-harness';
 
 const CHART = 'Quarantined mail per day, by type';
 
@@ -32,11 +32,7 @@ describe('statistics and the digest setting, in Chromium', () => {
   const { w } = h;
 
   async function opens(user: { email: string; password: string }, tab: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false) {
-    const page = await h.browser.newPage({ viewport });
-    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
-    await w(page).locator('input[name="username"]').fill(user.email);
-    await w(page).locator('input[name="password"]').fill(user.password);
-    await w(page).locator('button[type="submit"]').click();
+    const page = await openAs(h, { user, viewport, dark });
     await w(page).getByRole('button', { name: tab }).click();
     return page;
   }
@@ -137,16 +133,9 @@ describe('statistics and the digest setting, in Chromium', () => {
     await page.close();
   });
 
-  it.each([
-    ['desktop', 'light'],
-    ['desktop', 'dark'],
-    ['phone', 'light'],
-    ['phone', 'dark'],
-  ] as const)('looks right at %s width in %s mode', async (size, mode) => {
-    for (const [who, user] of [
-      ['alice', USERS.alice],
-      ['admin', USERS.admin],
-    ] as const) {
+  it.each(SIZES_AND_MODES)('looks right at %s width in %s mode', async (size, mode) => {
+    for (const who of ['alice', 'admin'] as const) {
+      const user = USERS[who];
       const page = await opens(user, 'Statistics', VIEWPORTS[size], mode === 'dark');
       await w(page).getByRole('img', { name: CHART }).waitFor();
       if (who === 'admin') {
@@ -159,8 +148,7 @@ describe('statistics and the digest setting, in Chromium', () => {
       const report = await axeWidget(page);
       expect(report.shadowNodes).toBeGreaterThan(0);
       expect(seriousFindings(report)).toEqual([]);
-      const box = await w(page).locator('.aq-root').boundingBox();
-      expect(box && box.x >= 0 && box.x + box.width <= VIEWPORTS[size].width).toBe(true);
+      await expectWidgetFits(page, VIEWPORTS[size].width);
       if (who === 'admin') {
         await w(page).getByRole('button', { name: 'Spam filter' }).click();
         // The "For" choice of the spam filter sets whose digest default is shown: here the domain's.

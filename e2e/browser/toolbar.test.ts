@@ -6,7 +6,7 @@ import { axeWidget, seriousFindings } from '../support/axe';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
 import { GTUBE, sendThroughAmavis } from '../support/send-mail';
 import { waitForInbox } from '../support/mailbox';
-import { learningEnv, widgetHarness } from '../support/widget-harness';
+import { learningEnv, openAs, SIZES_AND_MODES, widgetHarness } from '../support/widget-harness';
 
 // Issue 16: the open message has a toolbar like Roundcube's (Elastic): icon buttons with their names for
 // what the server allows, "More" for the rest, one tab stop with arrow keys, a menu that Esc closes. Under
@@ -37,15 +37,7 @@ describe('the message toolbar, in Chromium', () => {
   const focused = (page: Page) => page.evaluate(() => document.querySelector('amavis-quarantine')?.shadowRoot?.activeElement?.textContent ?? '');
 
   async function aliceOpens(subject: string, viewport: { width: number; height: number } = VIEWPORTS.desktop, dark = false): Promise<Page> {
-    const page = await h.browser.newPage({ viewport });
-    await page.goto(`${h.host.origin}/${dark ? '?dark' : ''}`);
-    await w(page).locator('input[name="username"]').fill(USERS.alice.email);
-    await w(page).locator('input[name="password"]').fill(USERS.alice.password);
-    await w(page).locator('button[type="submit"]').click();
-    await w(page).locator('input[type="search"]').fill(subject);
-    await w(page).locator('input[type="search"]').press('Enter');
-    await w(page).locator('[data-aq-item]', { hasText: subject }).locator('.aq-item__subject').click();
-    await w(page).locator('section.aq-message .aq-msg-subject', { hasText: subject }).waitFor();
+    const page = await openAs(h, { user: USERS.alice, viewport, dark, search: subject, open: true });
     await expect.poll(() => w(page).locator('section.aq-message').getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
     return page;
   }
@@ -123,12 +115,7 @@ describe('the message toolbar, in Chromium', () => {
     await page.close();
   });
 
-  it.each([
-    ['desktop', 'light'],
-    ['desktop', 'dark'],
-    ['phone', 'light'],
-    ['phone', 'dark'],
-  ] as const)('fits and reads at %s width in %s mode: no overflow, touch targets, axe with the menu open (screenshots)', async (size, mode) => {
+  it.each(SIZES_AND_MODES)('fits and reads at %s width in %s mode: no overflow, touch targets, axe with the menu open (screenshots)', async (size, mode) => {
     const viewport = VIEWPORTS[size];
     const page = await aliceOpens(subjects.look, viewport, mode === 'dark');
     await w(page).locator('iframe.aq-body-frame').contentFrame().locator('pre, body > *').first().waitFor();

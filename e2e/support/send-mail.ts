@@ -40,6 +40,16 @@ export async function sendThroughAmavis(
 }
 
 /**
+ * Sends `to` a spam (GTUBE) and a blocked attachment (invoice.exe), the two types a list's filters tell
+ * apart, under the two subjects given; then takes the list indexer's turn, so that both are listed.
+ */
+export async function sendSpamAndBanned(context: AppContext, to: string[], subjects: { spam: string; banned: string }): Promise<void> {
+  await sendThroughAmavis(context, { to, subject: subjects.spam, body: `Hello.\n\n${GTUBE}\n` });
+  await sendThroughAmavis(context, { to, subject: subjects.banned, body: 'Pay.\n', attachment: { name: 'invoice.exe', content: 'MZ not really a program' } });
+  await context.listIndexer.runOnce();
+}
+
+/**
  * Waits until amavisd has stored the mail with this Message-Id, and returns the API id of each recipient's
  * row. amavisd answers SMTP once it has processed the mail, so this is normally at once; the bound is
  * generous so that it holds on a fully loaded machine.
