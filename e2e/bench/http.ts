@@ -17,8 +17,10 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import cluster from 'node:cluster';
 import type { AppContext } from '../../server/context';
+import { createSequelize } from '../../server/db/connect';
 import { KIND_LABEL, benchDatabaseName, benchKindOfUrl, connectBenchDb } from './bench-db';
 import { benchSessionCookies } from './bench-sessions';
+import { describeListIndex, ensureListIndex } from './index-build';
 import { benchUrls, ensureBenchDatabases, parseDbOption } from './generate';
 import { isBenchWorker, runBenchWorker, startBenchServer, type BenchServer } from './http-server';
 import { formatTable, ms, summarize } from './report';
@@ -122,11 +124,15 @@ async function benchDatabase(url: string): Promise<void> {
   const db = await connectBenchDb(url);
   let description: string;
   let subjects;
+  // The list index, installed and built as `npm run migrate` does in production (once; bench:list shares
+  // it): without it every listing would take the old plans over amavis's tables.
+  const sequelize = createSequelize(url, { limits: { statementTimeoutMs: 600_000, poolMax: 2, acquireTimeoutMs: 60_000 } });
   try {
     subjects = await pickSubjects(db);
-    description = await describeServer(db);
+    description = `${await describeServer(db)}\n${describeListIndex(await ensureListIndex(sequelize, db, false, log))}`;
   } finally {
     await db.end();
+    await sequelize.close();
   }
   const domain = subjects.largestDomain;
   const admin = { email: `bench-admin@${domain.domain}`, domain: domain.domain };
