@@ -21,6 +21,7 @@ import { createSequelize } from '../../server/db/connect';
 import { KIND_LABEL, benchDatabaseName, benchKindOfUrl, connectBenchDb } from './bench-db';
 import { benchSessionCookies } from './bench-sessions';
 import { describeListIndex, ensureListIndex } from './index-build';
+import { processCpuMicros } from './process-cpu';
 import { benchUrls, ensureBenchDatabases, parseDbOption } from './generate';
 import { isBenchWorker, runBenchWorker, startBenchServer, type BenchServer } from './http-server';
 import { formatTable, ms, summarize } from './report';
@@ -65,6 +66,8 @@ const INSTANCES = Math.min(8, Math.max(1, Math.floor(Number(args.instances)) || 
 const run = promisify(execFile);
 const SUPER_USER = 'bench-super@bench.invalid';
 const log = (line: string) => process.stderr.write(`${line}\n`);
+// The local database server's processes, whose CPU time is counted per request (PostgreSQL: its backends).
+const DB_PROCESSES = { mariadb: ['mariadbd', 'mysqld'], postgres: ['postgres'] } as const;
 
 interface Run {
   subject: string;
@@ -79,6 +82,8 @@ interface Run {
   cpuMicros: number;
   /** The load generator's CPU time per request (µs): what it takes from the two cores the server shares. */
   clientCpuMicros: number;
+  /** The local database server's CPU time per request (µs), when /proc shows it; NaN otherwise. */
+  dbCpuMicros: number;
 }
 
 /**
@@ -86,7 +91,7 @@ interface Run {
  * AQ_LIST_MAX_PER_SESSION listings at once, so one shared session would measure that gate), driven by a
  * child process (http-client.ts): the server keeps this process's event loop to itself.
  */
-async function hammer(server: BenchServer, subject: string, cookies: string[]): Promise<Run> {
+async function hammer(server: BenchServer, subject: string, cookies: string[], dbProcesses: readonly string[]): Promise<Run> {
   const { base } = server;
   const first = await fetch(new URL(PATH, base), { headers: { cookie: cookies[0] ?? '' } });
   const body = first.ok ? ((await first.json()) as { items?: unknown[] }) : undefined;
@@ -94,8 +99,10 @@ async function hammer(server: BenchServer, subject: string, cookies: string[]): 
   const job = JSON.stringify({ base: base.href, path: PATH, seconds, cookies, client: CLIENT });
   const client = path.join(import.meta.dirname, 'http-client.ts');
   const before = await server.cpuMicros();
+  const dbBefore = processCpuMicros(dbProcesses);
   const { stdout } = await run(process.execPath, ['--import', 'tsx', client, job], { maxBuffer: 256 * 1024 * 1024 });
   const cpu = (await server.cpuMicros()) - before;
+  const dbAfter = processCpuMicros(dbProcesses);
   const out = JSON.parse(stdout) as { latencies: number[]; statuses: Record<string, number>; elapsed: number; clientCpuMicros: number };
   const statuses = new Map<number | string, number>(Object.entries(out.statuses).map(([k, v]) => [/^\d+$/.test(k) ? Number(k) : k, v]));
   return {
@@ -108,6 +115,7 @@ async function hammer(server: BenchServer, subject: string, cookies: string[]): 
     load: os.loadavg()[0] ?? NaN,
     cpuMicros: cpu / Math.max(1, out.latencies.length),
     clientCpuMicros: out.clientCpuMicros,
+    dbCpuMicros: dbBefore === undefined || dbAfter === undefined ? NaN : (dbAfter - dbBefore) / Math.max(1, out.latencies.length),
   };
 }
 
@@ -153,7 +161,7 @@ async function benchDatabase(url: string): Promise<void> {
     for (const [name, cookies] of cookiesBySubject) {
       for (const n of connectionCounts) {
         log(`${label}: ${name}, ${n} connections, ${seconds} s…`);
-        runs.push(await hammer(server, name, cookies.slice(0, n)));
+        runs.push(await hammer(server, name, cookies.slice(0, n), DB_PROCESSES[benchKindOfUrl(url)]));
       }
     }
     console.log(
@@ -162,7 +170,7 @@ async function benchDatabase(url: string): Promise<void> {
     console.log(description);
     console.log(
       `\n${formatTable(
-        ['subject', 'page', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'client CPU µs/req', 'errors', 'load 1m', 'answers'],
+        ['subject', 'page', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'client CPU µs/req', 'DB CPU µs/req', 'errors', 'load 1m', 'answers'],
         runs.map((r) => {
           const timing = summarize(r.latencies);
           const sorted = [...r.latencies].sort((a, b) => a - b);
@@ -178,6 +186,7 @@ async function benchDatabase(url: string): Promise<void> {
             ms(p99),
             r.cpuMicros.toFixed(0),
             r.clientCpuMicros.toFixed(0),
+            Number.isNaN(r.dbCpuMicros) ? '-' : r.dbCpuMicros.toFixed(0),
             String(errors),
             r.load.toFixed(2),
             [...r.statuses].map(([s, c]) => `${s}×${c}`).join(' '),
