@@ -29,6 +29,8 @@ export default defineConfig({
           name: 'unit',
           include: ['{server,shared,plugin}/**/*.test.{ts,tsx}'],
           environment: 'node',
+          // The chunks' English strings (plugin/i18n/en-*.ts), which a chunk's module adds as it loads.
+          setupFiles: ['plugin/testing/register-english.ts'],
         },
       },
       {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../shared/errors';
 import { codeKey } from '../api/actions';
+import { allEnglish, ENGLISH_PARTS } from '../testing/english';
 import { de } from './de';
-import { en } from './en';
 import { fr } from './fr';
 import { createI18n } from './index';
 
@@ -10,12 +10,22 @@ describe('the catalogs', () => {
   it.each([
     ['de', de],
     ['fr', fr],
-  ])('%s translates every English key, with the same placeholders and plural forms', (_, catalog) => {
-    for (const [key, text] of Object.entries(en)) {
-      const translated = catalog[key as keyof typeof en];
+  ])('%s translates every English key (the main file\u2019s and the chunks\u2019), with the same placeholders and plural forms', (_, catalog) => {
+    for (const [key, text] of Object.entries(allEnglish)) {
+      const translated = catalog[key as keyof typeof allEnglish];
       expect(translated, key).toBeTypeOf('string');
       const shape = (s: string) => [s.split('|').length, [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()];
       expect(shape(translated!), key).toEqual(shape(text));
+    }
+  });
+
+  it('has each English string in one part only, so no chunk can show another text than the main file', () => {
+    const seen = new Map<string, string>();
+    for (const [part, strings] of Object.entries(ENGLISH_PARTS)) {
+      for (const key of Object.keys(strings)) {
+        expect(seen.get(key), `${key} in ${part}`).toBeUndefined();
+        seen.set(key, part);
+      }
     }
   });
 
@@ -28,7 +38,7 @@ describe('the catalogs', () => {
   });
 
   it.each([
-    ['en', en],
+    ['en', allEnglish],
     ['de', de],
     ['fr', fr],
   ])('%s has a message for every API error code (and for an unreachable server)', (_, catalog) => {

@@ -6,6 +6,18 @@ import { en, type Catalog, type MessageKey } from './en';
 // English is built in; de.ts and fr.ts are chunks of their own, loaded for their users (use-catalog.ts).
 const LOCALES = ['en', 'de', 'fr'];
 
+// The main file's English strings, and those of the chunks loaded so far (en-*.ts parts), looked up after them.
+const english: Partial<Catalog> = en;
+const chunkStrings: Partial<Catalog> = {};
+
+/**
+ * Adds English strings only a chunk's screens use: its module calls this as it runs, so they are in place
+ * before the screen first renders (lazy-view.tsx renders it only once the chunk's script has run).
+ */
+export function addStrings(...parts: Partial<Catalog>[]): void {
+  Object.assign(chunkStrings, ...parts);
+}
+
 /** Translation and formatting for one locale. */
 export interface I18n {
   locale: string;
@@ -26,15 +38,16 @@ export type { DateOptions } from './dates';
 
 /**
  * Builds the translator over the locale's catalog (English, or the loaded de/fr chunk's; a missing string
- * falls back to English): plural forms from Intl.PluralRules, dates in the user's zone and formats (dates.ts).
+ * falls back to English: the main file's, then the loaded chunks' parts): plural forms from Intl.PluralRules,
+ * dates in the user's zone and formats (dates.ts).
  */
-export function createI18n(tag: string | undefined, dates?: DateOptions, catalog: Partial<Catalog> = en): I18n {
+export function createI18n(tag: string | undefined, dates?: DateOptions, catalog: Partial<Catalog> = english): I18n {
   const locale = pickLocale(tag);
   const plural = new Intl.PluralRules(locale);
   return {
     locale,
     t(key, vars = {}) {
-      const forms = (catalog[key] ?? en[key] ?? key).split('|');
+      const forms = (catalog[key] ?? english[key] ?? chunkStrings[key] ?? key).split('|');
       const n = typeof vars.n === 'number' ? vars.n : undefined;
       const text = forms.length > 1 && n !== undefined ? (plural.select(n) === 'one' ? forms[0] : forms[1]) : forms[0];
       return (text ?? '').replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));

@@ -10,16 +10,21 @@ import { WIDGET_CHUNKS } from '../../shared/routes';
  */
 // Main file: 29 KB until issue #16 (a statistics screen, the digest, three languages: 28.90 KB gzip), and
 // about 34 KB with #16's work; 24 KB since the de and fr strings and the secondary screens (statistics,
-// spam filter with the digest, sender lists, requests, audit) are chunks loaded on demand (build.ts).
-const MAIN_BUDGET = 24 * 1024;
+// spam filter with the digest, sender lists, requests, audit) are chunks loaded on demand (build.ts). 23.25 KB
+// since the English strings only those screens use travel in their chunks (i18n/en-*.ts): 22.47 KB, down
+// from 23.95, with room left for the next few widget strings.
+const MAIN_BUDGET = 23.25 * 1024;
 // Each chunk: about 15 % above its size when it was split off (stats and policy carry their CSS).
 const CHUNK_BUDGETS: Record<(typeof WIDGET_CHUNKS)[number], number> = {
   de: 4.25 * 1024,
   fr: 4.25 * 1024,
-  // The toolbar of icon buttons with its "More" menu, its icons and its CSS (issue 16): 6.8 KB with them.
-  message: 7.5 * 1024,
-  stats: 3 * 1024,
-  policy: 3.5 * 1024,
+  // The toolbar of icon buttons with its "More" menu, its icons and its CSS (issue 16): 6.8 KB with them;
+  // 7.66 KB with its English strings (i18n/en-message.ts), which the main file no longer carries.
+  message: 8.05 * 1024,
+  // With their English strings (i18n/en-*.ts) since they left the main file: stats 3.19 KB, policy 3.94 KB
+  // (its sender list form's and the target picker's too); about 5 % above that.
+  stats: 3.35 * 1024,
+  policy: 4.15 * 1024,
   senders: 1.75 * 1024,
   requests: 1.5 * 1024,
   audit: 1.5 * 1024,
