@@ -196,6 +196,45 @@ describe('the list index', () => {
     expect((await list('alice', `q=${tag}+purged&count=true`)).count).toEqual({ value: 0, capped: false });
   });
 
+  it('drops, at its next turn, the rows of messages older than every message left in msgs, and only those', async () => {
+    // amavis's cleanup removes msgs by age; the index rows it leaves behind are older than the oldest
+    // message left. Two such leftovers are made from a real copy's row (amavisd stored it): one dated before
+    // the oldest message, one at it; a turn prunes the first, and keeps the second and the copy's own row.
+    const sequelize = server.context.sequelize;
+    const id = Object.values(await sendThroughAmavis(server.context, { to: ['alice@example.test'], subject: `${tag} leftover` }))[0]!;
+    await server.context.listIndexer.runOnce();
+    const ref = decodeMessageRef(id)!;
+    const [{ oldest } = { oldest: 0 }] = await sequelize.query<{ oldest: number | string }>('SELECT MIN(time_num) AS oldest FROM msgs', { type: QueryTypes.SELECT });
+    const leftover = (mailId: string, timeNum: number) =>
+      sequelize.query(
+        `INSERT INTO aq_list (partition_tag, mail_id, rseqnum, rid, rdomain, time_num, score, content, rs, sender, subject, search)
+         SELECT partition_tag, :mailId, rseqnum, rid, rdomain, :timeNum, score, content, rs, sender, subject, search FROM aq_list
+         WHERE partition_tag = :p AND mail_id = :m`,
+        { replacements: { mailId: Buffer.from(mailId), timeNum, p: ref.partitionTag, m: Buffer.from(ref.mailId) } },
+      );
+    const gone = `zz${randomBytes(6).toString('hex')}`;
+    const kept = `zz${randomBytes(6).toString('hex')}`;
+    await leftover(gone, Number(oldest) - 3600);
+    await leftover(kept, Number(oldest));
+    const rowsOf = async (mailIds: string[]) =>
+      (
+        await sequelize.query<{ mail_id: Buffer | string }>('SELECT mail_id FROM aq_list WHERE mail_id IN (:ids)', {
+          type: QueryTypes.SELECT,
+          replacements: { ids: mailIds.map((m) => Buffer.from(m)) },
+        })
+      )
+        .map((r) => Buffer.from(r.mail_id).toString())
+        .sort();
+    expect(await rowsOf([gone, kept, ref.mailId])).toEqual([gone, kept, ref.mailId].sort());
+    // The rotating check (which drops rows whose copy is not in msgrcpt, as both leftovers are) starts after
+    // the last row for this turn, so that what goes is the prune's doing.
+    const [{ last } = { last: 0 }] = await sequelize.query<{ last: number | string }>('SELECT MAX(id) AS last FROM aq_list', { type: QueryTypes.SELECT });
+    await sequelize.query('UPDATE aq_list_state SET check_after = :last WHERE id = 1', { replacements: { last } });
+    await server.context.listIndexer.runOnce();
+    expect(await rowsOf([gone, kept, ref.mailId])).toEqual([kept, ref.mailId].sort());
+    await sequelize.query('DELETE FROM aq_list WHERE mail_id = :m', { replacements: { m: Buffer.from(kept) } });
+  });
+
   it('lets one indexer work at a time, through the database\u2019s advisory lock', async () => {
     const sequelize = server.context.sequelize;
     const lock = lockSql(await amavisDialect(sequelize))!;

@@ -81,10 +81,17 @@ export function chunkEndSql(size: number): string {
   return `SELECT time_num FROM msgs WHERE time_num > :after ORDER BY time_num LIMIT 1 OFFSET ${Math.max(0, Math.floor(size))}`;
 }
 
-/** Rows of messages older than every message left in msgs: amavis's own cleanup (or ours) removed them. */
-export function pruneOldSql(limit: number): string {
-  return `DELETE FROM ${LIST_TABLE} WHERE id IN (SELECT id FROM (SELECT id FROM ${LIST_TABLE}
-    WHERE time_num < (SELECT COALESCE(MIN(time_num), 4294967295) FROM msgs) ORDER BY time_num LIMIT ${Math.floor(limit)}) x)`;
+/**
+ * Rows of messages older than every message left in msgs: amavis's own cleanup (or ours) removed them.
+ * The oldest `limit` of them are found through the time index. On MariaDB/MySQL the DELETE joins them
+ * as a derived table: its `id IN (…)` form (the only one MySQL allows with a LIMIT on the same table) is
+ * run as a dependent subquery for every row of the table, a full scan on every turn (1.4 s of MariaDB's
+ * CPU a second at a million messages, with nothing to prune).
+ */
+export function pruneOldSql(dialect: Dialect, limit: number): string {
+  const oldest = `SELECT id FROM ${LIST_TABLE} WHERE time_num < (SELECT COALESCE(MIN(time_num), 4294967295) FROM msgs) ORDER BY time_num LIMIT ${Math.floor(limit)}`;
+  if (isMysql(dialect)) return `DELETE l FROM ${LIST_TABLE} l JOIN (${oldest}) x ON x.id = l.id`;
+  return `DELETE FROM ${LIST_TABLE} WHERE id IN (${oldest})`;
 }
 
 /** A slice of the list table by id, with what msgrcpt and msgs say about each row now (amavisd never changes time_num; other tools may). */

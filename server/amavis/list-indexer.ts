@@ -165,7 +165,7 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     const copy = copyRangeSql(dialect, from, dialect === 'postgres' ? 2_147_483_647 : 4_294_967_295);
     await exec(t, copy.sql, copy.replacements);
     pendingFrom = open?.t !== null && open?.t !== undefined ? Number(open.t) : newest;
-    await exec(t, pruneOldSql(5_000));
+    await exec(t, pruneOldSql(dialect, 5_000));
     const checkAfter = await check(t, s.checkAfter);
     return { ...s, builtTo: newest, sweptAt: now, checkAfter };
   }
