@@ -1,7 +1,9 @@
+import { QueryTypes, Sequelize } from 'sequelize';
 import { describe, expect, it } from 'vitest';
 import { decodeIndexCursor, encodeIndexCursor, searchWords } from './list-index-lister';
 import { countSql, textSql, walkSql, type IndexQuery } from './list-index-query';
 import { indexStatement, listIndexDdl, listIndexes } from './list-index-ddl';
+import { pruneOldSql } from './list-index-sql';
 
 const base: IndexQuery = { scope: undefined, sort: 'date', dir: 'desc', words: [] };
 
@@ -51,6 +53,34 @@ describe('the list index statements', () => {
     expect(mariadb.filter((s) => indexStatement(s))).toHaveLength(16);
     for (const dialect of ['mariadb', 'postgres', 'sqlite'] as const) {
       for (const statement of listIndexDdl(dialect)) expect(statement).toMatch(/IF NOT EXISTS|^SET SESSION/);
+    }
+  });
+});
+
+describe('the prune of rows older than every message', () => {
+  it('joins the oldest rows on MariaDB and MySQL, where id IN (a derived table) scans the whole list table', () => {
+    for (const dialect of ['mariadb', 'mysql'] as const) {
+      expect(pruneOldSql(dialect, 5000)).toMatch(
+        /^DELETE l FROM aq_list l JOIN \(SELECT id FROM aq_list WHERE time_num < .* ORDER BY time_num LIMIT 5000\) x ON x\.id = l\.id$/,
+      );
+    }
+    expect(pruneOldSql('postgres', 5000)).toMatch(/^DELETE FROM aq_list WHERE id IN \(SELECT id FROM aq_list WHERE time_num < .* LIMIT 5000\)$/);
+  });
+
+  it('deletes, oldest first, at most the limit of the rows older than the oldest message (SQLite, as the demo runs it)', async () => {
+    const db = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
+    try {
+      await db.query('CREATE TABLE msgs (time_num INTEGER)');
+      await db.query('CREATE TABLE aq_list (id INTEGER PRIMARY KEY, time_num INTEGER)');
+      await db.query('INSERT INTO msgs VALUES (100), (200)');
+      await db.query('INSERT INTO aq_list (time_num) VALUES (60), (50), (100), (300)');
+      const left = async () => (await db.query<{ time_num: number }>('SELECT time_num FROM aq_list ORDER BY id', { type: QueryTypes.SELECT })).map((r) => r.time_num);
+      await db.query(pruneOldSql('sqlite', 1));
+      expect(await left()).toEqual([60, 100, 300]);
+      await db.query(pruneOldSql('sqlite', 5));
+      expect(await left()).toEqual([100, 300]);
+    } finally {
+      await db.close();
     }
   });
 });
