@@ -30,19 +30,17 @@ export interface BenchServer {
 
 const WORKER_ENV = 'AQ_BENCH_SERVER';
 
-function configOf(o: BenchServerOptions) {
-  return loadConfig({
-    AQ_DB_URL: o.url,
-    AQ_IMAP_HOST: '127.0.0.1',
-    AQ_PDP: 'tcp://127.0.0.1:9998',
-    AQ_SESSION_SECRET: o.sessionSecret,
-    AQ_SUPER_USERS: o.superUser,
-    AQ_DOMAIN_ADMINS: `${o.admin.email}:${o.admin.domain}`,
-  });
-}
+const envOf = (o: BenchServerOptions): Record<string, string> => ({
+  AQ_DB_URL: o.url,
+  AQ_IMAP_HOST: '127.0.0.1',
+  AQ_PDP: 'tcp://127.0.0.1:9998',
+  AQ_SESSION_SECRET: o.sessionSecret,
+  AQ_SUPER_USERS: o.superUser,
+  AQ_DOMAIN_ADMINS: `${o.admin.email}:${o.admin.domain}`,
+});
 
 async function listen(options: BenchServerOptions): Promise<{ context: AppContext; server: http.Server }> {
-  const config = configOf(options);
+  const config = loadConfig(envOf(options));
   const context = createContext(config, createLogger('silent'));
   await context.ready();
   const app = createApp({ config, logger: createLogger('silent'), services: context });
@@ -98,7 +96,9 @@ export async function startBenchServer(options: BenchServerOptions, instances: n
       },
     };
   }
-  const context = createContext(configOf(options), createLogger('silent'));
+  // The primary only signs the bench's sessions in: the list indexer runs in the servers, as in production,
+  // so that its CPU is counted with theirs.
+  const context = createContext(loadConfig({ ...envOf(options), AQ_LIST_INDEX_INTERVAL_MS: '0' }), createLogger('silent'));
   await context.ready();
   const workers = Array.from({ length: instances }, () => cluster.fork({ [WORKER_ENV]: JSON.stringify(options) }));
   // Workers that listen on port 0 share the one port the primary picks for the first of them.

@@ -1,10 +1,11 @@
 /**
  * `npm run bench:http [-- --db mariadb|postgres|both] [--seconds S] [--connections 10,50]`: the list
- * endpoint over HTTP on loopback. It starts the real server in this process against the generated bench
- * database (the one `npm run bench:list` uses), and for the typical (median) user, a super user and the
- * biggest domain's admin, at each number of connections, requests `GET /api/messages?limit=50` for a
- * fixed time. It prints req/s, p50/p99, the answers other than 200 by status, and the machine's load;
- * it always exits 0, since no test asserts on wall-clock time.
+ * endpoint over HTTP on loopback. It starts the real server (in this process, or in `--instances N` worker
+ * processes: http-server.ts) against the generated bench database (the one `npm run bench:list` uses, with
+ * its list index built), and for the typical (median) user, a super user and the biggest domain's admin, at
+ * each number of connections, requests `GET /api/messages?limit=50` for a fixed time. It prints req/s,
+ * p50/p99, the answers other than 200 by status, the CPU per request of the server, the load generator and
+ * the local database, and the machine's load; it always exits 0, since no test asserts on wall-clock time.
  *
  * The load generator runs in a child process (http-client.ts); on a 2-core machine it still shares the
  * CPUs with the server and the database: the figures compare builds on one machine, not capacity.
@@ -78,7 +79,7 @@ interface Run {
   statuses: Map<number | string, number>;
   elapsed: number;
   load: number;
-  /** The server's CPU time (this process: user + system) per answered request, in microseconds: steadier than req/s on a shared machine. */
+  /** The server's CPU time (its processes: user + system) per answered request, in microseconds: steadier than req/s on a shared machine. */
   cpuMicros: number;
   /** The load generator's CPU time per request (µs): what it takes from the two cores the server shares. */
   clientCpuMicros: number;
