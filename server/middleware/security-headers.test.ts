@@ -39,6 +39,11 @@ describe('securityHeaders', () => {
     expect(ours['x-powered-by']).toBeUndefined();
   });
 
+  it('refuses a CSP directive that depends on the request (a nonce), which one run cannot know', () => {
+    const nonce = (_req: unknown, res: unknown) => `'nonce-${String((res as { locals?: { n?: string } }).locals?.n)}'`;
+    expect(() => securityHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", nonce] } } })).toThrow(/depends on the request/);
+  });
+
   it('follows helmet options (a header turned off is not sent)', () => {
     const names = helmetHeaders({ strictTransportSecurity: false }).map(([name]) => name.toLowerCase());
     expect(names).not.toContain('strict-transport-security');
