@@ -16,7 +16,7 @@ import { batchRoutes } from './routes/batches';
 import { auditRoutes } from './routes/audit';
 import { requestRoutes } from './routes/requests';
 import { selfServiceRoutes } from './routes/self-service';
-import { messageRoutes } from './routes/messages';
+import { listRoute, messageRoutes } from './routes/messages';
 import { sessionRoutes } from './routes/session';
 import { senderListRoutes } from './routes/sender-lists';
 import { learningRoutes } from './routes/learning';
@@ -73,6 +73,16 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
   api.use(healthRoutes(services.health));
   api.use(sessionMiddleware(config, services.sessionStore));
   api.use(absoluteLifetime(config.session.maxHours));
+  // The listing next: a widget repeats it most, and none of the routers between here and messageRoutes serve it.
+  api.use(
+    listRoute({
+      messages: services.messages,
+      config,
+      retentionDays: config.retentionDays,
+      releasePolicy: config.releasePolicy,
+      listingGate: listingGate({ perSession: config.db.listsPerSession }),
+    }),
+  );
   // Self-service links come before the CSRF check: a person's link page posts a form, and the route checks
   // the signed token and the Origin itself (no cookie is involved).
   api.use(selfServiceRoutes({ selfService: services.selfService, enabled: config.selfService, allowedOrigins: config.allowedOrigins, stores: services.rateLimitStores }));
@@ -94,15 +104,7 @@ export function createApp({ config, logger, services, demoPage, shutdown }: AppD
       features: { learn: services.learning.enabled, digest: Boolean(config.mail.url) },
     }),
   );
-  api.use(
-    messageRoutes({
-      messages: services.messages,
-      config,
-      retentionDays: config.retentionDays,
-      releasePolicy: config.releasePolicy,
-      listingGate: listingGate({ perSession: config.db.listsPerSession }),
-    }),
-  );
+  api.use(messageRoutes({ messages: services.messages, config }));
   api.use(
     batchRoutes({ release: services.release, requests: services.requests, learning: services.learning, senderLists: services.senderLists, config, logger, shutdown }),
   );

@@ -22,6 +22,12 @@ export interface TcpProxy {
    * lost in transit, the mail already taken), or held for ever (`hold`: the client waits, e.g. until killed).
    */
   dropReplyAfterData(mode?: 'reset' | 'hold'): void;
+  /**
+   * From now on, holds the peer's answer on the first connection where it carries `marker` (and whatever
+   * that connection answers after it) until resume(); resolves once it holds one. Other connections go on. The statement has then
+   * run in the database, and the server is still waiting for its answer.
+   */
+  holdAnswerWith(marker: Buffer): Promise<void>;
   /** The connections open now. */
   connections(): number;
   close(): Promise<void>;
@@ -31,6 +37,10 @@ interface Pair {
   client: net.Socket;
   upstream: net.Socket;
   held: Array<{ to: net.Socket; data: Buffer }>;
+  /** Answers are held on this connection (holdAnswerWith) until resume(). */
+  holding?: boolean;
+  /** The end of its last answer chunk, so that a marker split across two chunks is still seen. */
+  tail?: Buffer;
 }
 
 /** Starts a proxy on 127.0.0.1:0 that forwards to `target`. */
@@ -39,6 +49,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let stalled = false;
   let dropAfterData: 'reset' | 'hold' | undefined;
   let waiting: Array<() => void> = [];
+  let answerMarker: { marker: Buffer; found: () => void } | undefined;
 
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
@@ -52,6 +63,20 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         return;
       }
       if (!fromClient) uploaded = 0;
+      if (!fromClient && answerMarker && !pair.holding) {
+        const seen = Buffer.concat([pair.tail ?? Buffer.alloc(0), data]);
+        pair.tail = seen.subarray(Math.max(0, seen.length - answerMarker.marker.length));
+        if (seen.includes(answerMarker.marker)) {
+          // That connection only: the others go on answering, marker or not.
+          pair.holding = true;
+          answerMarker.found();
+          answerMarker = undefined;
+        }
+      }
+      if (!fromClient && pair.holding) {
+        pair.held.push({ to, data });
+        return;
+      }
       if (!stalled) {
         to.write(data);
         return;
@@ -101,12 +126,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     resume() {
       stalled = false;
+      answerMarker = undefined;
       for (const pair of pairs) {
+        pair.holding = false;
+        pair.tail = undefined;
         for (const { to, data } of pair.held) if (!to.destroyed) to.write(data);
         pair.held = [];
       }
     },
     nextHeldFromClient: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    holdAnswerWith: (marker) =>
+      new Promise<void>((resolve) => {
+        answerMarker = { marker, found: resolve };
+      }),
     dropReplyAfterData(mode = 'reset') {
       dropAfterData = mode;
     },

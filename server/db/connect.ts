@@ -35,6 +35,11 @@ export function runAbandonable<T>(signal: AbortSignal, work: () => T): T {
   return abandonment.run(signal, work);
 }
 
+/** The signal of the abandonable work this code runs in (the listing of a request still waited for), if any. */
+export function abandonSignal(): AbortSignal | undefined {
+  return abandonment.getStore();
+}
+
 /** The SQL dialects the server runs on: the amavis database on MariaDB/MySQL or PostgreSQL, SQLite for the demo. */
 type DbDialect = 'mysql' | 'postgres' | 'sqlite';
 

@@ -2,10 +2,13 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { MESSAGE_STATUSES, MESSAGE_TYPES } from '../../shared/quarantine';
 import { ROUTES } from '../../shared/routes';
+import { abandonSignal, runAbandonable } from '../db/connect';
+import { AppError } from '../errors';
 import { requireUser, userOf, type IdentityConfig } from '../middleware/require-user';
 import { presentItem } from '../presenters/quarantine-item';
 import type { MessageService } from '../services/messages';
 import type { ReleasePolicy } from '../services/policy';
+import { createSharedReads } from '../services/shared-reads';
 import { parseInput } from '../validation';
 
 // ?type=spam&type=virus and ?type=spam,virus both work.
@@ -49,8 +52,12 @@ const listSchema = z.object({
 
 const viewSchema = z.object({ received: z.enum(['1', 'true']).optional() });
 
-/** The quarantine: list, view, raw download. Every lookup is scoped to the session user in SQL. */
-export function messageRoutes(deps: {
+/**
+ * The listing, the one request a busy widget repeats: app.ts mounts it right after the session, ahead of
+ * the routers that never serve it (it is a GET: the CSRF check passes it anyway). Every lookup is scoped
+ * to the session user in SQL.
+ */
+export function listRoute(deps: {
   messages: MessageService;
   config: IdentityConfig;
   retentionDays: number;
@@ -59,19 +66,35 @@ export function messageRoutes(deps: {
   listingGate: RequestHandler;
 }): Router {
   const router = Router();
-  router.use(ROUTES.messages, requireUser(deps.config));
-
-  router.get(ROUTES.messages, deps.listingGate, async (req, res) => {
+  // Identical listings (the same user, the same question) that come in together are read once, by a
+  // statement that starts after each of them arrived (services/shared-reads.ts): a user's tabs, or the
+  // widget and its webmail, asking at once cost one statement, and no answer predates its request.
+  const shared = createSharedReads({ gone: () => new AppError(503, 'busy', 'the client went away; the request was stopped') });
+  router.get(ROUTES.messages, requireUser(deps.config), deps.listingGate, async (req, res) => {
     const user = userOf(req);
-    const query = parseInput(listSchema, req.query);
-    const result = await deps.messages.list(user, { ...query, q: query.q || undefined, from: query.from || undefined, to: query.to || undefined });
+    const parsed = parseInput(listSchema, req.query);
+    const query = { ...parsed, q: parsed.q || undefined, from: parsed.from || undefined, to: parsed.to || undefined };
+    const body = await shared.run(JSON.stringify([user, query]), abandonSignal(), (signal) =>
+      runAbandonable(signal, async () => {
+        const result = await deps.messages.list(user, query);
+        return JSON.stringify({
+          items: result.rows.map((row) => presentItem(row, { retentionDays: deps.retentionDays, user, policy: deps.releasePolicy })),
+          nextCursor: result.nextCursor,
+          ...(result.count ? { count: result.count } : {}),
+        });
+      }),
+    );
     res.setHeader('Cache-Control', 'no-store');
-    res.json({
-      items: result.rows.map((row) => presentItem(row, { retentionDays: deps.retentionDays, user, policy: deps.releasePolicy })),
-      nextCursor: result.nextCursor,
-      ...(result.count ? { count: result.count } : {}),
-    });
+    res.type('json').send(body);
   });
+
+  return router;
+}
+
+/** The quarantine: view and raw download (the list is listRoute). Every lookup is scoped to the session user in SQL. */
+export function messageRoutes(deps: { messages: MessageService; config: IdentityConfig }): Router {
+  const router = Router();
+  router.use(ROUTES.messages, requireUser(deps.config));
 
   router.get('/messages/:id', async (req, res) => {
     const { received } = parseInput(viewSchema, req.query);
