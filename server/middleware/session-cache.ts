@@ -60,6 +60,11 @@ export class SessionCache {
     return flight.promise;
   }
 
+  /** The fresh row of `sid`, if this cache holds one; never a read. */
+  peek(sid: string): StoredSession | undefined {
+    return this.options.ttlMs > 0 ? this.fresh(sid)?.stored : undefined;
+  }
+
   /** The idle deadline of the fresh entry of `sid`, if there is one. */
   deadlineOf(sid: string): number | undefined {
     return this.fresh(sid)?.stored.deadline ?? undefined;

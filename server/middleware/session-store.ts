@@ -89,6 +89,11 @@ export class CachedSessionStore extends session.Store {
       );
   }
 
+  /** The row of `sid` while the cache holds it fresh (the lean path of read-only requests, session-lean.ts). */
+  peek(sid: string): StoredSession | undefined {
+    return this.cache.peek(sid);
+  }
+
   override set(sid: string, data: session.SessionData, callback?: Done): void {
     // What the store said on load is no part of the session.
     const { idleExpired: _idleExpired, storedDeadline: _storedDeadline, ...kept } = data;

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { AppModels } from '../db/app-models';
 import { AppError } from '../errors';
 import { touchIntervalMs } from './session-cache';
+import { leanSessionReads } from './session-lean';
 import { CachedSessionStore, SessionStore } from './session-store';
 
 declare module 'express-session' {
@@ -37,7 +38,18 @@ export function createSessionStore(sequelize: Sequelize, models: AppModels): ses
  */
 export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cookie' | 'session'>, store: session.Store): RequestHandler {
   const idleMs = config.session.idleMinutes * 60_000;
-  const served = store instanceof SessionStore ? new CachedSessionStore(store, { cacheMs: config.session.cacheMs, touchIntervalMs: touchIntervalMs(idleMs) }) : store;
+  const interval = touchIntervalMs(idleMs);
+  const served = store instanceof SessionStore ? new CachedSessionStore(store, { cacheMs: config.session.cacheMs, touchIntervalMs: interval }) : store;
+  const lean =
+    served instanceof CachedSessionStore
+      ? leanSessionReads({
+          name: 'aq_session',
+          secrets: config.sessionSecrets,
+          touchIntervalMs: interval,
+          maxHours: config.session.maxHours,
+          store: served,
+        })
+      : undefined;
   const load = session({
     name: 'aq_session',
     secret: [...config.sessionSecrets],
@@ -64,7 +76,11 @@ export function sessionMiddleware(config: Pick<Config, 'sessionSecrets' | 'cooki
   // The browser drops the cookie after the idle time, but a copied or replayed cookie would still work
   // until the store's sweep: the row's own deadline decides, on every request (from the cache, at most
   // AQ_SESSION_CACHE_MS old, or from the row).
-  return (req, res, next) => load(req, res, (err?: unknown) => (err ? next(err) : req.session?.idleExpired ? endSession(req, next) : next()));
+  // A read-only request of a fresh, cached session skips express-session (session-lean.ts); the rest go through it.
+  return (req, res, next) => {
+    if (lean?.(req, res)) return next();
+    load(req, res, (err?: unknown) => (err ? next(err) : req.session?.idleExpired ? endSession(req, next) : next()));
+  };
 }
 
 // Sign-in and single sign-on replace whatever session the browser has; the API router sees these paths.
