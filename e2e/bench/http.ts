@@ -27,7 +27,7 @@ import { benchUrls, ensureBenchDatabases, parseDbOption } from './generate';
 import { isBenchWorker, runBenchWorker, startBenchServer, type BenchServer } from './http-server';
 import { formatTable, ms, summarize } from './report';
 import { describeServer } from './server-info';
-import { pickSubjects } from './subjects';
+import { pickSubjects, usersAroundMedian, type BenchSubject } from './subjects';
 import { defaultParams } from './synthesize';
 
 const HELP = `usage: npm run bench:http -- [options]
@@ -133,11 +133,13 @@ async function benchDatabase(url: string): Promise<void> {
   const db = await connectBenchDb(url);
   let description: string;
   let subjects;
+  let typicalUsers: BenchSubject[];
   // The list index, installed and built as `npm run migrate` does in production (once; bench:list shares
   // it): without it every listing would take the old plans over amavis's tables.
   const sequelize = createSequelize(url, { limits: { statementTimeoutMs: 600_000, poolMax: 2, acquireTimeoutMs: 60_000 } });
   try {
     subjects = await pickSubjects(db);
+    typicalUsers = await usersAroundMedian(db, Math.max(...connectionCounts), subjects.users);
     description = `${await describeServer(db)}\n${describeListIndex(await ensureListIndex(sequelize, db, false, log))}`;
   } finally {
     await db.end();
@@ -157,6 +159,15 @@ async function benchDatabase(url: string): Promise<void> {
     ] as const) {
       if (ONLY && !ONLY.test(name)) continue;
       cookiesBySubject.push([name, await benchSessionCookies(context, email, most)]);
+    }
+    // The same typical user on every connection asks one question many times over, and identical listings
+    // that come in together share a statement (routes/messages.ts); distinct users, one per connection, never do.
+    const spread = typicalUsers.map((u) => u.rows).sort((a, b) => a - b);
+    const distinct = `typical users, one per connection (${typicalUsers.length} users near the median, ${spread[0]}–${spread.at(-1)} rows)`;
+    if (!ONLY || ONLY.test(distinct)) {
+      const cookies: string[] = [];
+      for (const u of typicalUsers) cookies.push(...(await benchSessionCookies(context, u.email, 1)));
+      cookiesBySubject.splice(1, 0, [distinct, cookies]);
     }
     const runs: Run[] = [];
     for (const [name, cookies] of cookiesBySubject) {

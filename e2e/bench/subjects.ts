@@ -54,3 +54,12 @@ export async function pickSubjects(db: BenchDb): Promise<BenchSubjects> {
     users,
   };
 }
+
+/** `count` distinct users around the median by row count (the typical users), for one connection each. */
+export async function usersAroundMedian(db: BenchDb, count: number, users: number): Promise<BenchSubject[]> {
+  const first = Math.max(0, Math.floor((users - 1) / 2) - Math.floor(count / 2));
+  const rows = await db.query<{ email: Buffer | string; msgrcpt_rows: number; quarantined_rows: number }>(
+    `SELECT email, msgrcpt_rows, quarantined_rows FROM aq_bench_users ORDER BY msgrcpt_rows, email LIMIT ${Math.floor(count)} OFFSET ${first}`,
+  );
+  return rows.map((row) => ({ email: String(row.email), rows: Number(row.msgrcpt_rows), quarantined: Number(row.quarantined_rows) }));
+}
