@@ -2,8 +2,9 @@
  * The load generator of `npm run bench:http`, in a process of its own so that the server under test has
  * its event loop to itself: `tsx e2e/bench/http-client.ts '<json>'` with {base, path, seconds, cookies, client}.
  * Each cookie is one connection (its own session, on its own keep-alive socket) that sends its next
- * request when the last is answered, until the time is up. Prints one JSON line: latencies (ms),
- * statuses, elapsed (s), and this process's CPU time per request (µs).
+ * request when the last is answered, until the time is up; the first `warmup` seconds are not timed.
+ * Prints one JSON line: latencies (ms), statuses, elapsed (s), this process's CPU time per timed request
+ * (µs), and how many requests the warm-up made.
  *
  * Two clients: `raw` (the default) writes a prepared request on a plain TCP socket and reads the answer by
  * its Content-Length; `node` uses node:http's client. On two cores shared with the server and the
@@ -19,6 +20,8 @@ interface Job {
   seconds: number;
   cookies: string[];
   client?: 'raw' | 'node';
+  /** Seconds of full load before the timing starts (not counted). */
+  warmup?: number;
 }
 
 type Send = () => Promise<number | string>;
@@ -107,14 +110,26 @@ async function main(job: Job): Promise<void> {
   await Promise.all(connections.map((c) => c.send()));
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const deadline = started + job.seconds * 1000;
+  let warmed = 0;
+  // Full load from the start, timed only after the warm-up: the server's first moments under concurrency
+  // (code paths the single request above did not take, compiled as they run) are not its steady state.
+  const warmUntil = performance.now() + (job.warmup ?? 0) * 1000;
+  const deadline = warmUntil + job.seconds * 1000;
+  let cpuBefore: NodeJS.CpuUsage | undefined;
+  let started = NaN;
   await Promise.all(
     connections.map(async (c) => {
       while (performance.now() < deadline) {
         const sent = performance.now();
         const status = await c.send();
+        if (sent < warmUntil) {
+          warmed++;
+          continue;
+        }
+        if (!cpuBefore) {
+          cpuBefore = process.cpuUsage();
+          started = sent;
+        }
         latencies.push(performance.now() - sent);
         statuses[status] = (statuses[status] ?? 0) + 1;
       }
@@ -124,7 +139,7 @@ async function main(job: Job): Promise<void> {
   const cpu = process.cpuUsage(cpuBefore);
   connections.forEach((c) => c.close());
   const clientCpuMicros = (cpu.user + cpu.system) / Math.max(1, latencies.length);
-  process.stdout.write(`${JSON.stringify({ latencies, statuses, elapsed, clientCpuMicros })}\n`);
+  process.stdout.write(`${JSON.stringify({ latencies, statuses, elapsed, clientCpuMicros, warmed })}\n`);
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as Job).catch((err: unknown) => {

@@ -39,7 +39,8 @@ const HELP = `usage: npm run bench:http -- [options]
                       time the stack without the listing
   --only RE           only the subjects whose label matches the regular expression (typical, super, admin)
   --client C          raw (default: a prepared request on a plain socket) or node (node:http's client, as before)
-  --instances N       N server processes sharing the port (node:cluster), as N instances share a database (default 1)`;
+  --instances N       N server processes sharing the port (node:cluster), as N instances share a database (default 1)
+  --warmup S          seconds of full load before each row's timing starts, not counted (default 1)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -51,6 +52,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     client: { type: 'string', default: 'raw' },
     instances: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -64,6 +66,7 @@ const PATH = args.path?.startsWith('/') ? args.path : '/api/messages?limit=50';
 const ONLY = args.only ? new RegExp(args.only, 'i') : undefined;
 const CLIENT = args.client === 'node' ? 'node' : 'raw';
 const INSTANCES = Math.min(8, Math.max(1, Math.floor(Number(args.instances)) || 1));
+const WARMUP = Math.min(30, Math.max(0, Number(args.warmup) || 0));
 const run = promisify(execFile);
 const SUPER_USER = 'bench-super@bench.invalid';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -97,14 +100,16 @@ async function hammer(server: BenchServer, subject: string, cookies: string[], d
   const first = await fetch(new URL(PATH, base), { headers: { cookie: cookies[0] ?? '' } });
   const body = first.ok ? ((await first.json()) as { items?: unknown[] }) : undefined;
   const pageRows = Array.isArray(body?.items) ? body.items.length : NaN;
-  const job = JSON.stringify({ base: base.href, path: PATH, seconds, cookies, client: CLIENT });
+  const job = JSON.stringify({ base: base.href, path: PATH, seconds, cookies, client: CLIENT, warmup: WARMUP });
   const client = path.join(import.meta.dirname, 'http-client.ts');
   const before = await server.cpuMicros();
   const dbBefore = processCpuMicros(dbProcesses);
   const { stdout } = await run(process.execPath, ['--import', 'tsx', client, job], { maxBuffer: 256 * 1024 * 1024 });
   const cpu = (await server.cpuMicros()) - before;
   const dbAfter = processCpuMicros(dbProcesses);
-  const out = JSON.parse(stdout) as { latencies: number[]; statuses: Record<string, number>; elapsed: number; clientCpuMicros: number };
+  const out = JSON.parse(stdout) as { latencies: number[]; statuses: Record<string, number>; elapsed: number; clientCpuMicros: number; warmed: number };
+  // The server's and the database's CPU are read around the whole run, warm-up included: per request of either.
+  const served = Math.max(1, out.latencies.length + out.warmed);
   const statuses = new Map<number | string, number>(Object.entries(out.statuses).map(([k, v]) => [/^\d+$/.test(k) ? Number(k) : k, v]));
   return {
     subject,
@@ -114,9 +119,9 @@ async function hammer(server: BenchServer, subject: string, cookies: string[], d
     statuses,
     elapsed: out.elapsed,
     load: os.loadavg()[0] ?? NaN,
-    cpuMicros: cpu / Math.max(1, out.latencies.length),
+    cpuMicros: cpu / served,
     clientCpuMicros: out.clientCpuMicros,
-    dbCpuMicros: dbBefore === undefined || dbAfter === undefined ? NaN : (dbAfter - dbBefore) / Math.max(1, out.latencies.length),
+    dbCpuMicros: dbBefore === undefined || dbAfter === undefined ? NaN : (dbAfter - dbBefore) / served,
   };
 }
 
@@ -177,7 +182,7 @@ async function benchDatabase(url: string): Promise<void> {
       }
     }
     console.log(
-      `\n${label}: GET ${PATH} over loopback, ${seconds} s per row, each connection its own session, keep-alive, ${CLIENT} client, ${INSTANCES} server process${INSTANCES > 1 ? 'es' : ''}`,
+      `\n${label}: GET ${PATH} over loopback, ${seconds} s per row, each connection its own session, keep-alive, ${CLIENT} client, ${WARMUP} s warm-up, ${INSTANCES} server process${INSTANCES > 1 ? 'es' : ''}`,
     );
     console.log(description);
     console.log(
