@@ -29,12 +29,13 @@ export async function ensureListIndex(sequelize: Sequelize, db: BenchDb, rebuild
   if (rebuild) for (const sql of dropListIndexDdl()) await sequelize.query(sql);
   const before = await readListIndexState(sequelize);
   let builtSeconds: number | undefined;
+  const started = performance.now();
+  // Every time, as migrate after an upgrade: what exists is kept (IF NOT EXISTS), what a newer version
+  // adds is made. One connection for all: the DDL's SET SESSION (MariaDB's stopwords) must precede its CREATE TABLE.
+  await sequelize.transaction(async (transaction) => {
+    for (const sql of listIndexDdl(dialect)) await sequelize.query(sql, { transaction });
+  });
   if (!before?.ready) {
-    const started = performance.now();
-    // One connection for all: the DDL's SET SESSION (MariaDB's stopwords) must precede its CREATE TABLE.
-    await sequelize.transaction(async (transaction) => {
-      for (const sql of listIndexDdl(dialect)) await sequelize.query(sql, { transaction });
-    });
     const indexer = createListIndexer(sequelize, { chunkSize: BUILD_CHUNK });
     for (let turn = 1; ; turn++) {
       if (!(await indexer.runOnce())) log('  list index: another indexer holds the lock; waiting');

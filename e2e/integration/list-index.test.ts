@@ -62,12 +62,15 @@ describe('the list index', () => {
     expect((await readListIndexState(server.context.sequelize))?.ready).toBe(true);
     const env = { ...process.env, AQ_DB_URL: stackEnv().AQ_DB_URL };
     const migrate = (...args: string[]) => run(`${ROOT}/node_modules/.bin/tsx`, [`${ROOT}/server/cli/migrate.ts`, ...args], { env, cwd: ROOT, timeout: 120_000 });
-    // As an operator (or a DBA) breaks it: one of the indexes is gone.
+    // As an operator (or a DBA) breaks it: one of the indexes is gone, and the check's table (as before an
+    // upgrade's migrate: the indexer then walks by insertion order, the old way).
     const postgres = (await amavisDialect(server.context.sequelize)) === 'postgres';
     await server.context.sequelize.query(postgres ? 'DROP INDEX aq_list_rs' : 'DROP INDEX aq_list_rs ON aq_list');
+    await server.context.sequelize.query('DROP TABLE aq_list_check_at');
     const broken = await runDoctor(serverEnv());
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/\[FAIL\] the list index lacks index\(es\) aq_list_rs\s+fix: run `npm run migrate`/);
+    expect(broken.stdout).toMatch(/\[warn\] the list index lacks its table aq_list_check_at: its rotating check walks the list in insertion order/);
     // The SQL for a DBA names it; migrate (run again, as an upgrade script would) creates only what is missing.
     expect((await migrate('--print')).stdout).toMatch(/CREATE INDEX IF NOT EXISTS aq_list_rs ON aq_list \(rid, score, time_num/);
     const { stdout } = await migrate();
@@ -76,6 +79,7 @@ describe('the list index', () => {
     await server.context.listIndexer.runOnce();
     const doctor = await runDoctor(serverEnv());
     expect(doctor.stdout).toMatch(/\[ ok \] the list index has its \d+ indexes/);
+    expect(doctor.stdout).not.toContain('aq_list_check_at');
     expect(doctor.stdout).toMatch(/\[ ok \] the list index is built/);
   });
 
@@ -228,8 +232,15 @@ describe('the list index', () => {
     expect(await rowsOf([gone, kept, ref.mailId])).toEqual([gone, kept, ref.mailId].sort());
     // The rotating check (which drops rows whose copy is not in msgrcpt, as both leftovers are) starts after
     // the last row for this turn, so that what goes is the prune's doing.
-    const [{ last } = { last: 0 }] = await sequelize.query<{ last: number | string }>('SELECT MAX(id) AS last FROM aq_list', { type: QueryTypes.SELECT });
-    await sequelize.query('UPDATE aq_list_state SET check_after = :last WHERE id = 1', { replacements: { last } });
+    // It walks in key order from the key in aq_list_check_at: put it after the greatest key.
+    const [top] = await sequelize.query<{ partition_tag: number; mail_id: Buffer; rseqnum: number }>(
+      'SELECT partition_tag, mail_id, rseqnum FROM aq_list ORDER BY partition_tag DESC, mail_id DESC, rseqnum DESC LIMIT 1',
+      { type: QueryTypes.SELECT },
+    );
+    await sequelize.query('DELETE FROM aq_list_check_at');
+    await sequelize.query('INSERT INTO aq_list_check_at (id, partition_tag, mail_id, rseqnum) VALUES (1, :p, :m, :r)', {
+      replacements: { p: top!.partition_tag, m: Buffer.from(top!.mail_id), r: top!.rseqnum },
+    });
     await server.context.listIndexer.runOnce();
     expect(await rowsOf([gone, kept, ref.mailId])).toEqual([kept, ref.mailId].sort());
     await sequelize.query('DELETE FROM aq_list WHERE mail_id = :m', { replacements: { m: Buffer.from(kept) } });

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { HealthFinding } from '../../shared/health';
-import { LIST_TABLE, SEARCH_INDEX, listIndexes } from './list-index-ddl';
+import { LIST_CHECK_TABLE, LIST_TABLE, SEARCH_INDEX, listIndexes } from './list-index-ddl';
 import { readListIndexState } from './list-indexer';
 import { checkStatsTables, MIGRATE_FIX as MIGRATE } from './stats-check';
 
@@ -25,6 +25,13 @@ export async function checkListIndex(sequelize: Sequelize, now = Math.floor(Date
       ? { status: 'fail', message: `the list index lacks index(es) ${missing.join(', ')}`, hint: MIGRATE }
       : { status: 'ok', message: `the list index has its ${wanted.length} indexes` },
   );
+  if (!(await sequelize.getQueryInterface().tableExists(LIST_CHECK_TABLE))) {
+    findings.push({
+      status: 'warn',
+      message: `the list index lacks its table ${LIST_CHECK_TABLE}: its rotating check walks the list in insertion order, reading a random page of msgrcpt and msgs for each row`,
+      hint: MIGRATE,
+    });
+  }
   findings.push(await checkStatsTables(sequelize));
   if (!state.ready) {
     findings.push({

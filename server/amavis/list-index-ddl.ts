@@ -23,6 +23,10 @@ import { dropStatsDdl, statsDdl } from './stats-ddl';
 
 export const LIST_TABLE = 'aq_list';
 export const LIST_STATE_TABLE = 'aq_list_state';
+/** Where the rotating check continues: the last key it checked (one row, none at the start of a pass). */
+export const LIST_CHECK_TABLE = 'aq_list_check_at';
+/** The check's walk in key order, covering: it reads the listed rs and time without visiting the table. */
+export const CHECK_INDEX = { name: 'aq_list_ck', columns: ['partition_tag', 'mail_id', 'rseqnum', 'rs', 'time_num'] };
 
 /** The orders the index serves, and the column each sorts on before time_num, id. */
 export const SORT_COLUMNS = { date: null, score: 'score', sender: 'sender', subject: 'subject' } as const;
@@ -44,6 +48,7 @@ export function listIndexes(): Array<{ name: string; columns: string[] }> {
     out.push({ name: `aq_list_${prefix}j`, columns: [...scope, 'subject', 'time_num'] });
     out.push({ name: `aq_list_${prefix}c`, columns: [...scope, 'content', 'time_num'] });
   }
+  out.push(CHECK_INDEX);
   return out;
 }
 
@@ -81,6 +86,7 @@ export function listIndexDdl(dialect: Dialect): string[] {
       ...indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${LIST_TABLE} (${i.columns.join(', ')})`),
       `CREATE FULLTEXT INDEX IF NOT EXISTS ${SEARCH_INDEX} ON ${LIST_TABLE} (search)`,
       stateDdl(dialect),
+      checkAtDdl(dialect),
       ...statsDdl(dialect),
     ];
   }
@@ -106,6 +112,7 @@ export function listIndexDdl(dialect: Dialect): string[] {
       ...indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${LIST_TABLE} (${i.columns.join(', ')}, id)`),
       `CREATE INDEX IF NOT EXISTS ${SEARCH_INDEX} ON ${LIST_TABLE} USING gin (search gin_trgm_ops)`,
       stateDdl(dialect),
+      checkAtDdl(dialect),
       ...statsDdl(dialect),
     ];
   }
@@ -128,6 +135,7 @@ export function listIndexDdl(dialect: Dialect): string[] {
 )`,
     ...indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${LIST_TABLE} (${i.columns.join(', ')}, id)`),
     stateDdl(dialect),
+    checkAtDdl(dialect),
     ...statsDdl(dialect),
   ];
 }
@@ -147,6 +155,21 @@ function stateDdl(dialect: Dialect): string {
 )`;
 }
 
+/**
+ * One row (id = 1) while a pass of the rotating check is under way: the key (partition_tag, mail_id,
+ * rseqnum) of the last list row it checked. The check walks the list table in that order, the order of
+ * msgrcpt's and msgs' primary keys, so that a slice reads neighbouring pages of theirs, not one page a row.
+ */
+function checkAtDdl(dialect: Dialect): string {
+  const binary = dialect === 'postgres' ? 'BYTEA' : isMysql(dialect) ? 'VARBINARY(16)' : 'BLOB';
+  return `CREATE TABLE IF NOT EXISTS ${LIST_CHECK_TABLE} (
+  id INTEGER NOT NULL PRIMARY KEY,
+  partition_tag INTEGER NOT NULL,
+  mail_id ${binary} NOT NULL,
+  rseqnum INTEGER NOT NULL
+)`;
+}
+
 /** The index a statement creates, so that migrate can skip it when it exists (MySQL has no IF NOT EXISTS). */
 export function indexStatement(sql: string): string | undefined {
   return /^CREATE (?:FULLTEXT )?INDEX IF NOT EXISTS (\w+)/.exec(sql)?.[1];
@@ -154,5 +177,5 @@ export function indexStatement(sql: string): string | undefined {
 
 /** The statements that remove the list index (`npm run migrate -- --down`). */
 export function dropListIndexDdl(): string[] {
-  return [...dropStatsDdl(), `DROP TABLE IF EXISTS ${LIST_STATE_TABLE}`, `DROP TABLE IF EXISTS ${LIST_TABLE}`];
+  return [...dropStatsDdl(), `DROP TABLE IF EXISTS ${LIST_CHECK_TABLE}`, `DROP TABLE IF EXISTS ${LIST_STATE_TABLE}`, `DROP TABLE IF EXISTS ${LIST_TABLE}`];
 }

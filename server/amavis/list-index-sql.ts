@@ -6,7 +6,7 @@
 
 import { advisoryLockSql, LIST_INDEXER_LOCK } from '../db/advisory-lock';
 import type { Dialect } from './dialect';
-import { LIST_STATE_TABLE, LIST_TABLE } from './list-index-ddl';
+import { LIST_CHECK_TABLE, LIST_STATE_TABLE, LIST_TABLE } from './list-index-ddl';
 import { HELD_COPY, type SqlPart } from './list-parts';
 
 const isMysql = (d: Dialect) => d === 'mariadb' || d === 'mysql';
@@ -102,6 +102,30 @@ export function checkSliceSql(limit: number): string {
   LEFT JOIN msgs m ON m.partition_tag = l.partition_tag AND m.mail_id = l.mail_id
   WHERE l.id > :after ORDER BY l.id LIMIT ${Math.floor(limit)}`;
 }
+
+/**
+ * The next slice of the rotating check in key order (partition_tag, mail_id, rseqnum): after the key :p, :m,
+ * :r when `after`, else from the start. That is the order of msgrcpt's and msgs' primary keys, so a slice
+ * reads neighbouring pages of theirs instead of one random page a row, and aq_list_ck covers the list
+ * table's side. MariaDB plans the written-out comparison as a range; PostgreSQL the row comparison.
+ */
+export function checkKeySliceSql(dialect: Dialect, limit: number, after: boolean): string {
+  const past = !after
+    ? ''
+    : dialect === 'postgres'
+      ? 'WHERE (l.partition_tag, l.mail_id, l.rseqnum) > (:p, :m, :r)'
+      : 'WHERE (l.partition_tag > :p OR (l.partition_tag = :p AND (l.mail_id > :m OR (l.mail_id = :m AND l.rseqnum > :r))))';
+  return `SELECT l.id AS id, l.rs AS listed_rs, mr.rs AS rs, mr.content AS content, m.quar_type AS quar_type, l.time_num AS listed_time, m.time_num AS time_num,
+    l.partition_tag AS k_p, l.mail_id AS k_m, l.rseqnum AS k_r
+  FROM ${LIST_TABLE} l
+  LEFT JOIN msgrcpt mr ON mr.partition_tag = l.partition_tag AND mr.mail_id = l.mail_id AND mr.rseqnum = l.rseqnum
+  LEFT JOIN msgs m ON m.partition_tag = l.partition_tag AND m.mail_id = l.mail_id
+  ${past} ORDER BY l.partition_tag, l.mail_id, l.rseqnum LIMIT ${Math.floor(limit)}`;
+}
+
+export const readCheckAtSql = `SELECT partition_tag, mail_id, rseqnum FROM ${LIST_CHECK_TABLE} WHERE id = 1`;
+export const clearCheckAtSql = `DELETE FROM ${LIST_CHECK_TABLE}`;
+export const writeCheckAtSql = `INSERT INTO ${LIST_CHECK_TABLE} (id, partition_tag, mail_id, rseqnum) VALUES (1, :p, :m, :r)`;
 
 export const deleteIdsSql = `DELETE FROM ${LIST_TABLE} WHERE id IN (:ids)`;
 export const setRsSql = `UPDATE ${LIST_TABLE} SET rs = :rs, time_num = :t WHERE id = :id`;

@@ -2,13 +2,29 @@ import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { amavisDialect, type Dialect } from './dialect';
 import { isDeadlock, isNoSuchTable } from './db-errors';
 import { rollUpStats, statsInstalled } from './stats-rollup';
-import { checkSliceSql, chunkEndSql, copyRangeSql, deleteIdsSql, insertStateSql, lockSql, pruneOldSql, readStateSql, setRsSql, writeStateSql } from './list-index-sql';
+import { LIST_CHECK_TABLE } from './list-index-ddl';
+import {
+  checkKeySliceSql,
+  checkSliceSql,
+  chunkEndSql,
+  clearCheckAtSql,
+  copyRangeSql,
+  deleteIdsSql,
+  insertStateSql,
+  lockSql,
+  pruneOldSql,
+  readCheckAtSql,
+  readStateSql,
+  setRsSql,
+  writeCheckAtSql,
+  writeStateSql,
+} from './list-index-sql';
 
 /**
  * Keeps the list table (list-index-ddl.ts) in step with amavis's tables. Every instance runs one; a
  * database advisory lock (GET_LOCK, pg_try_advisory_xact_lock) lets one of them work at a time, and the
  * others skip their turn. State (how far the first build came, where the check continues) is a row in
- * aq_list_state, so any instance takes over where another stopped.
+ * aq_list_state and aq_list_check_at, so any instance takes over where another stopped.
  *
  * What it guarantees (README, "The list index"):
  * - a message amavisd stores is listed within one interval (default 1 s) plus one sweep, if amavisd
@@ -51,6 +67,17 @@ export interface ListIndexerOptions {
 }
 
 type State = ListIndexState;
+
+/** A list row of a check slice, with its copy's current rs and content and its message's time (null: gone). */
+interface CheckRow {
+  id: number | string;
+  listed_rs: string | null;
+  content: string | null;
+  rs: string | null;
+  quar_type: string | null;
+  listed_time: number;
+  time_num: number | null;
+}
 
 /** Reads the state row; undefined when the list index is not installed (npm run migrate). */
 export async function readListIndexState(sequelize: Sequelize, transaction?: Transaction): Promise<ListIndexState | undefined> {
@@ -144,8 +171,8 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
   // the hourly deep sweep.
   let pendingFrom: number | undefined;
 
-  /** Copies what arrived (or finished) since the last sweep, prunes, and checks a slice. */
-  async function sweep(t: Transaction, dialect: Dialect, s: State, now: number): Promise<State> {
+  /** Copies what arrived (or finished) since the last sweep, prunes, and checks a slice (in key order once migrate made its table). */
+  async function sweep(t: Transaction, dialect: Dialect, s: State, now: number, byKey: boolean): Promise<State> {
     // One amavisd host's clock running ahead must not carry the windows past everyone else's mail: they
     // are based on our clock at most 5 minutes ahead (a message stamped later is still copied).
     const ahead = now + 300;
@@ -166,21 +193,12 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
     await exec(t, copy.sql, copy.replacements);
     pendingFrom = open?.t !== null && open?.t !== undefined ? Number(open.t) : newest;
     await exec(t, pruneOldSql(dialect, 5_000));
-    const checkAfter = await check(t, s.checkAfter);
+    const checkAfter = byKey ? (await checkByKey(t, dialect), 0) : await check(t, s.checkAfter);
     return { ...s, builtTo: newest, sweptAt: now, checkAfter };
   }
 
-  /** Checks the next slice of the list table against msgrcpt: gone or deleted copies go, rs and time_num follow. */
-  async function check(t: Transaction, after: number): Promise<number> {
-    const rows = await select<{
-      id: number | string;
-      listed_rs: string | null;
-      content: string | null;
-      rs: string | null;
-      quar_type: string | null;
-      listed_time: number;
-      time_num: number | null;
-    }>(t, checkSliceSql(checkBatch), { after });
+  /** Brings a checked slice in step: gone or deleted copies go, rs and time_num follow msgrcpt and msgs. */
+  async function apply(t: Transaction, rows: CheckRow[]): Promise<void> {
     const gone: string[] = [];
     for (const row of rows) {
       const rs = (row.rs ?? '').trim();
@@ -188,16 +206,52 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
       else if (rs !== (row.listed_rs ?? '').trim() || Number(row.time_num) !== Number(row.listed_time)) await exec(t, setRsSql, { rs, t: row.time_num, id: row.id });
     }
     if (gone.length > 0) await exec(t, deleteIdsSql, { ids: gone });
+  }
+
+  /** The check before migrate made its table: the next slice by id (insertion order, a random page a row). */
+  async function check(t: Transaction, after: number): Promise<number> {
+    const rows = await select<CheckRow>(t, checkSliceSql(checkBatch), { after });
+    await apply(t, rows);
     return rows.length < checkBatch ? 0 : Number(rows.at(-1)?.id ?? 0);
+  }
+
+  /** The check in key order, from where aq_list_check_at says; a short slice ends the pass, and the next starts over. */
+  async function checkByKey(t: Transaction, dialect: Dialect): Promise<void> {
+    const [at] = await select<{ partition_tag: number; mail_id: Buffer | string; rseqnum: number }>(t, readCheckAtSql);
+    const key = (p: number, m: Buffer | string, r: number) => ({ p: Number(p), m: Buffer.isBuffer(m) ? m : Buffer.from(String(m)), r: Number(r) });
+    const rows = await select<CheckRow & { k_p: number; k_m: Buffer | string; k_r: number }>(
+      t,
+      checkKeySliceSql(dialect, checkBatch, Boolean(at)),
+      at ? key(at.partition_tag, at.mail_id, at.rseqnum) : {},
+    );
+    await apply(t, rows);
+    await exec(t, clearCheckAtSql);
+    // A key, not a row: the pass goes on after it even when that row was dropped just now.
+    const last = rows.length < checkBatch ? undefined : rows.at(-1);
+    if (last) await exec(t, writeCheckAtSql, key(last.k_p, last.k_m, last.k_r));
+  }
+
+  // Whether migrate made the check's table; asked again every minute, so a running server takes it up.
+  let keyed: { until: number; present: boolean } | undefined;
+  async function byKey(): Promise<boolean> {
+    if (!keyed || Date.now() > keyed.until) {
+      const present = await sequelize
+        .getQueryInterface()
+        .tableExists(LIST_CHECK_TABLE)
+        .catch(() => false);
+      keyed = { until: Date.now() + 60_000, present };
+    }
+    return keyed.present;
   }
 
   async function runOnce(now = Math.floor(Date.now() / 1000)): Promise<boolean> {
     const dialect = await amavisDialect(sequelize);
     const stats = await statsInstalled(sequelize);
+    const keyOrder = await byKey();
     let built = false;
     const worked = await locked(dialect, async (t) => {
       const s = await state(t);
-      const next = s.ready ? await sweep(t, dialect, s, now) : await buildChunk(t, dialect, s, now);
+      const next = s.ready ? await sweep(t, dialect, s, now, keyOrder) : await buildChunk(t, dialect, s, now);
       // The statistics count what this turn listed, in its transaction (stats-rollup.ts), behind a savepoint:
       // a failing rollup must not stop the listing of new mail. What it did not count, the next turn does
       // (its watermark and pending rows stay). A deadlock has undone the whole transaction, so it ends the turn.
