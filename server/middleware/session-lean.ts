@@ -3,10 +3,12 @@ import type { Request, Response } from 'express';
 import type session from 'express-session';
 import { touchDue, type StoredSession } from './session-cache';
 
-/** What the lean path needs of the cached store: its fresh rows, without a read. */
+/** What the lean path needs of the cached store: its fresh rows, without a read, and its touch. */
 export interface FreshSessions {
   /** The row of `sid` while this process's cache holds it fresh, else undefined (never a database read). */
   peek(sid: string): StoredSession | undefined;
+  /** Moves the row's idle deadline to `data.cookie.expires` when it lags (CachedSessionStore.touch). */
+  touch(sid: string, data: session.SessionData, callback: (err?: unknown) => void): void;
 }
 
 export interface LeanSessionOptions {
@@ -25,9 +27,10 @@ const MEMO_MAX = 10_000;
  * is due: a GET or HEAD whose cookie is a single validly signed `aq_session`, whose row this process holds
  * fresh (AQ_SESSION_CACHE_MS), not idle-expired, past neither lifetime, and whose idle deadline need not be
  * written yet. Such a request gets the row's data as a frozen req.session and the rolling cookie
- * express-session would set, byte for byte (session-lean.test.ts compares them); the signature of a cookie
- * and the parse of a row are computed once, not twice a request with two hashes of the session as
- * express-session does. Any other request, or any doubt, returns false: express-session handles it as before.
+ * express-session would set (session-lean.test.ts compares them; its expiry counts from the request's
+ * arrival, not from its answer), and the deadline is still written after the answer if the request took
+ * long enough to make it due. The signature of a cookie and the parse of a row are computed once, not
+ * twice a request with two hashes of the session as express-session does. Any other request, or any doubt, returns false: express-session handles it as before.
  */
 export function leanSessionReads(options: LeanSessionOptions): (req: Request, res: Response) => boolean {
   const verified = new Map<string, { sid: string; value: string }>();
@@ -57,15 +60,21 @@ export function leanSessionReads(options: LeanSessionOptions): (req: Request, re
     return undefined;
   }
 
-  /** The one `aq_session` value of a Cookie header, decoded as the cookie module does; undefined when absent, doubled or odd. */
+  /**
+   * The one `aq_session` value of a Cookie header, decoded as the cookie module does; undefined when it is
+   * absent, named twice (or inside another name), quoted or undecodable: express-session then reads it.
+   */
   function cookieValue(header: string | undefined): string | undefined {
     if (!header) return undefined;
-    let at = header.startsWith(prefix) ? 0 : header.indexOf(`; ${prefix}`);
-    if (at < 0) return undefined;
-    if (at > 0) at += 2;
-    if (header.indexOf(`; ${prefix}`, at + prefix.length) >= 0) return undefined;
+    const at = header.indexOf(prefix);
+    if (at < 0 || at !== header.lastIndexOf(prefix)) return undefined;
+    // A whole name: at the start, or after a semicolon and blanks.
+    let before = at - 1;
+    while (before >= 0 && (header[before] === ' ' || header[before] === '\t')) before--;
+    if (before >= 0 && header[before] !== ';') return undefined;
     const end = header.indexOf(';', at);
     const value = header.slice(at + prefix.length, end < 0 ? undefined : end).trim();
+    if (value.startsWith('"')) return undefined;
     if (!value.includes('%')) return value;
     try {
       return decodeURIComponent(value);
@@ -96,7 +105,9 @@ export function leanSessionReads(options: LeanSessionOptions): (req: Request, re
     if (!stored || stored.deadline === null) return false;
     const data = dataOf(stored);
     const now = Date.now();
-    if (!data?.user || !data.signedInAt || now - data.signedInAt > options.maxHours * 3_600_000) return false;
+    // A minute short of the absolute lifetime, express-session takes over: absoluteLifetime (session.ts),
+    // which reads the clock again, must never have to end a session this path loaded.
+    if (!data?.user || !data.signedInAt || now - data.signedInAt > options.maxHours * 3_600_000 - 60_000) return false;
     // express-session sets the cookie its row holds (as sign-in stored it), with a new expiry.
     const attributes = cookieAttributes(data.cookie as StoredCookie, now, req.secure);
     if (!attributes) return false;
@@ -105,6 +116,16 @@ export function leanSessionReads(options: LeanSessionOptions): (req: Request, re
     req.sessionID = signed.sid;
     req.session = data as Request['session'];
     res.setHeader('Set-Cookie', `${options.name}=${signed.value}${attributes.text}`);
+    // express-session decides on the touch once the answer is out: a long request may have made it due.
+    const { sid } = signed;
+    const { deadline } = stored;
+    const maxAge = (data.cookie as StoredCookie).originalMaxAge as number;
+    res.once('finish', () => {
+      const expires = Date.now() + maxAge;
+      if (!touchDue(deadline, expires, options.touchIntervalMs)) return;
+      const touched = { ...data, cookie: { ...data.cookie, expires: new Date(expires) }, storedDeadline: deadline } as session.SessionData;
+      options.store.touch(sid, touched, () => undefined);
+    });
     return true;
   };
 }
