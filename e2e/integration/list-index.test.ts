@@ -67,10 +67,16 @@ describe('the list index', () => {
     const postgres = (await amavisDialect(server.context.sequelize)) === 'postgres';
     await server.context.sequelize.query(postgres ? 'DROP INDEX aq_list_rs' : 'DROP INDEX aq_list_rs ON aq_list');
     await server.context.sequelize.query('DROP TABLE aq_list_check_at');
+    await server.context.sequelize.query(postgres ? 'DROP INDEX aq_list_ck' : 'DROP INDEX aq_list_ck ON aq_list');
+    // The indexer carries on the old way meanwhile.
+    expect(await createListIndexer(server.context.sequelize).runOnce()).toBe(true);
     const broken = await runDoctor(serverEnv());
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/\[FAIL\] the list index lacks index\(es\) aq_list_rs\s+fix: run `npm run migrate`/);
-    expect(broken.stdout).toMatch(/\[warn\] the list index lacks its table aq_list_check_at: its rotating check walks the list in insertion order/);
+    // The check's index and table only make it cheaper: their absence is a warning, not a failure.
+    expect(broken.stdout).toMatch(
+      /\[warn\] the list index lacks its index aq_list_ck and its table aq_list_check_at: its rotating check walks the list in insertion order/,
+    );
     // The SQL for a DBA names it; migrate (run again, as an upgrade script would) creates only what is missing.
     expect((await migrate('--print')).stdout).toMatch(/CREATE INDEX IF NOT EXISTS aq_list_rs ON aq_list \(rid, score, time_num/);
     const { stdout } = await migrate();

@@ -103,6 +103,17 @@ export function checkSliceSql(limit: number): string {
   WHERE l.id > :after ORDER BY l.id LIMIT ${Math.floor(limit)}`;
 }
 
+/** A list row of a check slice, with its copy's current rs and content and its message's time (null: gone). */
+export interface CheckRow {
+  id: number | string;
+  listed_rs: string | null;
+  content: string | null;
+  rs: string | null;
+  quar_type: string | null;
+  listed_time: number;
+  time_num: number | null;
+}
+
 /**
  * The next slice of the rotating check in key order (partition_tag, mail_id, rseqnum): after the key :p, :m,
  * :r when `after`, else from the start. That is the order of msgrcpt's and msgs' primary keys, so a slice

@@ -6,6 +6,7 @@ import { LIST_CHECK_TABLE } from './list-index-ddl';
 import {
   checkKeySliceSql,
   checkSliceSql,
+  type CheckRow,
   chunkEndSql,
   clearCheckAtSql,
   copyRangeSql,
@@ -68,17 +69,6 @@ export interface ListIndexerOptions {
 
 type State = ListIndexState;
 
-/** A list row of a check slice, with its copy's current rs and content and its message's time (null: gone). */
-interface CheckRow {
-  id: number | string;
-  listed_rs: string | null;
-  content: string | null;
-  rs: string | null;
-  quar_type: string | null;
-  listed_time: number;
-  time_num: number | null;
-}
-
 /** Reads the state row; undefined when the list index is not installed (npm run migrate). */
 export async function readListIndexState(sequelize: Sequelize, transaction?: Transaction): Promise<ListIndexState | undefined> {
   try {
@@ -92,6 +82,17 @@ export async function readListIndexState(sequelize: Sequelize, transaction?: Tra
     if (isMissingTable(err)) return undefined;
     throw err;
   }
+}
+
+/**
+ * Whether `npm run migrate` made the rotating check's table. Asked by reading it, not the catalog: on
+ * PostgreSQL the amavis tables may live in another schema of the search_path than `public`.
+ */
+export function checkTablePresent(sequelize: Sequelize): Promise<boolean> {
+  return sequelize.query(`SELECT 1 FROM ${LIST_CHECK_TABLE} WHERE 1 = 0`, { type: QueryTypes.SELECT }).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The list index is not installed in this database. */
@@ -235,10 +236,7 @@ export function createListIndexer(sequelize: Sequelize, options: ListIndexerOpti
   let keyed: { until: number; present: boolean } | undefined;
   async function byKey(): Promise<boolean> {
     if (!keyed || Date.now() > keyed.until) {
-      const present = await sequelize
-        .getQueryInterface()
-        .tableExists(LIST_CHECK_TABLE)
-        .catch(() => false);
+      const present = await checkTablePresent(sequelize);
       keyed = { until: Date.now() + 60_000, present };
     }
     return keyed.present;
