@@ -1,6 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import session from 'express-session';
 import type { AppContext } from '../../server/context';
+import { signedSessionId } from '../../server/middleware/session-lean';
 
 /**
  * Signs `count` sessions in for `email` without a password, for the HTTP bench only: the bench data's
@@ -30,9 +31,7 @@ export async function benchSessionCookies(context: AppContext, email: string, co
         err ? reject(err instanceof Error ? err : new Error('session store set failed', { cause: err })) : resolve(),
       ),
     );
-    // cookie-signature's sign(): HMAC-SHA256 of the id, base64 without padding.
-    const signature = createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
-    cookies.push(`aq_session=${encodeURIComponent(`s:${sid}.${signature}`)}`);
+    cookies.push(`aq_session=${encodeURIComponent(`s:${signedSessionId(sid, secret)}`)}`);
   }
   return cookies;
 }

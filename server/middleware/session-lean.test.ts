@@ -1,15 +1,14 @@
-import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredSession } from './session-cache';
-import { leanSessionReads, type LeanSessionOptions } from './session-lean';
+import { leanSessionReads, signedSessionId, type LeanSessionOptions } from './session-lean';
 
 const IDLE_MS = 30 * 60_000;
 const SECRETS = ['first-secret-of-at-least-32-characters', 'older-secret-of-at-least-32-characters'];
 const SID = 'abcDEF123-_xyz';
-const signed = (sid: string, secret: string) => `s:${sid}.${createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '')}`;
+const signed = (sid: string, secret: string) => `s:${signedSessionId(sid, secret)}`;
 const cookieOf = (sid: string, secret = SECRETS[0]!) => `aq_session=${encodeURIComponent(signed(sid, secret))}`;
 
 const servers: Array<{ close(): void }> = [];

@@ -19,6 +19,11 @@ export interface LeanSessionOptions {
   store: FreshSessions;
 }
 
+/** An id signed as express-session signs its cookie (cookie-signature's sign): `<sid>.<HMAC-SHA256, base64 without padding>`. */
+export function signedSessionId(sid: string, secret: string): string {
+  return `${sid}.${createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '')}`;
+}
+
 /** The most cookies whose signature is remembered, and the most parsed rows; past it they are forgotten at once. */
 const MEMO_MAX = 10_000;
 
@@ -30,14 +35,13 @@ const MEMO_MAX = 10_000;
  * express-session would set (session-lean.test.ts compares them; its expiry counts from the request's
  * arrival, not from its answer), and the deadline is still written after the answer if the request took
  * long enough to make it due. The signature of a cookie and the parse of a row are computed once, not
- * twice a request with two hashes of the session as express-session does. Any other request, or any doubt, returns false: express-session handles it as before.
+ * twice a request with two hashes of the session as express-session does. Any other request, or any
+ * doubt, returns false: express-session handles it as before.
  */
 export function leanSessionReads(options: LeanSessionOptions): (req: Request, res: Response) => boolean {
   const verified = new Map<string, { sid: string; value: string }>();
   const parsed = new WeakMap<StoredSession, Readonly<session.SessionData>>();
   const prefix = `${options.name}=`;
-
-  const sign = (sid: string, secret: string) => `${sid}.${createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '')}`;
 
   /** cookie-signature's unsign over every secret (the first signs, all verify), remembered per cookie value. */
   function verify(raw: string): { sid: string; value: string } | undefined {
@@ -48,11 +52,11 @@ export function leanSessionReads(options: LeanSessionOptions): (req: Request, re
     const sid = signed.slice(0, signed.lastIndexOf('.'));
     const given = Buffer.from(signed);
     for (const secret of options.secrets) {
-      const expected = Buffer.from(sign(sid, secret));
+      const expected = Buffer.from(signedSessionId(sid, secret));
       if (expected.length === given.length && timingSafeEqual(expected, given)) {
         if (verified.size >= MEMO_MAX) verified.clear();
         // The value express-session would set: signed with the first secret, URI-encoded by the cookie module.
-        const entry = { sid, value: encodeURIComponent(`s:${sign(sid, options.secrets[0] ?? secret)}`) };
+        const entry = { sid, value: encodeURIComponent(`s:${signedSessionId(sid, options.secrets[0] ?? secret)}`) };
         verified.set(raw, entry);
         return entry;
       }
