@@ -13,6 +13,19 @@ function scriptedReads() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A run under way, and the next run of its key given up by its only caller before it could start. */
+async function runningWithAbandonedNext() {
+  const shared = createSharedReads();
+  const { runs, read } = scriptedReads();
+  const first = shared.run('k', undefined, read);
+  await tick();
+  const gone = new AbortController();
+  const left = shared.run('k', gone.signal, read);
+  gone.abort();
+  await expect(left).rejects.toThrow('went away');
+  return { shared, runs, read, first };
+}
+
 describe('createSharedReads', () => {
   it('never gives a caller a run that started before it arrived: it waits for the next run, which serves everyone who came meanwhile', async () => {
     const shared = createSharedReads();
@@ -93,14 +106,7 @@ describe('createSharedReads', () => {
   });
 
   it('does not start a waiting run whose callers have all gone away, and starts the one after it for whoever comes next', async () => {
-    const shared = createSharedReads();
-    const { runs, read } = scriptedReads();
-    const first = shared.run('k', undefined, read);
-    await tick();
-    const gone = new AbortController();
-    const left = shared.run('k', gone.signal, read);
-    gone.abort();
-    await expect(left).rejects.toThrow('went away');
+    const { shared, runs, read, first } = await runningWithAbandonedNext();
     runs[0]!.answer('first');
     await first;
     await tick();
@@ -114,14 +120,7 @@ describe('createSharedReads', () => {
   });
 
   it('gives a newcomer a run of its own when the waiting run it would join has been given up by all its callers', async () => {
-    const shared = createSharedReads();
-    const { runs, read } = scriptedReads();
-    const first = shared.run('k', undefined, read);
-    await tick();
-    const gone = new AbortController();
-    const left = shared.run('k', gone.signal, read);
-    gone.abort();
-    await expect(left).rejects.toThrow('went away');
+    const { shared, runs, read, first } = await runningWithAbandonedNext();
     const newcomer = shared.run('k', undefined, read);
     runs[0]!.answer('first');
     await first;
