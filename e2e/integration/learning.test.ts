@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LearnResult, NotSpamResponse } from '../../shared/learning';
+import type { QuarantineListResponse } from '../../shared/quarantine';
 import type { BatchResponse } from '../../shared/release';
 import type { SenderListResponse } from '../../shared/sender-lists';
 import type { SessionResponse } from '../../shared/session';
-import { bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import { auditEntries, bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { bayesCounts, spamdAddress } from '../support/bayes';
 import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
@@ -16,12 +17,17 @@ describe('SpamAssassin learning and "Not spam"', () => {
   let server: TestServer;
   let alice: ApiSession;
   let bob: ApiSession;
+  let superUser: ApiSession;
   const unique = () => randomBytes(5).toString('hex');
 
   beforeAll(async () => {
     const spamd = spamdAddress();
     server = await startTestServer({ ...ROLE_ENV, AQ_SPAMD: `${spamd.host}:${spamd.port}` });
-    [alice, bob] = await Promise.all([signedIn(server.url, USERS.alice.email, USERS.alice.password), signedIn(server.url, USERS.bob.email, USERS.bob.password)]);
+    [alice, bob, superUser] = await Promise.all([
+      signedIn(server.url, USERS.alice.email, USERS.alice.password),
+      signedIn(server.url, USERS.bob.email, USERS.bob.password),
+      signedIn(server.url, USERS.super.email, USERS.super.password),
+    ]);
   });
   afterAll(() => server.close());
 
@@ -46,6 +52,12 @@ describe('SpamAssassin learning and "Not spam"', () => {
     const second = await bodyOf<LearnResult>(await alice.request('POST', `/messages/${id}/learn`, { as: 'spam' }));
     expect(second).toMatchObject({ as: 'spam', outcome: 'already' });
     expect((await bayesCounts()).nspam).toBe(after.nspam);
+    // Both are in the audit log, with SpamAssassin's outcome.
+    const audited = await auditEntries(superUser, { actor: USERS.alice.email, action: 'learn', limit: '2' });
+    expect(audited.map((e) => [e.result, e.detail?.split(' (')[0]])).toEqual([
+      ['ok', 'spam: already'],
+      ['ok', 'spam: learned'],
+    ]);
   });
 
   it('"Not spam" releases to the INBOX, learns ham, allows the sender, and amavisd delivers the next mail', async () => {
@@ -83,6 +95,46 @@ describe('SpamAssassin learning and "Not spam"', () => {
     const { results } = await bodyOf<BatchResponse>(res);
     expect(results.map((r) => (r.ok ? r.status : r.code))).toEqual(['learned', 'learned', 'not_found']);
     expect((await bayesCounts()).nspam).toBe(before.nspam + 2);
+  });
+
+  it('batches of "Not spam", "Not spam (learn only)", "Allow sender" and "Block sender" each do what one would', async () => {
+    const [shop, news, pest, pal] = ['shop', 'news', 'pest', 'pal'].map((name) => `${name}-${unique()}@batch.example.net`) as [string, string, string, string];
+    const send = async (from: string, token: string, body = spamBody()) =>
+      (await sendThroughAmavis(server.context, { to: [USERS.alice.email], from, subject: `Batch ${token}`, body }))[USERS.alice.email]!;
+    const [t1, t2, t3, t4, t5] = Array.from({ length: 5 }, () => `batch${unique()}`) as [string, string, string, string, string];
+    const notSpam = [await send(shop, t1), await send(news, t2)];
+    const learnOnly = await send(news, t3);
+    const toBlock = await send(pest, t4);
+    const toAllow = await send(pal, t5);
+    const run = async (action: string, ids: string[]) => {
+      const res = await alice.request('POST', '/messages/batch', { action, ids });
+      expect(res.status, await res.clone().text()).toBe(200);
+      return (await bodyOf<BatchResponse>(res)).results.map((r) => (r.ok ? r.status : r.code));
+    };
+
+    const before = await bayesCounts();
+    expect(await run('not_spam', notSpam)).toEqual(['not_spam', 'not_spam']);
+    expect(await waitForInbox(USERS.alice, 'subject', t1)).toHaveLength(1);
+    expect(await waitForInbox(USERS.alice, 'subject', t2)).toHaveLength(1);
+    expect(await run('learn_ham', [learnOnly])).toEqual(['learned']);
+    expect((await bayesCounts()).nham).toBe(before.nham + 3);
+    // "Learn as ham" alone releases nothing.
+    expect(await inboxMessages(USERS.alice, 'subject', t3)).toEqual([]);
+    expect(await run('block_sender', [toBlock])).toEqual(['blocked']);
+    expect(await run('allow_sender', [toAllow])).toEqual(['allowed']);
+
+    const lists = (await bodyOf<SenderListResponse>(await alice.get('/sender-lists'))).items;
+    const listOf = (sender: string) => lists.find((e) => e.sender === sender)?.list;
+    expect([shop, news, pest, pal].map(listOf)).toEqual(['allow', 'allow', 'block', 'allow']);
+    // amavisd honours them: the pest's ordinary mail is held, the pal's GTUBE is delivered.
+    const [n1, n2] = [`batch${unique()}`, `batch${unique()}`];
+    await send(pest, n1, 'Hello,\n\nthe minutes are attached.\n');
+    await send(pal, n2);
+    expect(await waitForInbox(USERS.alice, 'subject', n2)).toHaveLength(1);
+    const held = await bodyOf<QuarantineListResponse>(await alice.get(`/messages?q=${n1}`));
+    expect(held.items).toHaveLength(1);
+    expect(await inboxMessages(USERS.alice, 'subject', n1)).toEqual([]);
+    for (const entry of lists.filter((e) => [shop, news, pest, pal].includes(e.sender))) await alice.request('DELETE', `/sender-lists/${entry.id}`);
   });
 
   it('refuses what is not the user’s, and bad input, with a clear 4xx; nothing is learned', async () => {

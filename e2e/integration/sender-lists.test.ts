@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockSenderResponse, SenderListChange, SenderListResponse } from '../../shared/sender-lists';
 import type { QuarantineListResponse } from '../../shared/quarantine';
-import { bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import { auditEntries, bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
@@ -14,16 +14,18 @@ describe('allow and block senders, honoured by amavisd', () => {
   let alice: ApiSession;
   let bob: ApiSession;
   let admin: ApiSession;
+  let superUser: ApiSession;
   const made: Array<{ session: () => ApiSession; id: string }> = [];
   const unique = () => randomBytes(5).toString('hex');
   const ORDINARY = 'Hello,\n\nthe minutes of Tuesday are attached in the next mail.\n\nRegards\n';
 
   beforeAll(async () => {
     server = await startTestServer(ROLE_ENV);
-    [alice, bob, admin] = await Promise.all([
+    [alice, bob, admin, superUser] = await Promise.all([
       signedIn(server.url, USERS.alice.email, USERS.alice.password),
       signedIn(server.url, USERS.bob.email, USERS.bob.password),
       signedIn(server.url, USERS.admin.email, USERS.admin.password),
+      signedIn(server.url, USERS.super.email, USERS.super.password),
     ]);
   });
   afterAll(async () => {
@@ -38,6 +40,8 @@ describe('allow and block senders, honoured by amavisd', () => {
     made.push({ session: () => session, id: change.entry.id });
     return change;
   };
+  /** The newest audit entry of this actor and action. */
+  const lastAudit = async (actor: string, action: string) => (await auditEntries(superUser, { actor, action }))[0];
   /** The user's quarantine entries whose subject holds this token. */
   const held = async (session: ApiSession, token: string) => {
     const res = await session.get(`/messages?q=${token}`);
@@ -49,6 +53,11 @@ describe('allow and block senders, honoured by amavisd', () => {
     const sender = `friend-${unique()}@allowed.example.net`;
     const change = await add(alice, { sender: sender.toUpperCase(), list: 'allow' });
     expect(change).toMatchObject({ before: null, entry: { sender, list: 'allow', wb: 'W', for: { kind: 'me' } } });
+    expect(await lastAudit(USERS.alice.email, 'allow_sender')).toMatchObject({
+      result: 'ok',
+      recipient: expect.stringContaining(USERS.alice.email),
+      detail: `${sender}: none → allow`,
+    });
 
     const token = `allowtest${unique()}`;
     const ids = await sendThroughAmavis(server.context, { to: [USERS.alice.email, USERS.bob.email], from: sender, subject: `Spam ${token}` });
@@ -73,8 +82,10 @@ describe('allow and block senders, honoured by amavisd', () => {
     expect(await held(alice, token)).toHaveLength(1);
     expect(await inboxMessages(USERS.alice, 'subject', token)).toEqual([]);
 
+    expect(await lastAudit(USERS.alice.email, 'block_sender')).toMatchObject({ result: 'ok', detail: `${sender}: none → block` });
     const res = await alice.request('DELETE', `/sender-lists/${change.entry.id}`);
     expect(res.status, await res.clone().text()).toBe(200);
+    expect(await lastAudit(USERS.alice.email, 'unlist_sender')).toMatchObject({ result: 'ok', detail: `${sender}: block → none` });
     const again = `blocktest${unique()}`;
     await sendThroughAmavis(server.context, { to: [USERS.alice.email], from: sender, subject: `Minutes ${again}`, body: ORDINARY });
     expect(await waitForInbox(USERS.alice, 'subject', again)).toHaveLength(1);
@@ -122,6 +133,26 @@ describe('allow and block senders, honoured by amavisd', () => {
     // The users see the domain's entry is not theirs to remove.
     expect((await bodyOf<SenderListResponse>(await alice.get('/sender-lists'))).items.some((e) => e.sender === sender)).toBe(false);
     expect((await bodyOf<SenderListResponse>(await admin.get('/sender-lists'))).items).toContainEqual(change.entry);
+  });
+
+  it('a domain admin blocks a sender from a user’s message for the whole domain: the next mail is held for another user of it, not for other.test', async () => {
+    const sender = `spammer-${unique()}@frommessage.example.net`;
+    const ids = await sendThroughAmavis(server.context, { to: [USERS.alice.email], from: sender, subject: `Spam ${unique()}` });
+    const res = await admin.request('POST', `/messages/${ids[USERS.alice.email]}/block-sender`, { scope: 'address', for: 'domain' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = await bodyOf<BlockSenderResponse>(res);
+    made.push({ session: () => admin, id: body.entry.id });
+    expect(body.entry).toMatchObject({ sender, list: 'block', for: { kind: 'domain', key: '@example.test' } });
+    const token = `fordomain${unique()}`;
+    await sendThroughAmavis(server.context, { to: [USERS.bob.email, USERS.carol.email], from: sender, subject: `Minutes ${token}`, body: ORDINARY });
+    expect(await waitForInbox(USERS.carol, 'subject', token)).toHaveLength(1);
+    expect(await held(bob, token)).toHaveLength(1);
+    expect(await inboxMessages(USERS.bob, 'subject', token)).toEqual([]);
+    // A user may not make an entry for the whole domain from their own message.
+    const mine = await sendThroughAmavis(server.context, { to: [USERS.alice.email], from: sender, subject: `Spam ${unique()}` });
+    const denied = await alice.request('POST', `/messages/${mine[USERS.alice.email]}/allow-sender`, { for: 'domain' });
+    expect(denied.status).toBe(403);
+    expect((await errorOf(denied)).code).toBe('forbidden');
   });
 
   it('a domain admin’s entry for the domain and its subdomains (@.domain) is listed for them and removable by them', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { POLICY_FIELDS, type PolicyResponse, type PolicyUpdateResponse } from '../../shared/policy';
 import type { QuarantineListResponse } from '../../shared/quarantine';
-import { bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
+import { auditEntries, bodyOf, errorOf, ROLE_ENV, signedIn, USERS, type ApiSession } from '../support/api-client';
 import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { startTestServer, type TestServer } from '../support/server';
@@ -50,6 +50,10 @@ describe(`spam policy (${TEST_DB})`, () => {
     const body = await bodyOf<PolicyUpdateResponse>(res);
     expect(body.fields.spam_lover).toMatchObject({ value: true, source: 'own', own: true });
     expect(body.changed).toEqual([{ field: 'spam_lover', before: null, after: true }]);
+    // The audit log says who changed what, from what to what.
+    const [audited] = await auditEntries(sessions.super!, { actor: USERS.alice.email, action: 'policy' });
+    expect(audited).toMatchObject({ actor: USERS.alice.email, action: 'policy', result: 'ok', detail: 'spam_lover: inherit → true' });
+    expect(audited?.recipient).toContain(USERS.alice.email);
 
     const subject = `Spam lover ${Math.random().toString(36).slice(2)}`;
     const ids = await sendThroughAmavis(server.context, { to: [USERS.alice.email, USERS.bob.email], subject });

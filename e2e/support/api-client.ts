@@ -1,3 +1,4 @@
+import type { AuditEntryView, AuditListResponse } from '../../shared/audit';
 import type { ApiErrorBody } from '../../shared/errors';
 import type { SessionResponse } from '../../shared/session';
 
@@ -77,3 +78,10 @@ export const ROLE_ENV = {
   AQ_DOMAIN_ADMINS: `${USERS.admin.email}:example.test`,
   AQ_DEFAULT_DOMAIN: 'example.test',
 };
+
+/** The audit log as a super user reads it (GET /api/audit), newest first, for the given filters. */
+export async function auditEntries(superUser: ApiSession, filters: Record<string, string>): Promise<AuditEntryView[]> {
+  const res = await superUser.get(`/audit?${new URLSearchParams(filters).toString()}`);
+  if (res.status !== 200) throw new Error(`GET /api/audit failed: ${res.status} ${await res.text()}`);
+  return (await bodyOf<AuditListResponse>(res)).items;
+}
