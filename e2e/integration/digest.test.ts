@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DigestSettings } from '../../shared/digest';
+import type { QuarantineListResponse } from '../../shared/quarantine';
+import type { ReleaseRequestListResponse } from '../../shared/requests';
 import type { SenderListResponse } from '../../shared/sender-lists';
 import { decodeMessageRef } from '../../server/amavis/message-ref';
 import { signLinkToken } from '../../server/services/link-token';
@@ -143,6 +145,61 @@ describe('digests', () => {
     const next = `Digest allowed next ${tag()}`;
     await sendThroughAmavis(server.context, { to: ['alice@example.test'], from, subject: next });
     expect(await waitForInbox(USERS.alice, 'subject', next, () => true, 30_000)).toHaveLength(1);
+  });
+
+  it('a blocked attachment offers "Request release", never "Release"; the request, block and delete links act', async () => {
+    await catchUp(USERS.alice.email);
+    const before = await digestsIn(USERS.alice);
+    const pest = `digest-${tag()}@pest.example.net`;
+    const [banned, spam, junk] = [`Digest banned ${tag()}`, `Digest block ${tag()}`, `Digest delete ${tag()}`];
+    await sendThroughAmavis(server.context, {
+      to: ['alice@example.test'],
+      subject: banned,
+      body: 'Pay.\n',
+      attachment: { name: 'invoice.exe', content: 'MZ not really a program' },
+    });
+    await sendThroughAmavis(server.context, { to: ['alice@example.test'], from: pest, subject: spam });
+    const junkIds = await sendThroughAmavis(server.context, { to: ['alice@example.test'], subject: junk });
+    await runDigest(env(), ['--user', 'alice@example.test', '--now']);
+    const [digest] = await digestsSince(USERS.alice, before);
+    const entry = (subject: string) => digest!.entries.find((e) => e.subject === subject)!;
+    expect(Object.keys(entry(banned).links).sort()).toEqual(['allow', 'block', 'delete', 'request']);
+    // Each entry says why it was held, its score and when it goes.
+    expect(digest!.text).toMatch(new RegExp(`${banned}\\n(?:.*\\n)*? {3}Why: Blocked attachment · Score: [^\\n]+ · deleted in \\d+ days`));
+    expect(digest!.text).toMatch(new RegExp(`${spam}\\n(?:.*\\n)*? {3}Why: Spam · Score: \\d+\\.\\d · deleted in \\d+ days`));
+    const act = async (subject: string, action: string) => {
+      const link = new URL(onServer(entry(subject).links[action]!));
+      const res = await fetch(`${server.url}/api/self-service`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ token: link.searchParams.get('token'), action }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+      return ((await res.json()) as { status: string }).status;
+    };
+
+    // The request reaches the domain admin's list of requests; nothing is delivered.
+    expect(await act(banned, 'request')).toBe('pending');
+    const admin = await signedIn(server.url, USERS.admin.email, USERS.admin.password);
+    const requests = await bodyOf<ReleaseRequestListResponse>(await admin.get('/requests'));
+    expect(requests.items.filter((r) => r.subject === banned)).toHaveLength(1);
+    expect(await inboxMessages(USERS.alice, 'subject', banned)).toEqual([]);
+    // Block: amavisd now holds the sender's ordinary mail for her.
+    expect(await act(spam, 'block')).toBe('blocked');
+    const alice = await signedIn(server.url, USERS.alice.email, USERS.alice.password);
+    const next = `Digest blocked next ${tag()}`;
+    await sendThroughAmavis(server.context, { to: ['alice@example.test'], from: pest, subject: next, body: 'Hello,\n\nthe minutes are attached.\n' });
+    const held = await bodyOf<QuarantineListResponse>(await alice.get(`/messages?q=${encodeURIComponent(next.split(' ').at(-1)!)}`));
+    expect(held.items.map((i) => i.subject)).toEqual([next]);
+    expect(await inboxMessages(USERS.alice, 'subject', next)).toEqual([]);
+    // Delete: the copy is gone from her quarantine, and can no longer be released.
+    expect(await act(junk, 'delete')).toBe('deleted');
+    expect((await bodyOf<QuarantineListResponse>(await alice.get(`/messages?q=${encodeURIComponent(junk.split(' ').at(-1)!)}`))).items).toEqual([]);
+    const late = await alice.request('POST', `/messages/${junkIds['alice@example.test']}/release`, {});
+    expect(late.status, await late.clone().text()).toBe(409);
+    expect(await late.json()).toMatchObject({ code: 'conflict', message: expect.stringMatching(/deleted/) });
+    const entries = (await bodyOf<SenderListResponse>(await alice.get('/sender-lists'))).items.filter((i) => i.sender === pest);
+    for (const e of entries) await alice.request('DELETE', `/sender-lists/${e.id}`);
   });
 
   it('frequency: off gets nothing; daily gets one mail a day, however often the sender runs', async () => {
