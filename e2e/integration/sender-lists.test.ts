@@ -53,11 +53,9 @@ describe('allow and block senders, honoured by amavisd', () => {
     const sender = `friend-${unique()}@allowed.example.net`;
     const change = await add(alice, { sender: sender.toUpperCase(), list: 'allow' });
     expect(change).toMatchObject({ before: null, entry: { sender, list: 'allow', wb: 'W', for: { kind: 'me' } } });
-    expect(await lastAudit(USERS.alice.email, 'allow_sender')).toMatchObject({
-      result: 'ok',
-      recipient: expect.stringContaining(USERS.alice.email),
-      detail: `${sender}: none → allow`,
-    });
+    const audited = await lastAudit(USERS.alice.email, 'allow_sender');
+    expect(audited).toMatchObject({ result: 'ok', detail: `${sender}: none → allow` });
+    expect(audited?.recipient).toContain(USERS.alice.email);
 
     const token = `allowtest${unique()}`;
     const ids = await sendThroughAmavis(server.context, { to: [USERS.alice.email, USERS.bob.email], from: sender, subject: `Spam ${token}` });
