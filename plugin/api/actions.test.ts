@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchItemResult } from '../../shared/release';
-import { errorText, offered, summarizeBatch } from './actions';
+import type { QuarantineItem } from '../../shared/quarantine';
+import { applyResult, errorText, extrasFor, offered, summarizeBatch } from './actions';
 import { de as deCatalog } from '../i18n/de';
 import { fr } from '../i18n/fr';
 import { createI18n } from '../i18n';
@@ -33,5 +34,25 @@ describe('widget actions', () => {
     // A code this widget does not know yet (a newer server) keeps the server's words.
     expect(errorText(new ApiError(418, 'teapot' as 'internal', 'I am a teapot.'), de)).toBe('I am a teapot.');
     expect(errorText(new Error('boom'), t)).toBe('error');
+  });
+
+  it('offers the list’s extras by the session’s capabilities: "Not spam" only for spam the user may release', () => {
+    const item = (id: string, type: QuarantineItem['type'], actions: QuarantineItem['actions']) => ({ id, type, actions }) as QuarantineItem;
+    const items = [item('a', 'spam', ['release', 'delete']), item('b', 'spam', ['request', 'delete']), item('c', 'banned', ['request', 'delete'])];
+    expect(extrasFor(items, { learn: true, senderLists: true })).toEqual([
+      ['not_spam', ['a']],
+      ['learn_spam', ['a', 'b', 'c']],
+      ['allow_sender', ['a', 'b', 'c']],
+      ['block_sender', ['a', 'b', 'c']],
+    ]);
+    expect(extrasFor(items.slice(1), { learn: true })).toEqual([['learn_spam', ['b', 'c']]]);
+    expect(extrasFor(items, {})).toEqual([]);
+    expect(extrasFor([], { learn: true, senderLists: true })).toEqual([]);
+  });
+
+  it('shows a copy "Not spam" went through as released, and leaves one a sender list or learning touched as it was', () => {
+    const item = { id: 'a', type: 'spam', status: 'new', actions: ['release', 'delete'] } as unknown as QuarantineItem;
+    expect(applyResult(item, { id: 'a', ok: true, status: 'not_spam' })).toMatchObject({ status: 'released', actions: ['delete'] });
+    for (const status of ['learned', 'already_learned', 'allowed', 'blocked'] as const) expect(applyResult(item, { id: 'a', ok: true, status })).toBe(item);
   });
 });

@@ -11,6 +11,33 @@ import { ApiError, type ApiClient } from './client';
 export const WIDGET_ACTIONS = ['release', 'request', 'delete'] as const satisfies readonly BatchAction[];
 export type WidgetAction = (typeof WIDGET_ACTIONS)[number];
 
+/**
+ * What the list's "More" menu does to the selected messages, through the batch: "Not spam" (release, learn
+ * as ham, allow the sender), learn as spam, allow or block each one's sender. Offered by the session's
+ * capabilities (learning, sender lists), not by each item's `actions`.
+ */
+export const BULK_EXTRAS = ['not_spam', 'learn_spam', 'allow_sender', 'block_sender'] as const satisfies readonly BatchAction[];
+export type BulkExtra = (typeof BULK_EXTRAS)[number];
+/** Anything the list sends for its rows: a widget action or a bulk extra. */
+export type ListAction = WidgetAction | BulkExtra;
+export const isWidgetAction = (a: ListAction): a is WidgetAction => (WIDGET_ACTIONS as readonly string[]).includes(a);
+
+/**
+ * The extras the list's "More" offers for the selected items, each with the ids it would go to: "Not spam"
+ * for held spam the user may release (as the message toolbar offers it), learning and sender lists for all.
+ */
+export function extrasFor(items: readonly QuarantineItem[], caps: { learn?: boolean | undefined; senderLists?: boolean | undefined }): Array<[BulkExtra, string[]]> {
+  const all = items.map((i) => i.id);
+  const out: Array<[BulkExtra, string[]]> = [];
+  if (caps.learn) {
+    const releasable = items.filter((i) => i.type === 'spam' && i.actions.includes('release')).map((i) => i.id);
+    if (releasable.length) out.push(['not_spam', releasable]);
+    out.push(['learn_spam', all]);
+  }
+  if (caps.senderLists) out.push(['allow_sender', all], ['block_sender', all]);
+  return all.length ? out : [];
+}
+
 /** The widget actions among what the server allows on an item, in display order. */
 export const offered = (allowed: readonly MessageAction[]): WidgetAction[] => WIDGET_ACTIONS.filter((a) => allowed.includes(a));
 
@@ -32,8 +59,10 @@ export async function runAction(client: ApiClient, action: WidgetAction, id: str
  */
 export function applyResult(item: QuarantineItem, result: BatchItemResult): QuarantineItem {
   const { releaseState, ...rest } = item;
-  if (result.ok && (result.status === 'released' || result.status === 'deleted' || result.status === 'requested'))
-    return { ...rest, status: result.status, actions: result.status === 'deleted' ? [] : item.actions.filter((a) => a === 'delete') };
+  // "Not spam" released the copy (and learned and allowed its sender): it is released.
+  const status = result.ok && result.status === 'not_spam' ? 'released' : result.ok ? result.status : undefined;
+  if (status === 'released' || status === 'deleted' || status === 'requested')
+    return { ...rest, status, actions: status === 'deleted' ? [] : item.actions.filter((a) => a === 'delete') };
   if (!result.ok && (result.code === 'release_unknown' || result.code === 'release_outcome_unknown'))
     return { ...item, releaseState: releaseState ?? { state: 'unknown', sentAt: new Date().toISOString(), by: '' } };
   return item;

@@ -25,7 +25,13 @@ export function MoreMenu({
   disabled,
   tabIndex,
   onFocus,
+  id = 'aq-more-menu',
+  plain = false,
 }: {
+  /** A text button like the bulk bar's others, instead of the toolbar's icon above its name. */
+  plain?: boolean;
+  /** The menu's element id: one per menu that can be open in the same page (the toolbar's, the list's). */
+  id?: string;
   label: string;
   entries: readonly MenuEntry[];
   disabled: boolean;
@@ -70,11 +76,11 @@ export function MoreMenu({
     <span class="aq-menu-wrap">
       <button
         type="button"
-        class="aq-tb-btn"
+        class={plain ? 'aq-btn' : 'aq-tb-btn'}
         ref={buttonRef}
         aria-haspopup="menu"
         aria-expanded={open ? 'true' : 'false'}
-        aria-controls={open ? 'aq-more-menu' : undefined}
+        aria-controls={open ? id : undefined}
         tabIndex={tabIndex}
         onFocus={onFocus}
         onClick={() => setOpen(open ? false : 'first')}
@@ -86,11 +92,17 @@ export function MoreMenu({
           }
         }}
       >
-        <Icon name="more" />
-        <span class="aq-tb-label">{label}</span>
+        {plain ? (
+          label
+        ) : (
+          <>
+            <Icon name="more" />
+            <span class="aq-tb-label">{label}</span>
+          </>
+        )}
       </button>
       {open && (
-        <div class="aq-menu" role="menu" id="aq-more-menu" aria-label={label} ref={menuRef} onKeyDown={onMenuKey}>
+        <div class="aq-menu" role="menu" id={id} aria-label={label} ref={menuRef} onKeyDown={onMenuKey}>
           {entries.map((entry) => {
             const look = `aq-menu-item${entry.danger ? ' aq-menu-item--danger' : ''}`;
             const content = (

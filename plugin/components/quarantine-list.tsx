@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { UserCapabilities } from '../../shared/session';
-import { applyResult, errorText, type WidgetAction } from '../api/actions';
+import { applyResult, errorText, isWidgetAction, type ListAction, type WidgetAction } from '../api/actions';
 import type { ApiClient } from '../api/client';
 import type { ListState } from '../hooks/hash-state';
 import { warningFor } from '../api/risks';
@@ -91,9 +91,9 @@ export function QuarantineList({
   // Risky actions (a virus or a blocked attachment, several deletes) wait for a confirmation. The rows
   // then show their new state in place, and focus goes back to the list: to the next row after a delete
   // by key, so that j/k/Enter go on from there.
-  const act = (action: WidgetAction, ids: readonly string[], row?: number) => {
+  const act = (action: ListAction, ids: readonly string[], row?: number) => {
     const touched = items.filter((i) => ids.includes(i.id));
-    actions.ask(action, ids, warningFor(action, touched, t), (results) => {
+    actions.ask(action, ids, isWidgetAction(action) ? warningFor(action, touched, t) : undefined, (results) => {
       if (!results) return;
       const byId = new Map(results.map((r) => [r.id, r]));
       query.patch((item) => {
@@ -143,7 +143,7 @@ export function QuarantineList({
         searchRef={searchRef}
         onSearchDown={() => move(0)}
       />
-      <BulkBar selection={selection} onAction={(action) => act(action, selection.idsFor(action))} busy={actions.busy} progress={actions.progress} />
+      <BulkBar selection={selection} capabilities={capabilities} onAction={act} busy={actions.busy} progress={actions.progress} />
       {actions.pending && <ConfirmBar pending={actions.pending} onConfirm={actions.confirm} onCancel={actions.cancel} />}
       {!loading && items.length === 0 ? (
         <p class="aq-empty">{t('empty')}</p>

@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import type { BatchProgress } from '../../shared/batch';
 import type { ErrorCode } from '../../shared/errors';
 import type { BatchItemResult } from '../../shared/release';
-import { codeText, errorText, runAction, summarizeBatch, type WidgetAction } from '../api/actions';
+import { codeText, errorText, isWidgetAction, runAction, summarizeBatch, type ListAction, type WidgetAction } from '../api/actions';
 import { ApiError, type ApiClient } from '../api/client';
 import type { Status } from '../components/status-bar';
 import { useI18n } from '../i18n';
@@ -14,7 +14,15 @@ export interface PendingAction {
   text: string;
 }
 
-const DONE = { release: 'released', delete: 'deleted', request: 'requested' } as const;
+const DONE = {
+  release: 'released',
+  delete: 'deleted',
+  request: 'requested',
+  not_spam: 'not_spam',
+  learn_spam: 'learned',
+  allow_sender: 'allowed',
+  block_sender: 'blocked',
+} as const;
 
 /**
  * Runs an action on one message or a batch and reports the outcome as a status: "Releasing…" first, then
@@ -33,7 +41,7 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
   const runningRef = useRef(false);
   const thenRef = useRef<(results: BatchItemResult[] | null) => void>(() => undefined);
 
-  const run = async (action: WidgetAction, ids: readonly string[]): Promise<BatchItemResult[] | null> => {
+  const run = async (action: ListAction, ids: readonly string[]): Promise<BatchItemResult[] | null> => {
     const [first] = ids;
     if (first === undefined || runningRef.current) return null;
     runningRef.current = true;
@@ -41,7 +49,8 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
     setPending(null);
     notify({ kind: 'info', text: t(`p_${action}`) });
     try {
-      if (ids.length === 1) {
+      // One message: its own route, as the row's buttons do. The menu's extras always go through the batch.
+      if (ids.length === 1 && isWidgetAction(action)) {
         notify({ kind: 'success', text: t(await runAction(client, action, first)) });
         return [{ id: first, ok: true, status: DONE[action] }];
       }
@@ -79,9 +88,10 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
     pending,
     run,
     /** Runs the action at once, or (with a warning) waits for `confirm`. */
-    ask: (action: WidgetAction, ids: readonly string[], warning: string | undefined, then: (results: BatchItemResult[] | null) => void) => {
+    ask: (action: ListAction, ids: readonly string[], warning: string | undefined, then: (results: BatchItemResult[] | null) => void) => {
       if (runningRef.current || !ids.length) return;
-      if (warning) {
+      // Only the row actions ask (a risky release, several deletes); the menu's extras can be undone.
+      if (warning && isWidgetAction(action)) {
         thenRef.current = then;
         setPending({ action, ids, text: warning });
       } else void run(action, ids).then(then);

@@ -30,6 +30,8 @@ export function useSelection(items: readonly QuarantineItem[], initial: readonly
     toggleAll: () => setSelected(allSelected ? new Set() : new Set(items.map((i) => i.id))),
     clear: () => setSelected(new Set()),
     ids: chosen.map((i) => i.id),
+    /** The selected items that are still listed. */
+    chosen,
     /** A click on a row with shift or ctrl (cmd); a plain click clears the selection (it opens the row instead). */
     click: (id: string, { shift, toggle }: { shift: boolean; toggle: boolean }) => {
       const from = items.findIndex((i) => i.id === anchorRef.current);
