@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ROLE_ENV, USERS } from '../support/api-client';
+import type { SenderListResponse } from '../../shared/sender-lists';
+import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
+import { inboxMessages, waitForInbox } from '../support/mailbox';
 import { sendThroughAmavis } from '../support/send-mail';
 import { learningEnv, openAs, screenshotLooks, SIZES_AND_MODES, widgetHarness } from '../support/widget-harness';
 
@@ -13,6 +15,7 @@ describe('allow and block senders, in Chromium', () => {
   const run = Math.random().toString(36).slice(2, 8);
   const sender = `bulk-${run}@sender-${run}.example.net`;
   const subject = `Sender list offer ${run}`;
+  const vendor = `vendor-${run}@admin-${run}.example.net`;
 
   const h = widgetHarness({
     // Learning on when the stack has its spamd, so the screenshots show "Spam" and "Not spam" too (never clicked here).
@@ -21,6 +24,7 @@ describe('allow and block senders, in Chromium', () => {
       // Two from one new sender: blocking it from the first finds the second.
       await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} one` });
       await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: sender, subject: `${subject} two` });
+      await sendThroughAmavis(api.context, { to: [USERS.alice.email], from: vendor, subject: `${subject} vendor` });
     },
   });
   const { w } = h;
@@ -50,6 +54,23 @@ describe('allow and block senders, in Chromium', () => {
     await entry.waitFor({ state: 'detached' });
     expect(await w(page).locator('[data-aq-status]').textContent()).toBe('Entry removed.');
     await page.close();
+  });
+
+  it('lets the domain admin block a sender from alice’s message for everyone at example.test: amavisd then holds it for bob, not for carol', async () => {
+    const page = await openAs(h, { user: USERS.admin, search: `${subject} vendor`, open: true });
+    await w(page).getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: 'More' }).click();
+    await w(page).getByRole('menuitem', { name: 'Block sender for everyone at example.test' }).click();
+    await expect.poll(() => w(page).locator('[data-aq-status]').textContent(), { timeout: 20_000 }).toBe(`Sender blocked: ${vendor}`);
+    await page.close();
+
+    const next = `Sender list vendor next ${run}`;
+    await sendThroughAmavis(h.api.context, { to: [USERS.bob.email, USERS.carol.email], from: vendor, subject: next, body: 'Hello,\n\nour new prices.\n' });
+    expect(await waitForInbox(USERS.carol, 'subject', next)).toHaveLength(1);
+    expect(await inboxMessages(USERS.bob, 'subject', next)).toEqual([]);
+    const admin = await signedIn(h.api.url, USERS.admin.email, USERS.admin.password);
+    const entries = (await bodyOf<SenderListResponse>(await admin.get('/sender-lists'))).items.filter((e) => e.sender === vendor);
+    expect(entries.map((e) => [e.list, e.for.key])).toEqual([['block', '@example.test']]);
+    for (const e of entries) await admin.request('DELETE', `/sender-lists/${e.id}`);
   });
 
   it('refuses a sender that is no address or domain, in the form, with the server\u2019s words', async () => {

@@ -128,8 +128,9 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     audit: (query: Query = {}) => get<AuditListResponse>(`${ROUTES.audit}${queryString({ limit: 50, ...query })}`),
     /** Admins: release to another address, or to every recipient in their scope. */
     releaseAs: (id: string, target: { to: string } | { allRecipients: true }) => post<AdminReleaseOutcome>(ROUTES.release(id), target),
-    allowSender: (id: string, scope: Scope) => post<SenderListChange>(ROUTES.allowSender(id), { scope }),
-    blockSender: (id: string, scope: Scope) => post<BlockSenderResponse>(ROUTES.blockSender(id), { scope }),
+    /** `forDomain`: an admin's entry for the whole domain of the message's recipient. */
+    allowSender: (id: string, scope: Scope, forDomain = false) => post<SenderListChange>(ROUTES.allowSender(id), { scope, ...(forDomain ? { for: 'domain' } : {}) }),
+    blockSender: (id: string, scope: Scope, forDomain = false) => post<BlockSenderResponse>(ROUTES.blockSender(id), { scope, ...(forDomain ? { for: 'domain' } : {}) }),
     learn: (id: string, as: LearnAs) => post<LearnResult>(ROUTES.learn(id), { as }),
     /** 207: some steps were not done; the answer says which, so it is not an error. */
     notSpam: (id: string) => request<NotSpamResponse>('POST', ROUTES.notSpam(id), { body: {}, accept: [207] }),

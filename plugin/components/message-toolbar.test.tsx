@@ -74,7 +74,7 @@ describe('MessageView: the toolbar, with allow, block, spam and not spam', () =>
     const client = fakeClient({ message: vi.fn().mockResolvedValue(detailOf(spam)), blockSender, batchWithProgress });
     render(<MessageView client={client} id="s1" capabilities={all} notify={notify} onBack={vi.fn()} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Block sender' }));
-    await waitFor(() => expect(blockSender).toHaveBeenCalledWith('s1', 'address'));
+    await waitFor(() => expect(blockSender).toHaveBeenCalledWith('s1', 'address', false));
     expect(notify).toHaveBeenCalledWith({ kind: 'success', text: 'Sender blocked: spammer@example.net' });
     const ask = await screen.findByRole('alertdialog');
     expect(ask.textContent).toContain('2 more messages from this sender are in your quarantine. Delete them too?');
@@ -97,11 +97,30 @@ describe('MessageView: the toolbar, with allow, block, spam and not spam', () =>
     expect(client.batchWithProgress).not.toHaveBeenCalled();
     openMore();
     fireEvent.click(screen.getByRole('menuitem', { name: 'Allow the whole domain @example.net' }));
-    await waitFor(() => expect(allowSender).toHaveBeenCalledWith('s1', 'domain'));
+    await waitFor(() => expect(allowSender).toHaveBeenCalledWith('s1', 'domain', false));
     expect(notify).toHaveBeenLastCalledWith({ kind: 'success', text: 'Sender allowed: @example.net' });
     // The menu closed, and gave the focus back to "More".
     expect(screen.queryByRole('menu')).toBeNull();
     expect(document.activeElement).toBe(within(toolbar()).getByRole('button', { name: 'More' }));
+  });
+
+  it('offers an admin the sender’s entry for everyone at the recipient’s domain', async () => {
+    const blockSender = vi.fn().mockResolvedValue({ entry: { ...entry('block'), for: { kind: 'domain', key: '@example.test' } }, before: null });
+    const client = fakeClient({ message: vi.fn().mockResolvedValue(detailOf({ ...spam, recipient: 'bob@example.test' })), blockSender });
+    render(<MessageView client={client} id="s1" capabilities={{ ...all, seesOthersMail: true }} notify={vi.fn()} onBack={vi.fn()} />);
+    await screen.findByText('Cheap pills', { selector: 'h3' });
+    openMore();
+    expect(menuLabels()).toEqual([
+      'Allow sender',
+      'Allow the whole domain @example.net',
+      'Block the whole domain @example.net',
+      'Allow sender for everyone at example.test',
+      'Block sender for everyone at example.test',
+      'Spam',
+      'Download original (.eml)',
+    ]);
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Block sender for everyone at example.test' }));
+    await waitFor(() => expect(blockSender).toHaveBeenCalledWith('s1', 'address', true));
   });
 
   it('shows every step of "Not spam", done or not, and the server\u2019s refusal of a block', async () => {

@@ -49,7 +49,12 @@ export function MessageToolbar({
   const [current, setCurrent] = useState('');
   const domain = addressOf(item).split('@')[1];
   const { senderLists: lists, learn } = capabilities;
-  const list = (name: 'allow' | 'block', scope: Scope) => () => void sender.listSender(name, scope);
+  const list =
+    (name: 'allow' | 'block', scope: Scope, forDomain = false) =>
+    () =>
+      void sender.listSender(name, scope, forDomain);
+  // An admin's entry for everyone at the recipient's domain (the API's `for: 'domain'`).
+  const rcptDomain = capabilities.seesOthersMail ? item.recipient.split('@')[1] : undefined;
   const acts = offered(item.actions);
   const action = (a: WidgetAction): Tool => ({ key: a, label: a, icon: a, action: a, run: () => onAction(a) });
 
@@ -66,6 +71,11 @@ export function MessageToolbar({
       entries.push(
         { key: 'allowDomain', label: t('allowDomain', { domain }), icon: 'domain', onSelect: list('allow', 'domain') },
         { key: 'blockDomain', label: t('blockDomain', { domain }), icon: 'block', onSelect: list('block', 'domain') },
+      );
+    if (rcptDomain)
+      entries.push(
+        { key: 'allowForDomain', label: t('allowForDomain', { domain: rcptDomain }), icon: 'allow', onSelect: list('allow', 'address', true) },
+        { key: 'blockForDomain', label: t('blockForDomain', { domain: rcptDomain }), icon: 'block', onSelect: list('block', 'address', true) },
       );
   }
   if (learn) entries.push({ key: 'spam', label: t('t_spam'), icon: 'spam', onSelect: () => void sender.learnSpam() });

@@ -38,9 +38,10 @@ export function useSenderActions(client: ApiClient, id: string, notify: (s: Stat
     }
   };
 
-  const listSender = (list: SenderListName, scope: Scope) =>
+  const listSender = (list: SenderListName, scope: Scope, forDomain = false) =>
     guard(async () => {
-      const change: Partial<BlockSenderResponse> & SenderListChange = list === 'allow' ? await client.allowSender(id, scope) : await client.blockSender(id, scope);
+      const change: Partial<BlockSenderResponse> & SenderListChange =
+        list === 'allow' ? await client.allowSender(id, scope, forDomain) : await client.blockSender(id, scope, forDomain);
       notify({ kind: 'success', text: t(list === 'allow' ? 'allowed' : 'blocked', { sender: change.entry.sender }) });
       if (change.others?.count) setOthers(change.others);
     });

@@ -24,6 +24,8 @@ export const enMessage = {
   moreActions: 'More',
   allowDomain: 'Allow the whole domain @{domain}',
   blockDomain: 'Block the whole domain @{domain}',
+  allowForDomain: 'Allow sender for everyone at {domain}',
+  blockForDomain: 'Block sender for everyone at {domain}',
   allowSender: 'Allow sender',
   blockSender: 'Block sender',
   othersAsk: '{n} more message from this sender is in your quarantine. Delete it too?|{n} more messages from this sender are in your quarantine. Delete them too?',
