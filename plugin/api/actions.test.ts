@@ -48,6 +48,10 @@ describe('widget actions', () => {
     expect(extrasFor(items.slice(1), { learn: true })).toEqual([['learn_spam', ['b', 'c']]]);
     expect(extrasFor(items, {})).toEqual([]);
     expect(extrasFor([], { learn: true, senderLists: true })).toEqual([]);
+    // A row left listed as Deleted gets none of them.
+    const deleted = { ...items[0], status: 'deleted' } as QuarantineItem;
+    expect(extrasFor([deleted], { learn: true, senderLists: true })).toEqual([]);
+    expect(extrasFor([deleted, items[2]!], { learn: true })).toEqual([['learn_spam', ['c']]]);
   });
 
   it('shows a copy "Not spam" went through as released, and leaves one a sender list or learning touched as it was', () => {

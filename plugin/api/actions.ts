@@ -27,10 +27,12 @@ export const isWidgetAction = (a: ListAction): a is WidgetAction => (WIDGET_ACTI
  * for held spam the user may release (as the message toolbar offers it), learning and sender lists for all.
  */
 export function extrasFor(items: readonly QuarantineItem[], caps: { learn?: boolean | undefined; senderLists?: boolean | undefined }): Array<[BulkExtra, string[]]> {
-  const all = items.map((i) => i.id);
+  // A row left in the list as Deleted is no longer the user's to learn from or act on.
+  const live = items.filter((i) => i.status !== 'deleted');
+  const all = live.map((i) => i.id);
   const out: Array<[BulkExtra, string[]]> = [];
   if (caps.learn) {
-    const releasable = items.filter((i) => i.type === 'spam' && i.actions.includes('release')).map((i) => i.id);
+    const releasable = live.filter((i) => i.type === 'spam' && i.actions.includes('release')).map((i) => i.id);
     if (releasable.length) out.push(['not_spam', releasable]);
     out.push(['learn_spam', all]);
   }

@@ -7,7 +7,7 @@ import { useI18n } from '../i18n';
 import { ActionButtons } from './action-buttons';
 import { lazyView } from './lazy-view';
 
-const BulkMore = lazyView('message', (c: MessageChunk) => c.BulkMore);
+const BulkMore = lazyView('message', (c: MessageChunk) => c.BulkMore, { inline: true });
 
 /**
  * Select all, how many are selected, and the actions at least one selected message allows; then "More"
@@ -30,10 +30,11 @@ export function BulkBar({
   const { t } = useI18n();
   const extras = new Map(extrasFor(selection.chosen, capabilities));
   return (
-    <div class="aq-bulk" aria-live="polite" aria-busy={busy}>
+    <div class="aq-bulk" aria-busy={busy}>
       <label class="aq-check">
         <input type="checkbox" checked={selection.allSelected} aria-label={t('selectAll')} disabled={busy} onChange={selection.toggleAll} />
-        <span>
+        {/* Only the count and the progress are announced, not the buttons and the menu as they come and go. */}
+        <span aria-live="polite">
           {progress ? t('batchProgress', { done: progress.done, total: progress.total }) : selection.count ? t('selected', { n: selection.count }) : t('selectAll')}
         </span>
       </label>

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { isWidgetAction } from '../api/actions';
 import type { PendingAction } from '../hooks/use-message-actions';
 import { useI18n } from '../i18n';
 
@@ -40,7 +41,8 @@ export function ConfirmBar({ pending, onConfirm, onCancel }: { pending: PendingA
         {t('cancel')}
       </button>{' '}
       <button type="button" class="aq-btn aq-btn--danger" data-aq-confirm-yes onClick={onConfirm}>
-        {pending.action === 'release' ? t('releaseAnyway') : t(pending.action)}
+        {/* Of the menu's extras only "Not spam" asks, for the release it makes. */}
+        {pending.action === 'release' || !isWidgetAction(pending.action) ? t('releaseAnyway') : t(pending.action)}
       </button>
     </div>
   );

@@ -9,7 +9,12 @@ import { useI18n } from '../i18n';
  * user's language with a button to try again: never a blank screen. A chunk's `css` (styles-screens.ts)
  * goes into the shadow root with the screen.
  */
-export function lazyView<C, P extends object>(name: string, pick: (chunk: C) => ComponentType<P>): FunctionComponent<P> & { preload(): void } {
+export function lazyView<C, P extends object>(
+  name: string,
+  pick: (chunk: C) => ComponentType<P>,
+  /** A control inside another screen (the bulk bar's "More"): nothing at all until it is there, and no error box. */
+  { inline = false }: { inline?: boolean } = {},
+): FunctionComponent<P> & { preload(): void } {
   let loaded: ComponentType<P> | undefined;
   let css: string | undefined;
   const LazyView = (props: P) => {
@@ -43,6 +48,7 @@ export function lazyView<C, P extends object>(name: string, pick: (chunk: C) => 
           <View {...props} />
         </>
       );
+    if (inline) return null;
     if (failed)
       return (
         <div class="aq-status aq-status--error" role="alert" data-aq-chunk-failed={name}>

@@ -93,7 +93,9 @@ export function QuarantineList({
   // by key, so that j/k/Enter go on from there.
   const act = (action: ListAction, ids: readonly string[], row?: number) => {
     const touched = items.filter((i) => ids.includes(i.id));
-    actions.ask(action, ids, isWidgetAction(action) ? warningFor(action, touched, t) : undefined, (results) => {
+    // "Not spam" releases: it asks as a release of the same rows would (a forged sender, say).
+    const warning = action === 'not_spam' ? warningFor('release', touched, t) : isWidgetAction(action) ? warningFor(action, touched, t) : undefined;
+    actions.ask(action, ids, warning, (results) => {
       if (!results) return;
       const byId = new Map(results.map((r) => [r.id, r]));
       query.patch((item) => {

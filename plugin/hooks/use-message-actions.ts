@@ -2,14 +2,14 @@ import { useRef, useState } from 'preact/hooks';
 import type { BatchProgress } from '../../shared/batch';
 import type { ErrorCode } from '../../shared/errors';
 import type { BatchItemResult } from '../../shared/release';
-import { codeText, errorText, isWidgetAction, runAction, summarizeBatch, type ListAction, type WidgetAction } from '../api/actions';
+import { codeText, errorText, isWidgetAction, runAction, summarizeBatch, type ListAction } from '../api/actions';
 import { ApiError, type ApiClient } from '../api/client';
 import type { Status } from '../components/status-bar';
 import { useI18n } from '../i18n';
 
 /** An action that waits for the user's "yes": what it does, to which messages, and the risk in words. */
 export interface PendingAction {
-  action: WidgetAction;
+  action: ListAction;
   ids: readonly string[];
   text: string;
 }
@@ -90,8 +90,7 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
     /** Runs the action at once, or (with a warning) waits for `confirm`. */
     ask: (action: ListAction, ids: readonly string[], warning: string | undefined, then: (results: BatchItemResult[] | null) => void) => {
       if (runningRef.current || !ids.length) return;
-      // Only the row actions ask (a risky release, several deletes); the menu's extras can be undone.
-      if (warning && isWidgetAction(action)) {
+      if (warning) {
         thenRef.current = then;
         setPending({ action, ids, text: warning });
       } else void run(action, ids).then(then);
