@@ -39,6 +39,8 @@ export function App({ api, locale, ssoToken, user, dates, embedded, state = 'has
   const catalog = useCatalog(pickLocale(locale));
   const i18n = useMemo(() => createI18n(locale, { timeZone, dateFormat, timeFormat }, catalog), [locale, timeZone, dateFormat, timeFormat, catalog]);
   const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken, user);
+  // Where an admin may make an entry for a whole domain: a domain admin's domains, any for a super user.
+  const adminOf = (domain: string) => !!session && (session.user.role === 'super' || session.user.domains.some((d) => d.replace(/^@/, '').toLowerCase() === domain));
   // Most users open a message next: its chunk loads while they look at the list.
   useEffect(() => void (session && MessageView.preload()), [session]);
   const [linked] = useState(linkedRequest);
@@ -120,7 +122,7 @@ export function App({ api, locale, ssoToken, user, dates, embedded, state = 'has
               }}
             />
           ) : view.name === 'message' && view.from ? (
-            <MessageView client={client} id={view.id} capabilities={session.capabilities} notify={notify} onBack={backToList} />
+            <MessageView client={client} id={view.id} capabilities={session.capabilities} adminOf={adminOf} notify={notify} onBack={backToList} />
           ) : view.name === 'requests' && session.capabilities.decideRequests ? (
             <RequestsView client={client} notify={notify} linked={linked} onOpen={(id) => setView({ name: 'message', id, from: 'requests' })} />
           ) : view.name === 'senders' && session.capabilities.senderLists ? (
@@ -151,6 +153,7 @@ export function App({ api, locale, ssoToken, user, dates, embedded, state = 'has
                   client={client}
                   id={opened}
                   capabilities={session.capabilities}
+                  adminOf={adminOf}
                   notify={notify}
                   onBack={backToList}
                   onChanged={() => setChanges((n) => n + 1)}

@@ -107,7 +107,17 @@ describe('MessageView: the toolbar, with allow, block, spam and not spam', () =>
   it('offers an admin the sender’s entry for everyone at the recipient’s domain', async () => {
     const blockSender = vi.fn().mockResolvedValue({ entry: { ...entry('block'), for: { kind: 'domain', key: '@example.test' } }, before: null });
     const client = fakeClient({ message: vi.fn().mockResolvedValue(detailOf({ ...spam, recipient: 'bob@example.test' })), blockSender });
-    render(<MessageView client={client} id="s1" capabilities={{ ...all, seesOthersMail: true }} notify={vi.fn()} onBack={vi.fn()} />);
+    const { unmount } = render(
+      <MessageView client={client} id="s1" capabilities={{ ...all, seesOthersMail: true }} adminOf={(d) => d === 'other.test'} notify={vi.fn()} onBack={vi.fn()} />,
+    );
+    await screen.findByText('Cheap pills', { selector: 'h3' });
+    // Not an admin of the recipient's domain: not offered (the server would refuse it).
+    openMore();
+    expect(menuLabels()).not.toContain('Block sender for everyone at example.test');
+    unmount();
+    render(
+      <MessageView client={client} id="s1" capabilities={{ ...all, seesOthersMail: true }} adminOf={(d) => d === 'example.test'} notify={vi.fn()} onBack={vi.fn()} />,
+    );
     await screen.findByText('Cheap pills', { selector: 'h3' });
     openMore();
     expect(menuLabels()).toEqual([

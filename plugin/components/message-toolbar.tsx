@@ -31,6 +31,7 @@ const addressOf = (item: QuarantineItem) => item.envelopeFrom || /<([^>]+)>/.exe
 export function MessageToolbar({
   item,
   capabilities,
+  adminOf = () => false,
   busy,
   rawUrl,
   sender,
@@ -39,6 +40,7 @@ export function MessageToolbar({
 }: {
   item: QuarantineItem;
   capabilities: UserCapabilities;
+  adminOf?: ((domain: string) => boolean) | undefined;
   busy: boolean;
   rawUrl: string;
   sender: ReturnType<typeof useSenderActions>;
@@ -53,8 +55,9 @@ export function MessageToolbar({
     (name: 'allow' | 'block', scope: Scope, forDomain = false) =>
     () =>
       void sender.listSender(name, scope, forDomain);
-  // An admin's entry for everyone at the recipient's domain (the API's `for: 'domain'`).
-  const rcptDomain = capabilities.seesOthersMail ? item.recipient.split('@')[1] : undefined;
+  // An admin's entry for everyone at the recipient's domain (the API's `for: 'domain'`), where they administer it.
+  const rcptDomain = item.recipient.split('@')[1]?.toLowerCase();
+  const forDomain = rcptDomain && adminOf(rcptDomain) ? rcptDomain : undefined;
   const acts = offered(item.actions);
   const action = (a: WidgetAction): Tool => ({ key: a, label: a, icon: a, action: a, run: () => onAction(a) });
 
@@ -72,10 +75,10 @@ export function MessageToolbar({
         { key: 'allowDomain', label: t('allowDomain', { domain }), icon: 'domain', onSelect: list('allow', 'domain') },
         { key: 'blockDomain', label: t('blockDomain', { domain }), icon: 'block', onSelect: list('block', 'domain') },
       );
-    if (rcptDomain)
+    if (forDomain)
       entries.push(
-        { key: 'allowForDomain', label: t('allowForDomain', { domain: rcptDomain }), icon: 'allow', onSelect: list('allow', 'address', true) },
-        { key: 'blockForDomain', label: t('blockForDomain', { domain: rcptDomain }), icon: 'block', onSelect: list('block', 'address', true) },
+        { key: 'allowForDomain', label: t('allowForDomain', { domain: forDomain }), icon: 'allow', onSelect: list('allow', 'address', true) },
+        { key: 'blockForDomain', label: t('blockForDomain', { domain: forDomain }), icon: 'block', onSelect: list('block', 'address', true) },
       );
   }
   if (learn) entries.push({ key: 'spam', label: t('t_spam'), icon: 'spam', onSelect: () => void sender.learnSpam() });

@@ -24,6 +24,7 @@ export function MessageView({
   client,
   id,
   capabilities = NO_CAPABILITIES,
+  adminOf,
   notify,
   onBack,
   onChanged,
@@ -31,6 +32,8 @@ export function MessageView({
   client: ApiClient;
   id: string;
   capabilities?: UserCapabilities;
+  /** Whether the session user administers a domain (a domain admin's own, or any for a super user). */
+  adminOf?: ((domain: string) => boolean) | undefined;
   notify: (s: Status | null) => void;
   /** `deleted`: the message was just deleted (the list then focuses the message after it). */
   onBack: (deleted?: boolean) => void;
@@ -118,6 +121,7 @@ export function MessageView({
             <MessageToolbar
               item={detail.item}
               capabilities={capabilities}
+              adminOf={adminOf}
               busy={actions.busy || sender.busy}
               rawUrl={client.rawUrl(id)}
               sender={sender}
