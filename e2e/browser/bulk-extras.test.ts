@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { QuarantineListResponse } from '../../shared/quarantine';
+import type { SenderListResponse } from '../../shared/sender-lists';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { axeWidget, seriousFindings } from '../support/axe';
 import { bayesCounts } from '../support/bayes';
@@ -41,6 +42,15 @@ describe('"More" for the selected messages, in Chromium', () => {
     return page;
   }
 
+  /** Takes alice's entries for these senders off her lists again (Not spam allows, Block blocks). */
+  async function removeEntries(which: readonly string[]): Promise<void> {
+    const alice = await signedIn(h.api.url, USERS.alice.email, USERS.alice.password);
+    const { items } = await bodyOf<SenderListResponse>(await alice.get('/sender-lists'));
+    const mine = items.filter((entry) => which.includes(entry.sender));
+    expect(mine).toHaveLength(which.length);
+    for (const entry of mine) expect((await alice.request('DELETE', `/sender-lists/${entry.id}`)).status).toBe(200);
+  }
+
   it('"Not spam" on two messages: both land in the INBOX, spamd learns two hams, and the rows show them released', async () => {
     const before = await bayesCounts();
     const page = await selectBothAndOpenMore('notspam');
@@ -52,6 +62,7 @@ describe('"More" for the selected messages, in Chromium', () => {
     expect((await bayesCounts()).nham).toBe(before.nham + 2);
     await expect.poll(() => w(page).locator('[data-aq-item].aq-item--released').count(), { timeout: 10_000 }).toBe(2);
     await page.close();
+    await removeEntries(senders.notspam);
   });
 
   it('"Block sender" on two messages: amavisd then holds both senders\u2019 ordinary mail for alice, and delivers it to bob', async () => {
@@ -69,8 +80,7 @@ describe('"More" for the selected messages, in Chromium', () => {
       const held = await bodyOf<QuarantineListResponse>(await alice.get(`/messages?q=${encodeURIComponent(`${run} minutes ${i}`)}`));
       expect(held.items.map((item) => item.subject)).toEqual([next]);
     }
-    for (const entry of (await bodyOf<{ items: Array<{ id: string; sender: string }> }>(await alice.get('/sender-lists'))).items)
-      if (senders.block.includes(entry.sender)) await alice.request('DELETE', `/sender-lists/${entry.id}`);
+    await removeEntries(senders.block);
   });
 
   it.each(SIZES_AND_MODES)('fits at %s width in %s mode with the menu open, and axe finds nothing serious (screenshots)', async (size, mode) => {

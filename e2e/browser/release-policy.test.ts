@@ -44,7 +44,8 @@ describe('the release policy, as the widget shows it, in Chromium', () => {
 
     // The bulk bar offers what a selected message allows.
     await row.locator('input[type="checkbox"]').check();
-    expect(await labels(w(page).locator('.aq-bulk .aq-actions'))).toEqual(['Request release', 'Delete', 'More']);
+    // "More" comes with the message chunk, a moment after the row's own buttons.
+    await expect.poll(() => labels(w(page).locator('.aq-bulk .aq-actions')), { timeout: 20_000 }).toEqual(['Request release', 'Delete', 'More']);
 
     await row.locator('.aq-item__subject').click();
     await w(page).locator('section.aq-message .aq-msg-subject', { hasText: bannedSubject }).waitFor();

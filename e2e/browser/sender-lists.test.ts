@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import type { QuarantineListResponse } from '../../shared/quarantine';
 import type { SenderListResponse } from '../../shared/sender-lists';
 import { bodyOf, ROLE_ENV, signedIn, USERS } from '../support/api-client';
 import { ARTIFACTS, VIEWPORTS } from '../support/browser';
@@ -67,6 +68,9 @@ describe('allow and block senders, in Chromium', () => {
     await sendThroughAmavis(h.api.context, { to: [USERS.bob.email, USERS.carol.email], from: vendor, subject: next, body: 'Hello,\n\nour new prices.\n' });
     expect(await waitForInbox(USERS.carol, 'subject', next)).toHaveLength(1);
     expect(await inboxMessages(USERS.bob, 'subject', next)).toEqual([]);
+    const bob = await signedIn(h.api.url, USERS.bob.email, USERS.bob.password);
+    const held = await bodyOf<QuarantineListResponse>(await bob.get(`/messages?q=${encodeURIComponent(`vendor next ${run}`)}`));
+    expect(held.items.map((i) => i.subject)).toEqual([next]);
     const admin = await signedIn(h.api.url, USERS.admin.email, USERS.admin.password);
     const entries = (await bodyOf<SenderListResponse>(await admin.get('/sender-lists'))).items.filter((e) => e.sender === vendor);
     expect(entries.map((e) => [e.list, e.for.key])).toEqual([['block', '@example.test']]);

@@ -17,11 +17,18 @@ export interface TestServer {
 export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig(serverEnv(overrides));
   const context = createContext(config, createLogger('silent'));
-  await context.ready();
-  const app = createApp({ config, logger: createLogger('silent'), services: context });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  let server: Server;
+  try {
+    await context.ready();
+    const app = createApp({ config, logger: createLogger('silent'), services: context });
+    server = await new Promise((resolve, reject) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
+    });
+  } catch (err) {
+    // The test files share one worker (isolate: false): a half-started server's pools and timers must not outlive its file.
+    await context.close().catch(() => undefined);
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
