@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `npm test`: installs and starts the real stack (MariaDB, PostgreSQL, Dovecot, and an amavisd-new for
 # each database) on loopback, sends the seed mail through both amavisd, type-checks, builds the widget and
-# checks its size budget, then runs the unit tests, the integration tests against MariaDB, the same
-# integration tests against PostgreSQL (AQ_TEST_DB=postgres), and the browser tests, in that order
-# (integration and browser tests stop and start peers of the one shared stack, so they never run side by side).
+# checks its size budget, then runs the unit tests beside the integration tests against MariaDB, then the
+# same integration tests against PostgreSQL (AQ_TEST_DB=postgres), then the browser tests (integration and
+# browser tests stop and start peers of the one shared stack, so they never run side by side; the unit
+# tests touch no peer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ fi
 # demo's clone (below) always goes.
 demo_clone=$(mktemp -d)
 finish() {
-  kill "${demo_pid:-}" 2>/dev/null || true
+  kill "${demo_pid:-}" "${unit_pid:-}" 2>/dev/null || true
   rm -rf "$demo_clone" "$demo_clone.log"
   if [ "${CI:-}" = "true" ]; then bash e2e/stack/down.sh || true; fi
 }
@@ -29,7 +30,7 @@ trap finish EXIT
 # of them rather than a second build of sqlite3, which took 2.5 minutes of the two cores the tests share.
 demo_modules() {
   if [ "${CI:-}" = "true" ] && [ -f node_modules/.package-lock.json ] && git diff --quiet HEAD -- package-lock.json; then
-    cp -a node_modules "$demo_clone/node_modules"
+    nice cp -a node_modules "$demo_clone/node_modules"
   else
     (cd "$demo_clone" && nice npm ci --no-audit --no-fund --prefer-offline)
   fi
@@ -60,14 +61,28 @@ npm run --silent build
 npm run --silent size
 
 results=$(mktemp -d)
+unit_log=$(mktemp)
 status=0
 # Each run writes its own JSON result, so that the summary counts both integration runs.
-for run in unit integration integration-postgres browser; do
-  project=${run%-postgres}
+vitest_run() {
+  local run=$1 test_db=mariadb
   # The amavis database (and the amavisd storing in it) the integration tests use; see e2e/support/stack.ts.
-  test_db=mariadb
   [ "$run" = integration-postgres ] && test_db=postgres
-  if [ "$project" = browser ]; then
+  AQ_TEST_DB=$test_db npx vitest run --project "${run%-postgres}" --reporter=default --reporter=json --outputFile.json="$results/$run.json"
+}
+# The unit tests need no peer: they run beside the MariaDB integration run, which mostly waits for
+# amavisd, Dovecot and the databases, and their report is printed when both are done.
+phase "vitest: unit (beside the next run; its report follows it)"
+vitest_run unit > "$unit_log" 2>&1 &
+unit_pid=$!
+for run in integration unit integration-postgres browser; do
+  if [ "$run" = unit ]; then
+    wait "$unit_pid" || status=1
+    phase "vitest: unit, its report"
+    cat "$unit_log"
+    continue
+  fi
+  if [ "$run" = browser ]; then
     echo "== waiting for the demo's fresh clone"
     if wait "$demo_pid"; then
       export AQ_DEMO_CLONE="$demo_clone"
@@ -77,8 +92,9 @@ for run in unit integration integration-postgres browser; do
     fi
   fi
   phase "vitest: $run"
-  AQ_TEST_DB=$test_db npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$results/$run.json" || status=1
+  vitest_run "$run" || status=1
 done
+rm -f "$unit_log"
 
 phase "done"
 node -e '
