@@ -27,6 +27,10 @@ describe('risks', () => {
     expect(warningFor('request', [virus], t)).toBeUndefined();
     expect(warningFor('delete', [virus], t)).toBeUndefined();
     expect(warningFor('delete', [spam, virus], t)).toBe('Delete 2 messages?');
+    // "Not spam" releases: it asks what a release would; learning and the sender lists never ask.
+    expect(warningFor('not_spam', [spam], t)).toBeUndefined();
+    expect(warningFor('not_spam', [spam, forged], t)).toBe(warningFor('release', [spam, forged], t));
+    for (const action of ['learn_spam', 'allow_sender', 'block_sender'] as const) expect(warningFor(action, [forged, virus], t)).toBeUndefined();
   });
 
   it('asks before approving a request for a virus, a blocked attachment or a forged sender, naming the recipient', () => {

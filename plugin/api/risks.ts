@@ -2,7 +2,7 @@ import type { MessageDetail } from '../../shared/message';
 import type { QuarantineItem } from '../../shared/quarantine';
 import type { ReleaseRequestView } from '../../shared/requests';
 import type { MessageKey } from '../i18n/en';
-import type { WidgetAction } from './actions';
+import type { ListAction } from './actions';
 
 type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 /** What a warning reads of a message: a request's type is null once the message is gone, or 'other' (clean, unknown). */
@@ -31,11 +31,12 @@ export const shownScore = (type: QuarantineItem['type'], score: number | null): 
 /**
  * What the user must read and confirm before an action, or undefined when one click is enough: releasing
  * a virus, a blocked attachment (a program) or phishing (from the opened message's `detail`; in the list,
- * a forged sender), and deleting several messages at once, which cannot be undone.
+ * a forged sender), and deleting several messages at once, which cannot be undone. "Not spam" releases,
+ * so it asks what a release of the same messages would.
  */
-export function warningFor(action: WidgetAction, items: readonly RiskFacts[], t: Translate, detail?: MessageDetail): string | undefined {
+export function warningFor(action: ListAction, items: readonly RiskFacts[], t: Translate, detail?: MessageDetail): string | undefined {
   if (action === 'delete') return items.length > 1 ? t('confirmDelete', { n: items.length }) : undefined;
-  if (action !== 'release') return undefined;
+  if (action !== 'release' && action !== 'not_spam') return undefined;
   const count = (type: RiskFacts['type']) => items.filter((i) => i.type === type).length;
   const [virus, banned] = [count('virus'), count('banned')];
   // Without the opened message (a list row, a bulk release), a forged sender is what can be seen of phishing.

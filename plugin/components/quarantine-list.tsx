@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { UserCapabilities } from '../../shared/session';
-import { applyResult, errorText, isWidgetAction, type ListAction, type WidgetAction } from '../api/actions';
+import { applyResult, errorText, type ListAction, type WidgetAction } from '../api/actions';
 import type { ApiClient } from '../api/client';
 import type { ListState } from '../hooks/hash-state';
 import { warningFor } from '../api/risks';
@@ -93,9 +93,7 @@ export function QuarantineList({
   // by key, so that j/k/Enter go on from there.
   const act = (action: ListAction, ids: readonly string[], row?: number) => {
     const touched = items.filter((i) => ids.includes(i.id));
-    // "Not spam" releases: it asks as a release of the same rows would (a forged sender, say).
-    const warning = action === 'not_spam' ? warningFor('release', touched, t) : isWidgetAction(action) ? warningFor(action, touched, t) : undefined;
-    actions.ask(action, ids, warning, (results) => {
+    actions.ask(action, ids, warningFor(action, touched, t), (results) => {
       if (!results) return;
       const byId = new Map(results.map((r) => [r.id, r]));
       query.patch((item) => {
