@@ -16,6 +16,7 @@ import { useSession } from './hooks/use-session';
 import { createI18n, I18nContext, pickLocale } from './i18n';
 import { useCatalog } from './i18n/use-catalog';
 import type { MountOptions } from './options';
+import { administers } from './api/owners';
 
 export type AppProps = MountOptions;
 
@@ -40,7 +41,7 @@ export function App({ api, locale, ssoToken, user, dates, embedded, state = 'has
   const i18n = useMemo(() => createI18n(locale, { timeZone, dateFormat, timeFormat }, catalog), [locale, timeZone, dateFormat, timeFormat, catalog]);
   const { client, session, expired, signedIn, signOut } = useSession(api, ssoToken, user);
   // Where an admin may make an entry for a whole domain: a domain admin's domains, any for a super user.
-  const adminOf = (domain: string) => !!session && (session.user.role === 'super' || session.user.domains.some((d) => d.replace(/^@/, '').toLowerCase() === domain));
+  const adminOf = (domain: string) => !!session && administers(session.user, domain);
   // Most users open a message next: its chunk loads while they look at the list.
   useEffect(() => void (session && MessageView.preload()), [session]);
   const [linked] = useState(linkedRequest);

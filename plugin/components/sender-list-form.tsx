@@ -3,10 +3,8 @@ import type { SenderListChange, SenderListName } from '../../shared/sender-lists
 import type { SessionUser } from '../../shared/session';
 import { errorText } from '../api/actions';
 import type { ApiClient } from '../api/client';
+import { ownersOf } from '../api/owners';
 import { useI18n } from '../i18n';
-
-/** Who an entry can be for: the user, each domain they administer, and everyone for super users. */
-export const ownersOf = (user: SessionUser): string[] => ['me', ...user.domains.map((d) => `@${d.replace(/^@/, '')}`), ...(user.role === 'super' ? ['everyone'] : [])];
 
 /**
  * Adds a sender to the allow or block list: the sender, which list, and for admins whom it is for. The

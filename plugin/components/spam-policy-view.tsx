@@ -6,7 +6,7 @@ import { useSpamPolicy } from '../hooks/use-spam-policy';
 import { useI18n } from '../i18n';
 import { DigestSection } from './digest-section';
 import { PolicyFieldRow } from './policy-field';
-import { ownersOf } from './sender-list-form';
+import { ownersOf } from '../api/owners';
 import { TargetPicker } from './target-picker';
 
 /**
