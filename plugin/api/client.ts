@@ -41,6 +41,8 @@ export const queryString = (query: Query): string => {
   return s ? `?${s}` : '';
 };
 
+/** The body of allow-sender / block-sender on a message: `for: 'domain'` makes it an admin's entry for the recipient's whole domain. */
+const senderListBody = (scope: Scope, forDomain: boolean) => ({ scope, ...(forDomain ? { for: 'domain' } : {}) });
 const unreachable = () => new ApiError(0, 'network_error', 'The quarantine server cannot be reached.');
 
 /** Reads a batch's progress (NDJSON, shared/batch.ts) line by line; resolves with the results of its `end` line. */
@@ -129,8 +131,8 @@ export function createApiClient(base: string, onUnauthorized: () => void) {
     /** Admins: release to another address, or to every recipient in their scope. */
     releaseAs: (id: string, target: { to: string } | { allRecipients: true }) => post<AdminReleaseOutcome>(ROUTES.release(id), target),
     /** `forDomain`: an admin's entry for the whole domain of the message's recipient. */
-    allowSender: (id: string, scope: Scope, forDomain = false) => post<SenderListChange>(ROUTES.allowSender(id), { scope, ...(forDomain ? { for: 'domain' } : {}) }),
-    blockSender: (id: string, scope: Scope, forDomain = false) => post<BlockSenderResponse>(ROUTES.blockSender(id), { scope, ...(forDomain ? { for: 'domain' } : {}) }),
+    allowSender: (id: string, scope: Scope, forDomain = false) => post<SenderListChange>(ROUTES.allowSender(id), senderListBody(scope, forDomain)),
+    blockSender: (id: string, scope: Scope, forDomain = false) => post<BlockSenderResponse>(ROUTES.blockSender(id), senderListBody(scope, forDomain)),
     learn: (id: string, as: LearnAs) => post<LearnResult>(ROUTES.learn(id), { as }),
     /** 207: some steps were not done; the answer says which, so it is not an error. */
     notSpam: (id: string) => request<NotSpamResponse>('POST', ROUTES.notSpam(id), { body: {}, accept: [207] }),
