@@ -121,7 +121,9 @@ async function hammer(server: BenchServer, subject: string, cookies: string[], d
     load: os.loadavg()[0] ?? NaN,
     cpuMicros: cpu / served,
     clientCpuMicros: out.clientCpuMicros,
-    dbCpuMicros: dbBefore === undefined || dbAfter === undefined ? NaN : (dbAfter - dbBefore) / served,
+    // PostgreSQL's backends are processes: one that exits between the readings takes its CPU time with it,
+    // and the sum can even fall. Then the figure is unknown, not negative.
+    dbCpuMicros: dbBefore === undefined || dbAfter === undefined || dbAfter < dbBefore ? NaN : (dbAfter - dbBefore) / served,
   };
 }
 
@@ -195,7 +197,7 @@ async function benchDatabase(url: string): Promise<void> {
           const errors = [...r.statuses].filter(([s]) => s !== 200).reduce((n, [, c]) => n + c, 0);
           return [
             r.subject,
-            String(r.pageRows),
+            Number.isNaN(r.pageRows) ? '-' : String(r.pageRows),
             String(r.connections),
             String(r.latencies.length),
             (r.latencies.length / r.elapsed).toFixed(1),
