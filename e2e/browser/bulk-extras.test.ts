@@ -17,14 +17,18 @@ import { learningEnv, openAs, SIZES_AND_MODES, widgetHarness } from '../support/
 describe('"More" for the selected messages, in Chromium', () => {
   const run = Math.random().toString(36).slice(2, 8);
   const subject = (what: string, n: number) => `Bulk extras ${run} ${what} ${n}`;
-  const senders = { notspam: [1, 2].map((n) => `shop${n}-${run}@bulk-${run}.example.net`), block: [1, 2].map((n) => `pest${n}-${run}@bulk-${run}.example.net`) };
+  const senders = {
+    notspam: [1, 2].map((n) => `shop${n}-${run}@bulk-${run}.example.net`),
+    block: [1, 2].map((n) => `pest${n}-${run}@bulk-${run}.example.net`),
+    learn: [1, 2].map((n) => `junk${n}-${run}@bulk-${run}.example.net`),
+  };
   // A body of its own per mail: Bayes remembers messages by their tokens.
   const spam = () => `Cheap pills ${Math.random()} now.\n\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\n`;
 
   const h = widgetHarness({
     env: () => ({ ...ROLE_ENV, ...learningEnv() }),
     setup: async (api) => {
-      for (const what of ['notspam', 'block', 'look'] as const)
+      for (const what of ['notspam', 'block', 'learn', 'look'] as const)
         for (const [i, from] of (senders[what === 'look' ? 'block' : what] ?? []).entries())
           await sendThroughAmavis(api.context, { to: [USERS.alice.email], from, subject: subject(what, i + 1), body: spam() });
     },
@@ -63,6 +67,21 @@ describe('"More" for the selected messages, in Chromium', () => {
     await expect.poll(() => w(page).locator('[data-aq-item].aq-item--released').count(), { timeout: 10_000 }).toBe(2);
     await page.close();
     await removeEntries(senders.notspam);
+  });
+
+  it('"Spam" on two messages: spamd learns two spams; asked again, it learns nothing and the toast says they had already been learned', async () => {
+    const before = await bayesCounts();
+    let page = await selectBothAndOpenMore('learn');
+    await w(page).getByRole('menu', { name: 'More' }).getByRole('menuitem', { name: 'Spam', exact: true }).click();
+    await expect.poll(() => w(page).locator('[data-aq-status]').textContent(), { timeout: 60_000 }).toBe('2 learned as spam');
+    expect((await bayesCounts()).nspam).toBe(before.nspam + 2);
+    await page.close();
+
+    page = await selectBothAndOpenMore('learn');
+    await w(page).getByRole('menu', { name: 'More' }).getByRole('menuitem', { name: 'Spam', exact: true }).click();
+    await expect.poll(() => w(page).locator('[data-aq-status]').textContent(), { timeout: 60_000 }).toBe('2 had already been learned');
+    expect((await bayesCounts()).nspam).toBe(before.nspam + 2);
+    await page.close();
   });
 
   it('"Block sender" on two messages: amavisd then holds both senders\u2019 ordinary mail for alice, and delivers it to bob', async () => {

@@ -18,9 +18,19 @@ describe('widget actions', () => {
 
   it('counts a batch by each result\u2019s ok (50 deletes done is 50 done, none failed)', () => {
     const results: BatchItemResult[] = Array.from({ length: 50 }, (_, i) => ({ id: `m${i}`, ok: true, status: 'deleted' }));
-    expect(summarizeBatch(results)).toEqual({ done: 50, failed: [] });
+    expect(summarizeBatch(results)).toEqual({ done: 50, already: 0, failed: [] });
     const failure: BatchItemResult = { id: 'x', ok: false, code: 'forbidden', message: 'you may not release this message', httpStatus: 403 };
-    expect(summarizeBatch([...results.slice(0, 2), failure])).toEqual({ done: 2, failed: [failure] });
+    expect(summarizeBatch([...results.slice(0, 2), failure])).toEqual({ done: 2, already: 0, failed: [failure] });
+  });
+
+  it('counts copies SpamAssassin had already learned apart from those it learned now', () => {
+    const results: BatchItemResult[] = [
+      { id: 'a', ok: true, status: 'learned' },
+      { id: 'b', ok: true, status: 'already_learned' },
+      { id: 'c', ok: true, status: 'already_learned' },
+      { id: 'd', ok: false, code: 'learning_failed', message: 'SpamAssassin did not learn it', httpStatus: 502 },
+    ];
+    expect(summarizeBatch(results)).toMatchObject({ done: 1, already: 2 });
   });
 
   it('words a failure in the user\u2019s language, with amavisd\u2019s own reply when there is one', () => {

@@ -70,10 +70,14 @@ export function applyResult(item: QuarantineItem, result: BatchItemResult): Quar
   return item;
 }
 
-/** How a batch went: counted by each result's `ok`, with the failures kept for their messages. */
-export function summarizeBatch(results: readonly BatchItemResult[]): { done: number; failed: Extract<BatchItemResult, { ok: false }>[] } {
+/**
+ * How a batch went: counted by each result's `ok`, with the failures kept for their messages. A copy that
+ * SpamAssassin had already learned as that class is not "learned" again: it is counted apart (`already`).
+ */
+export function summarizeBatch(results: readonly BatchItemResult[]): { done: number; already: number; failed: Extract<BatchItemResult, { ok: false }>[] } {
   const failed = results.filter((r): r is Extract<BatchItemResult, { ok: false }> => r.ok === false);
-  return { done: results.filter((r) => r.ok === true).length, failed };
+  const already = results.filter((r) => r.ok && r.status === 'already_learned').length;
+  return { done: results.length - failed.length - already, already, failed };
 }
 
 // Codes that share one message: the rarer a code is in the widget, the more general its words.

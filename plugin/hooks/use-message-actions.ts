@@ -56,7 +56,7 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
       }
       setProgress({ done: 0, total: ids.length });
       const { results } = await client.batchWithProgress(action, [...ids], setProgress);
-      const { done, failed } = summarizeBatch(results);
+      const { done, already, failed } = summarizeBatch(results);
       // Each distinct reason once, with how many it hit, so "12 failed" says why without repeating itself.
       const reasons = new Map<string, number>();
       for (const f of failed) {
@@ -66,7 +66,12 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
       const why = [...reasons].map(([text, n]) => (reasons.size > 1 ? `${text} (${n})` : text)).join(' ');
       notify({
         kind: failed.length ? 'error' : 'success',
-        text: `${t(`b_${DONE[action]}`, { n: done })}${failed.length ? `; ${t('batchFailed', { n: failed.length })}: ${why}` : ''}`,
+        // "2 learned as spam; 1 had already been learned; 1 failed: …", without a "0 learned" when all had been.
+        text: [
+          ...(done || !already ? [t(`b_${DONE[action]}`, { n: done })] : []),
+          ...(already ? [t('b_already', { n: already })] : []),
+          ...(failed.length ? [`${t('batchFailed', { n: failed.length })}: ${why}`] : []),
+        ].join('; '),
       });
       return results;
     } catch (err) {

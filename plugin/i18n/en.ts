@@ -92,6 +92,7 @@ export const en = {
   p_block_sender: 'Blocking the senders…',
   b_not_spam: '{n} released as not spam|{n} released as not spam',
   b_learned: '{n} learned as spam|{n} learned as spam',
+  b_already: '{n} had already been learned|{n} had already been learned',
   b_allowed: '{n} sender allowed|{n} senders allowed',
   b_blocked: '{n} sender blocked|{n} senders blocked',
   risk_virus: 'It contains a virus that can infect the computer it is opened on.',

@@ -169,6 +169,7 @@ export const fr: Partial<Catalog> = {
   p_block_sender: 'Blocage des expéditeurs…',
   b_not_spam: '{n} libéré comme non-spam|{n} libérés comme non-spam',
   b_learned: '{n} appris comme spam|{n} appris comme spam',
+  b_already: '{n} déjà appris|{n} déjà appris',
   b_allowed: '{n} expéditeur autorisé|{n} expéditeurs autorisés',
   b_blocked: '{n} expéditeur bloqué|{n} expéditeurs bloqués',
   risk_virus: 'Il contient un virus qui peut infecter l’ordinateur où il sera ouvert.',
