@@ -61,7 +61,7 @@ describe('allow and block senders, in Chromium', () => {
     const page = await openAs(h, { user: USERS.admin, search: `${subject} vendor`, open: true });
     await w(page).getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: 'More' }).click();
     await w(page).getByRole('menuitem', { name: 'Block sender for everyone at example.test' }).click();
-    await expect.poll(() => w(page).locator('[data-aq-status]').textContent(), { timeout: 20_000 }).toBe(`Sender blocked: ${vendor}`);
+    await expect.poll(() => w(page).locator('[data-aq-status]').textContent(), { timeout: 20_000 }).toBe(`Sender blocked for everyone at example.test: ${vendor}`);
     await page.close();
 
     const next = `Sender list vendor next ${run}`;

@@ -42,7 +42,10 @@ export function useSenderActions(client: ApiClient, id: string, notify: (s: Stat
     guard(async () => {
       const change: Partial<BlockSenderResponse> & SenderListChange =
         list === 'allow' ? await client.allowSender(id, scope, forDomain) : await client.blockSender(id, scope, forDomain);
-      notify({ kind: 'success', text: t(list === 'allow' ? 'allowed' : 'blocked', { sender: change.entry.sender }) });
+      // An entry for a whole domain says so: "Sender allowed for everyone at example.com: x@y".
+      const { sender, for: owner } = change.entry;
+      const domain = owner.kind === 'domain' ? owner.key.replace(/^@/, '') : '';
+      notify({ kind: 'success', text: t(`${list === 'allow' ? 'allowed' : 'blocked'}${domain ? 'For' : ''}`, { sender, domain }) });
       if (change.others?.count) setOthers(change.others);
     });
 

@@ -105,6 +105,8 @@ export const de: Partial<Catalog> = {
   blockSender: 'Absender blockieren',
   allowed: 'Absender erlaubt: {sender}',
   blocked: 'Absender blockiert: {sender}',
+  allowedFor: 'Absender für alle bei {domain} erlaubt: {sender}',
+  blockedFor: 'Absender für alle bei {domain} blockiert: {sender}',
   othersAsk: 'Noch {n} Nachricht dieses Absenders ist in Ihrer Quarantäne. Auch löschen?|Noch {n} Nachrichten dieses Absenders sind in Ihrer Quarantäne. Auch löschen?',
   keep: 'Nein, behalten',
   notSpam: 'Kein Spam',

@@ -25,6 +25,8 @@ export const enMessage = {
   allowDomain: 'Allow the whole domain @{domain}',
   blockDomain: 'Block the whole domain @{domain}',
   allowForDomain: 'Allow sender for everyone at {domain}',
+  allowedFor: 'Sender allowed for everyone at {domain}: {sender}',
+  blockedFor: 'Sender blocked for everyone at {domain}: {sender}',
   blockForDomain: 'Block sender for everyone at {domain}',
   allowSender: 'Allow sender',
   blockSender: 'Block sender',

@@ -105,6 +105,8 @@ export const fr: Partial<Catalog> = {
   blockSender: 'Bloquer l’expéditeur',
   allowed: 'Expéditeur autorisé : {sender}',
   blocked: 'Expéditeur bloqué : {sender}',
+  allowedFor: 'Expéditeur autorisé pour tout le domaine {domain} : {sender}',
+  blockedFor: 'Expéditeur bloqué pour tout le domaine {domain} : {sender}',
   othersAsk:
     'Encore {n} message de cet expéditeur est dans votre quarantaine. Le supprimer aussi ?|Encore {n} messages de cet expéditeur sont dans votre quarantaine. Les supprimer aussi ?',
   keep: 'Non, garder',
