@@ -121,8 +121,8 @@ async function hammer(server: BenchServer, subject: string, cookies: string[], d
     load: os.loadavg()[0] ?? NaN,
     cpuMicros: cpu / served,
     clientCpuMicros: out.clientCpuMicros,
-    // PostgreSQL's backends are processes: one that exits between the readings takes its CPU time with it,
-    // and the sum can even fall. Then the figure is unknown, not negative.
+    // PostgreSQL's backends are processes: one that exits between the readings counts once the postmaster has
+    // reaped it (processCpuMicros adds reaped children); should the sum still fall, the figure is unknown, not negative.
     dbCpuMicros: dbBefore === undefined || dbAfter === undefined || dbAfter < dbBefore ? NaN : (dbAfter - dbBefore) / served,
   };
 }

@@ -6,7 +6,8 @@ const TICK_MICROS = 10_000;
 /**
  * The CPU time (µs, user + system) used so far by the local processes with one of these names (as in
  * /proc/<pid>/comm), e.g. the database server's, or undefined where /proc cannot tell (not Linux, or no
- * such process: a remote database). Processes that ended meanwhile are missed, so compare runs of one kind.
+ * such process: a remote database). A process that ended counts once its parent reaped it (its time moves
+ * to the parent's cutime and cstime: PostgreSQL's postmaster collects its backends'); until then it is missed.
  */
 export function processCpuMicros(names: readonly string[]): number | undefined {
   let total = 0;
@@ -23,7 +24,8 @@ export function processCpuMicros(names: readonly string[]): number | undefined {
       // The command name, in parentheses, may hold spaces: count the fields after its closing one.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * TICK_MICROS;
+      // utime, stime, cutime, cstime: fields 14 to 17.
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MICROS;
       found = true;
     } catch {
       // It ended between the listing and the read.
