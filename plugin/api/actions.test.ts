@@ -30,7 +30,7 @@ describe('widget actions', () => {
       { id: 'c', ok: true, status: 'already_learned' },
       { id: 'd', ok: false, code: 'learning_failed', message: 'SpamAssassin did not learn it', httpStatus: 502 },
     ];
-    expect(summarizeBatch(results)).toMatchObject({ done: 1, already: 2 });
+    expect(summarizeBatch(results)).toEqual({ done: 1, already: 2, failed: [results[3]] });
   });
 
   it('words a failure in the user\u2019s language, with amavisd\u2019s own reply when there is one', () => {

@@ -65,10 +65,10 @@ export function useMessageActions(client: ApiClient, notify: (s: Status | null) 
       }
       const why = [...reasons].map(([text, n]) => (reasons.size > 1 ? `${text} (${n})` : text)).join(' ');
       notify({
-        kind: failed.length ? 'error' : 'success',
-        // "2 learned as spam; 1 had already been learned; 1 failed: …", without a "0 learned" when all had been.
+        kind: failed.length ? 'error' : done ? 'success' : 'info',
+        // "2 learned as spam; 1 had already been learned; 1 failed: …", without a "0 learned" beside the others.
         text: [
-          ...(done || !already ? [t(`b_${DONE[action]}`, { n: done })] : []),
+          ...(done || (!already && !failed.length) ? [t(`b_${DONE[action]}`, { n: done })] : []),
           ...(already ? [t('b_already', { n: already })] : []),
           ...(failed.length ? [`${t('batchFailed', { n: failed.length })}: ${why}`] : []),
         ].join('; '),

@@ -44,7 +44,7 @@ export function useSenderActions(client: ApiClient, id: string, notify: (s: Stat
         list === 'allow' ? await client.allowSender(id, scope, forDomain) : await client.blockSender(id, scope, forDomain);
       // An entry for a whole domain says so: "Sender allowed for everyone at example.com: x@y".
       const { sender, for: owner } = change.entry;
-      const domain = owner.kind === 'domain' ? owner.key.replace(/^@/, '') : '';
+      const domain = owner.kind === 'domain' || owner.kind === 'subdomains' ? owner.key.replace(/^@\.?/, '') : '';
       notify({ kind: 'success', text: t(`${list === 'allow' ? 'allowed' : 'blocked'}${domain ? 'For' : ''}`, { sender, domain }) });
       if (change.others?.count) setOthers(change.others);
     });

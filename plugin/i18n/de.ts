@@ -170,7 +170,7 @@ export const de: Partial<Catalog> = {
   p_block_sender: 'Absender werden blockiert…',
   b_not_spam: '{n} als kein Spam zugestellt|{n} als kein Spam zugestellt',
   b_learned: '{n} als Spam gelernt|{n} als Spam gelernt',
-  b_already: '{n} war schon gelernt|{n} waren schon gelernt',
+  b_already: '{n} war bereits gelernt|{n} waren bereits gelernt',
   b_allowed: '{n} Absender erlaubt|{n} Absender erlaubt',
   b_blocked: '{n} Absender blockiert|{n} Absender blockiert',
   risk_virus: 'Sie enthält einen Virus, der den Computer infizieren kann, auf dem sie geöffnet wird.',
